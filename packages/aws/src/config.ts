@@ -1,0 +1,34 @@
+/**
+ * Runtime configuration shared by every function and the local stack. In AWS it comes from the Lambda's
+ * environment (set by the CDK stack); locally the stack fills in loopback endpoints. Only endpoints differ.
+ */
+export interface AwsConfig {
+  region: string;
+  tableName: string;
+  bucketName: string;
+  /** Overrides for local services; undefined in AWS. */
+  endpoints?: { dynamodb?: string; s3?: string; ses?: string };
+  /** Local services accept any credentials; AWS uses the role's. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** Reads the configuration from environment variables (LINGJUN_TABLE, LINGJUN_BUCKET, LINGJUN_*_ENDPOINT). */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
+  const tableName = env.LINGJUN_TABLE;
+  const bucketName = env.LINGJUN_BUCKET;
+  if (!tableName || !bucketName) {
+    throw new Error('LINGJUN_TABLE and LINGJUN_BUCKET must be set');
+  }
+  const endpoints = {
+    ...(env.LINGJUN_DYNAMODB_ENDPOINT ? { dynamodb: env.LINGJUN_DYNAMODB_ENDPOINT } : {}),
+    ...(env.LINGJUN_S3_ENDPOINT ? { s3: env.LINGJUN_S3_ENDPOINT } : {}),
+    ...(env.LINGJUN_SES_ENDPOINT ? { ses: env.LINGJUN_SES_ENDPOINT } : {}),
+  };
+  const local = Object.keys(endpoints).length > 0;
+  return {
+    region: env.AWS_REGION ?? 'cn-north-1',
+    tableName,
+    bucketName,
+    ...(local ? { endpoints, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  };
+}

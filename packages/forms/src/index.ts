@@ -1,0 +1,3 @@
+export * from './definitions.ts';
+export * from './raw.ts';
+export * from './types.ts';

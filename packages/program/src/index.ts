@@ -1,0 +1,4 @@
+export * from './calendar.ts';
+export * from './load.ts';
+export * from './regions.ts';
+export * from './schema.ts';
