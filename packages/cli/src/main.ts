@@ -1,0 +1,46 @@
+/**
+ * `lingjun` command dispatcher. Each command lives in its own module under ./commands and is loaded only
+ * when called, so `lingjun verify` does not pay for loading exceljs and docx.
+ */
+export interface Command {
+  /** One line shown by `lingjun help`. */
+  summary: string;
+  /** Runs the command with the arguments after its name; resolves to the process exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+type Loader = () => Promise<{ command: Command }>;
+
+/** Command name (words joined by a space, e.g. 'program import') → module. Longest name wins. */
+const COMMANDS: Record<string, Loader> = {};
+
+/** Registers a command module; used by the table below so the list stays in one place. */
+function register(name: string, loader: Loader): void {
+  COMMANDS[name] = loader;
+}
+
+// Commands are added here as they land (start, program import, templates, ingest, …).
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const names = Object.keys(COMMANDS).sort((a, b) => b.split(' ').length - a.split(' ').length);
+  for (const name of names) {
+    const words = name.split(' ');
+    if (words.every((w, i) => argv[i] === w)) {
+      const { command } = await COMMANDS[name]!();
+      return command.run(argv.slice(words.length));
+    }
+  }
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    process.stdout.write('用法: lingjun <命令> [选项]\n\n');
+    for (const name of Object.keys(COMMANDS).sort()) {
+      const { command } = await COMMANDS[name]!();
+      process.stdout.write(`  ${name.padEnd(20)} ${command.summary}\n`);
+    }
+    return argv.length === 0 ? 1 : 0;
+  }
+  process.stderr.write(`未知命令: ${argv.join(' ')}（运行 lingjun help 查看全部命令）\n`);
+  return 2;
+}
+
+export { register };
