@@ -1,1 +1,4 @@
 export * from './config.ts';
+export * from './dynamodb.ts';
+export * from './s3.ts';
+export * from './ses.ts';
