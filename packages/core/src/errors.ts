@@ -31,6 +31,11 @@ export class UnreadableFileError extends InputError {
   }
 }
 
+/** A raw email that cannot be parsed at all (too large, empty, or broken beyond what the MIME parser tolerates). */
+export class MailParseError extends InputError {
+  override readonly name: string = 'MailParseError';
+}
+
 /** A dependency (DynamoDB, S3, SES) failed in a way that a retry may fix. */
 export class TransientError extends LingjunError {
   override readonly name: string = 'TransientError';
