@@ -12,6 +12,12 @@ export interface AwsConfig {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
+/**
+ * Credentials for the local services. DynamoDB Local and aws-ses-v2-local accept anything; s3rver accepts only
+ * this pair, so one pair serves all three.
+ */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
 /** Reads the configuration from environment variables (LINGJUN_TABLE, LINGJUN_BUCKET, LINGJUN_*_ENDPOINT). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
   const tableName = env.LINGJUN_TABLE;
@@ -29,6 +35,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     region: env.AWS_REGION ?? 'cn-north-1',
     tableName,
     bucketName,
-    ...(local ? { endpoints, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(local ? { endpoints, credentials: { ...LOCAL_CREDENTIALS } } : {}),
   };
 }

@@ -7,7 +7,8 @@ export function dynamoDbClient(config: AwsConfig, overrides: { maxAttempts?: num
   return new DynamoDBClient({
     region: config.region,
     ...(config.endpoints?.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}),
-    ...(config.credentials ? { credentials: config.credentials } : {}),
+    // A copy: the SDK annotates the credentials object it is given, which would leak into the shared config.
+    ...(config.credentials ? { credentials: { ...config.credentials } } : {}),
     ...overrides,
   });
 }

@@ -1,3 +1,4 @@
+export * from './adapters.ts';
 export * from './config.ts';
 export * from './dynamodb.ts';
 export * from './s3.ts';

@@ -14,7 +14,8 @@ export function s3Client(config: AwsConfig): S3Client {
   const local = config.endpoints?.s3 !== undefined;
   return new S3Client({
     region: config.region,
-    ...(config.credentials ? { credentials: config.credentials } : {}),
+    // A copy: the SDK annotates the credentials object it is given, which would leak into the shared config.
+    ...(config.credentials ? { credentials: { ...config.credentials } } : {}),
     ...(local
       ? {
           endpoint: config.endpoints?.s3,

