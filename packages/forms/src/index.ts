@@ -1,3 +1,4 @@
 export * from './definitions.ts';
 export * from './raw.ts';
+export * from './testing/people.ts';
 export * from './types.ts';
