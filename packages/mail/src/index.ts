@@ -1,1 +1,5 @@
-export {};
+export * from './charset.ts';
+export * from './compose.ts';
+export * from './html.ts';
+export * from './parse.ts';
+export * from './policy.ts';

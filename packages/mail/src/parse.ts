@@ -1,0 +1,427 @@
+import { createHash } from 'node:crypto';
+import { MailParseError } from '@lingjun/core';
+import type { AddressObject, Attachment, HeaderValue, ParsedMail, StructuredHeader } from 'mailparser';
+import { simpleParser } from 'mailparser';
+import { normalizeHeaderBytes } from './charset.ts';
+
+/**
+ * SES receipt rules accept messages of up to 40 MB (headers included); anything larger never
+ * reaches us through SES, so a bigger input is a local import gone wrong and is refused before
+ * parsing rather than buffered whole into memory.
+ */
+export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
+
+/** How many message/rfc822 levels (forwarded mails inside forwarded mails) are opened. */
+export const MAX_FORWARD_DEPTH = 3;
+
+/**
+ * Upper bound for one parse. Known hostile inputs parse in milliseconds with the limits below;
+ * this stops an unknown one from holding a Lambda invocation until its own timeout.
+ */
+export const PARSE_TIMEOUT_MS = 10_000;
+
+/** HTML larger than this is never converted (we skip conversion anyway; this bounds it if enabled). */
+const MAX_HTML_LENGTH_TO_PARSE = 2 * 1024 * 1024;
+
+/** A mailbox as written in an address header. */
+export interface Mailbox {
+  address: string;
+  name: string;
+}
+
+/** What sort of message this is; only 'normal' mail is ever answered. */
+export type MailKind = 'normal' | 'bounce' | 'dsn' | 'arf' | 'auto-reply' | 'list';
+
+/** One file carried by the message (including files inside forwarded messages). */
+export interface InboundAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+  inline: boolean;
+}
+
+/** Something about the mail itself that intake turns into a finding for the sender. */
+export interface MailNotice {
+  kind: 'winmail';
+  file: string;
+  /** Chinese text fit to show the sender. */
+  message: string;
+}
+
+/** Headers that decide whether a message is automatic (RFC 3834) or a report. */
+export interface HeadersOfInterest {
+  autoSubmitted: string | null;
+  /** Raw Return-Path value; '' for the null sender `<>`. */
+  returnPath: string | null;
+  precedence: string | null;
+  xAutoreply: string | null;
+  listId: string | null;
+  /** The report-type parameter of a multipart/report Content-Type. */
+  reportType: string | null;
+  contentType: string | null;
+}
+
+/** A parsed inbound email, reduced to what intake needs. */
+export interface InboundMail {
+  /** Message-ID with angle brackets, or `<sha256-of-raw@lingjun.invalid>` when the header is absent. */
+  messageId: string;
+  /** True when messageId was derived from the raw bytes because the header was missing. */
+  messageIdDerived: boolean;
+  from: Mailbox | null;
+  replyTo: Mailbox[];
+  to: Mailbox[];
+  subject: string;
+  /** The Date header: informational only (deadlines use the receipt time), null when unparseable. */
+  date: Date | null;
+  inReplyTo: string | null;
+  references: string[];
+  headers: HeadersOfInterest;
+  attachments: InboundAttachment[];
+  text: string;
+  kind: MailKind;
+  isReport: boolean;
+  notices: MailNotice[];
+  /** Size of the raw message in bytes. */
+  size: number;
+}
+
+/** Options for parseInbound. */
+export interface ParseOptions {
+  /** Override of PARSE_TIMEOUT_MS (tests). */
+  timeoutMs?: number;
+}
+
+const REPORT_PART_TYPES = new Set([
+  'message/delivery-status',
+  'message/global-delivery-status',
+  'message/feedback-report',
+  'message/disposition-notification',
+  'text/rfc822-headers',
+  'text/rfc822-header',
+]);
+
+const DOCUMENT_EXTENSIONS = new Set([
+  'xls',
+  'xlsx',
+  'xlsm',
+  'xlsb',
+  'et',
+  'ett',
+  'csv',
+  'ods',
+  'doc',
+  'docx',
+  'docm',
+  'dot',
+  'dotx',
+  'wps',
+  'wpt',
+  'rtf',
+  'odt',
+  'pdf',
+  'zip',
+  'rar',
+  '7z',
+]);
+
+const TYPE_EXTENSIONS: Record<string, string> = {
+  'application/vnd.ms-excel': 'xls',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'application/vnd.ms-excel.sheet.macroenabled.12': 'xlsm',
+  'application/msword': 'doc',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.ms-word.document.macroenabled.12': 'docm',
+  'application/zip': 'zip',
+  'application/x-zip-compressed': 'zip',
+  'application/x-rar-compressed': 'rar',
+  'application/vnd.rar': 'rar',
+  'application/x-7z-compressed': '7z',
+  'application/pdf': 'pdf',
+  'application/rtf': 'rtf',
+  'text/csv': 'csv',
+  'text/plain': 'txt',
+  'text/html': 'html',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'message/rfc822': 'eml',
+  'application/wps-office.wps': 'wps',
+  'application/wps-office.et': 'et',
+  'application/kswps': 'wps',
+  'application/kset': 'et',
+};
+
+const DOCUMENT_TYPES = new Set(
+  Object.entries(TYPE_EXTENSIONS)
+    .filter(([, ext]) => DOCUMENT_EXTENSIONS.has(ext))
+    .map(([type]) => type),
+);
+
+const WINMAIL_MESSAGE =
+  '附件 winmail.dat 是 Outlook 专用格式（TNEF），系统无法读取其中的文件。请在 Outlook 中将邮件格式改为“纯文本”或“HTML”后，以普通附件形式重新发送报名材料。';
+
+function extensionOf(name: string): string {
+  const m = /\.([A-Za-z0-9]{1,8})$/.exec(name);
+  return m?.[1]?.toLowerCase() ?? '';
+}
+
+function isDocumentLike(filename: string, contentType: string): boolean {
+  return DOCUMENT_EXTENSIONS.has(extensionOf(filename)) || DOCUMENT_TYPES.has(contentType);
+}
+
+/** Strips path parts and control characters so a sender cannot name a file `../../x`. */
+export function sanitizeFilename(name: string): string {
+  const base = name.split(/[/\\]/).pop() ?? '';
+  const cleaned = base
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/^[\s.]+/, '')
+    .trim();
+  return [...cleaned].slice(0, 200).join('');
+}
+
+function structured(value: HeaderValue | undefined): StructuredHeader | null {
+  if (value && typeof value === 'object' && !Array.isArray(value) && 'params' in value) {
+    return value as StructuredHeader;
+  }
+  return null;
+}
+
+function isUsableName(name: string | undefined): name is string {
+  if (!name) return false;
+  // U+FFFD means bytes were lost; a leftover =?...?= means an encoded word was not decoded.
+  return !name.includes('\uFFFD') && !/=\?[^?]+\?[bqBQ]\?/.test(name) && sanitizeFilename(name) !== '';
+}
+
+/** Mojibake from reading UTF-8 bytes as Latin-1 (what mailsplit reports for raw 8-bit names). */
+function fromLatin1Mojibake(name: string): string {
+  if (!/[\u0080-\u00ff]/.test(name) || /[^\u0000-\u00ff]/.test(name)) return name;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(name, 'latin1'));
+  } catch {
+    return name;
+  }
+}
+
+function pickFilename(att: Attachment, index: number): string {
+  const disposition = structured(att.headers.get('content-disposition'));
+  const type = structured(att.headers.get('content-type'));
+  const candidates = [
+    disposition?.params.filename,
+    type?.params.name,
+    att.filename === undefined ? undefined : fromLatin1Mojibake(att.filename),
+  ].filter(isUsableName);
+  // Outlook and some webmail send a truncated or extensionless filename but a full name= (or the
+  // other way round), so a candidate with an extension wins over the first one.
+  const chosen = candidates.find((c) => extensionOf(c) !== '') ?? candidates[0];
+  if (chosen) return sanitizeFilename(chosen);
+  const ext = TYPE_EXTENSIONS[att.contentType.toLowerCase()] ?? 'bin';
+  return `未命名附件${index}.${ext}`;
+}
+
+function mailboxes(value: AddressObject | AddressObject[] | undefined): Mailbox[] {
+  const out: Mailbox[] = [];
+  const objects = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  const visit = (list: { address?: string; name: string; group?: unknown[] }[]): void => {
+    for (const a of list) {
+      if (a.group) visit(a.group as typeof list);
+      else if (a.address) out.push({ address: a.address.trim(), name: a.name.trim() });
+    }
+  };
+  for (const o of objects) visit(o.value);
+  return out;
+}
+
+/** Raw (unfolded, UTF-8 decoded) values of a top-level header, in order. */
+function rawHeader(parsed: ParsedMail, key: string): string[] {
+  return parsed.headerLines
+    .filter((h) => h.key === key)
+    .map((h) => {
+      const line = Buffer.from(h.line, 'latin1').toString('utf8');
+      return line
+        .slice(line.indexOf(':') + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim();
+    });
+}
+
+function first(values: string[]): string | null {
+  return values[0] ?? null;
+}
+
+function headersOfInterest(parsed: ParsedMail): HeadersOfInterest {
+  const ct = structured(parsed.headers.get('content-type'));
+  return {
+    autoSubmitted: first(rawHeader(parsed, 'auto-submitted')),
+    // SES prepends its own Return-Path from the envelope; a later copy could be forged, so the first counts.
+    returnPath: first(rawHeader(parsed, 'return-path')),
+    precedence: first(rawHeader(parsed, 'precedence')),
+    xAutoreply: first([...rawHeader(parsed, 'x-autoreply'), ...rawHeader(parsed, 'x-autorespond')]),
+    listId: first(rawHeader(parsed, 'list-id')),
+    reportType: ct?.params['report-type']?.toLowerCase() ?? null,
+    contentType: ct?.value.toLowerCase() ?? null,
+  };
+}
+
+function classify(h: HeadersOfInterest, from: Mailbox | null, partTypes: Set<string>): MailKind {
+  const isReport = h.contentType === 'multipart/report';
+  if ((isReport && h.reportType === 'feedback-report') || partTypes.has('message/feedback-report'))
+    return 'arf';
+  // The null envelope sender is how MTAs mark a bounce (RFC 5321 4.5.5), whatever the body says.
+  if (h.returnPath !== null && /^<\s*>$|^$/.test(h.returnPath)) return 'bounce';
+  if (
+    (isReport && (h.reportType === 'delivery-status' || h.reportType === 'disposition-notification')) ||
+    partTypes.has('message/delivery-status') ||
+    partTypes.has('message/global-delivery-status') ||
+    partTypes.has('message/disposition-notification')
+  ) {
+    return 'dsn';
+  }
+  if (from && /^(mailer-daemon|postmaster)@/i.test(from.address)) return 'bounce';
+  const auto = h.autoSubmitted?.split(';')[0]?.trim().toLowerCase();
+  if (auto && auto !== 'no') return 'auto-reply';
+  if (h.xAutoreply !== null) return 'auto-reply';
+  const precedence = h.precedence?.trim().toLowerCase();
+  if (precedence && ['auto_reply', 'bulk', 'junk'].includes(precedence)) return 'auto-reply';
+  if (h.listId !== null || precedence === 'list') return 'list';
+  return 'normal';
+}
+
+function parseDate(parsed: ParsedMail): Date | null {
+  // mailparser substitutes "now" for an unparseable Date header; the raw value tells them apart.
+  const raw = first(rawHeader(parsed, 'date'));
+  if (!raw) return null;
+  const d = new Date(raw);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new MailParseError(`邮件解析超时（超过 ${ms} 毫秒），无法读取。`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function toBuffer(raw: Uint8Array): Buffer {
+  return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+
+async function parseLevel(raw: Uint8Array, depth: number, timeoutMs: number): Promise<InboundMail> {
+  const buf = toBuffer(raw);
+  let parsed: ParsedMail;
+  try {
+    parsed = await withTimeout(
+      simpleParser(normalizeHeaderBytes(buf), {
+        // We never render the HTML: skipping conversion and linkifying removes the slow paths
+        // that the hostile corpus (deep nesting, megabyte HTML) targets.
+        skipHtmlToText: true,
+        skipTextToHtml: true,
+        skipTextLinks: true,
+        skipImageLinks: true,
+        keepCidLinks: true,
+        maxHtmlLengthToParse: MAX_HTML_LENGTH_TO_PARSE,
+        checksumAlgo: false,
+      }),
+      timeoutMs,
+    );
+  } catch (err) {
+    if (err instanceof MailParseError) throw err;
+    throw new MailParseError('邮件格式损坏，系统无法解析。请检查后重新发送。', { cause: err });
+  }
+
+  const headers = headersOfInterest(parsed);
+  const from = mailboxes(parsed.from)[0] ?? null;
+  const partTypes = new Set(parsed.attachments.map((a) => a.contentType.toLowerCase()));
+  const kind = classify(headers, from, partTypes);
+  const isReport = kind === 'bounce' || kind === 'dsn' || kind === 'arf';
+
+  const attachments: InboundAttachment[] = [];
+  const notices: MailNotice[] = [];
+  let index = 0;
+  for (const att of parsed.attachments) {
+    index++;
+    const contentType = att.contentType.toLowerCase();
+    if (REPORT_PART_TYPES.has(contentType)) continue;
+    if (contentType === 'message/rfc822' || contentType === 'message/global') {
+      // A report's returned message holds our own reply's attachments; forwarded mail holds forms.
+      if (isReport || depth >= MAX_FORWARD_DEPTH || att.content.length === 0) continue;
+      try {
+        const inner = await parseLevel(att.content, depth + 1, timeoutMs);
+        attachments.push(...inner.attachments);
+        notices.push(...inner.notices);
+      } catch {
+        // An unreadable forwarded message adds nothing; the outer message still counts.
+      }
+      continue;
+    }
+    const hasName =
+      isUsableName(structured(att.headers.get('content-disposition'))?.params.filename) ||
+      isUsableName(structured(att.headers.get('content-type'))?.params.name) ||
+      isUsableName(att.filename);
+    const filename = pickFilename(att, index);
+    if (
+      contentType === 'application/ms-tnef' ||
+      contentType === 'application/vnd.ms-tnef' ||
+      filename.toLowerCase() === 'winmail.dat'
+    ) {
+      notices.push({ kind: 'winmail', file: filename, message: WINMAIL_MESSAGE });
+      continue;
+    }
+    const inline = att.contentDisposition === 'inline' || att.related === true;
+    const document = isDocumentLike(filename, contentType);
+    // Inline parts are signature images and logos unless they are the office files we want;
+    // unnamed non-document parts (text/watch-html, calendar alternatives) are bodies, not files.
+    if ((inline || !hasName) && !document) continue;
+    attachments.push({ filename, contentType, content: new Uint8Array(att.content), inline });
+  }
+
+  const messageIdHeader = parsed.messageId?.trim();
+  const messageIdDerived = !messageIdHeader || messageIdHeader === '<>';
+  const references =
+    parsed.references === undefined
+      ? []
+      : Array.isArray(parsed.references)
+        ? parsed.references
+        : [parsed.references];
+
+  return {
+    messageId: messageIdDerived
+      ? `<${createHash('sha256').update(buf).digest('hex')}@lingjun.invalid>`
+      : (messageIdHeader as string),
+    messageIdDerived,
+    from,
+    replyTo: mailboxes(parsed.replyTo),
+    to: mailboxes(parsed.to),
+    subject: parsed.subject ?? '',
+    date: parseDate(parsed),
+    inReplyTo: parsed.inReplyTo ?? null,
+    references,
+    headers,
+    attachments,
+    text: parsed.text ?? '',
+    kind,
+    isReport,
+    notices,
+    size: buf.length,
+  };
+}
+
+/** Parses a raw inbound email (as SES stores it) into an InboundMail; throws MailParseError. */
+export async function parseInbound(raw: Uint8Array, opts: ParseOptions = {}): Promise<InboundMail> {
+  if (raw.byteLength === 0) throw new MailParseError('邮件内容为空，无法读取。');
+  if (raw.byteLength > MAX_MESSAGE_BYTES) {
+    throw new MailParseError(
+      `邮件大小超过 ${MAX_MESSAGE_BYTES / 1024 / 1024} MB 上限，无法处理。请分多封邮件发送。`,
+    );
+  }
+  return parseLevel(raw, 0, opts.timeoutMs ?? PARSE_TIMEOUT_MS);
+}
+
+/** True only for ordinary mail from a usable sender: reports and automatic mail are never answered. */
+export function shouldReply(mail: InboundMail, opts: { ownAddresses?: string[] } = {}): boolean {
+  if (mail.kind !== 'normal' || mail.isReport) return false;
+  const to = mail.from?.address.toLowerCase();
+  if (!to || !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(to)) return false;
+  // Never answer our own mailbox: a reply to a reply would loop.
+  return !(opts.ownAddresses ?? []).some((a) => a.toLowerCase() === to);
+}
