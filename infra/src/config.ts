@@ -1,0 +1,91 @@
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError } from '@lingjun/core';
+import { loadProgram, type Program } from '@lingjun/program';
+
+/**
+ * Everything the stacks need that differs between deployments. Nothing here is hard-coded in the stacks:
+ * it comes from CDK context (cdk.json or `-c key=value`) or from the program file that context names.
+ */
+export interface LingjunConfig {
+  /** Repository root: function entries and the lock file are found from here. */
+  root: string;
+  /** Prefix of physical names (table, bucket, rule set); change it to run a second copy in one account. */
+  name: string;
+  /** Absolute path of the program file; it is shipped inside every function bundle. */
+  programFile: string;
+  program: Program;
+  /** The address provinces write to; the receipt rule's recipient and the From of replies. */
+  mailbox: string;
+  /** The SES identity (domain) replies are sent from. */
+  domain: string;
+  adminEmails: string[];
+  /** Who is emailed when a dead-letter queue fills. */
+  alarmEmails: string[];
+  /** Days raw mail under inbound/ is kept before S3 expires it (personal data: keep no longer than needed). */
+  rawMailRetentionDays: number;
+  logRetentionDays: number;
+  receiptRuleSetName: string;
+  /** Local time (HH:MM, program time zone) of the daily course-end check. */
+  courseEndTime: string;
+  /** Reserved concurrency for the public verify URL; undefined leaves it unreserved. */
+  verifyReservedConcurrency: number | undefined;
+}
+
+/** Reads a context value the way `-c` passes it (always a string) or as cdk.json gives it (any JSON). */
+type ContextReader = (key: string) => unknown;
+
+function list(value: unknown): string[] | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (Array.isArray(value)) return value.map(String);
+  return String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function int(key: string, value: unknown, fallback: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new ConfigError(`context ${key} must be a positive integer, got ${value}`);
+  return n;
+}
+
+function hhmm(key: string, value: unknown, fallback: string): string {
+  const v = value === undefined || value === null || value === '' ? fallback : String(value);
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(v)) throw new ConfigError(`context ${key} must be HH:MM, got ${v}`);
+  return v;
+}
+
+/** Builds the deployment configuration from CDK context and the program file it names. */
+export async function loadConfig(context: ContextReader, root: string): Promise<LingjunConfig> {
+  const programPath = String(context('program') ?? 'examples/program-2025.json');
+  const programFile = isAbsolute(programPath) ? programPath : resolve(root, programPath);
+  const program = await loadProgram(programFile);
+  const mailbox = String(context('mailbox') ?? program.mailbox);
+  const domain = String(context('domain') ?? mailbox.split('@')[1] ?? '');
+  if (!domain) throw new ConfigError(`cannot derive a domain from mailbox ${mailbox}; set context domain`);
+  const adminEmails = list(context('adminEmails')) ?? program.adminEmails;
+  const verifyConcurrency = context('verifyReservedConcurrency');
+  const name = String(context('name') ?? 'lingjun');
+  if (!/^[a-z][a-z0-9-]{1,30}$/.test(name))
+    throw new ConfigError(`context name must be lower-case letters, digits, -: ${name}`);
+  return {
+    root,
+    name,
+    programFile,
+    program,
+    mailbox,
+    domain,
+    adminEmails,
+    alarmEmails: list(context('alarmEmails')) ?? adminEmails,
+    rawMailRetentionDays: int('rawMailRetentionDays', context('rawMailRetentionDays'), 180),
+    logRetentionDays: int('logRetentionDays', context('logRetentionDays'), 90),
+    receiptRuleSetName: String(context('receiptRuleSetName') ?? name),
+    courseEndTime: hhmm('courseEndTime', context('courseEndTime'), '20:00'),
+    verifyReservedConcurrency:
+      verifyConcurrency === undefined || verifyConcurrency === ''
+        ? undefined
+        : int('verifyReservedConcurrency', verifyConcurrency, 0),
+  };
+}

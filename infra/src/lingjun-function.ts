@@ -1,0 +1,131 @@
+import { join } from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** Where the program file sits inside every bundle (Lambda unpacks code to /var/task). */
+export const PROGRAM_FILE_IN_BUNDLE = '/var/task/program.json';
+
+export interface LingjunFunctionProps {
+  /** Directory name under functions/ (intake, reminders, course-end, verify). */
+  name: string;
+  description: string;
+  root: string;
+  programFile: string;
+  environment: Record<string, string>;
+  logRetention: logs.RetentionDays;
+  alarmTopic: sns.ITopic;
+  memorySize?: number;
+  timeout?: Duration;
+  reservedConcurrentExecutions?: number;
+}
+
+/** A queue that only ever receives failures, so any message in it is worth an alarm. */
+export function deadLetterQueue(scope: Construct, id: string, topic: sns.ITopic, what: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself a dead-letter queue; failures stop here and raise an alarm.',
+  });
+  const alarm = queue
+    .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
+    .createAlarm(scope, `${id}Alarm`, {
+      alarmDescription: `${what} failed: messages are waiting in its dead-letter queue`,
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  alarm.addAlarmAction(new cwActions.SnsAction(topic));
+  return queue;
+}
+
+/**
+ * The one way a lingjun Lambda is built, so every function gets the same runtime, architecture, logging,
+ * tracing and failure handling: bundled locally with esbuild (never Docker), ESM, Node.js 22 on arm64,
+ * the program file shipped inside the bundle, and failed async invocations sent to an alarmed DLQ.
+ */
+export class LingjunFunction extends Construct {
+  readonly fn: nodejs.NodejsFunction;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: LingjunFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.deadLetterQueue = deadLetterQueue(this, 'Dlq', props.alarmTopic, `lingjun ${props.name}`);
+    const programFile = props.programFile;
+
+    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+      description: props.description,
+      entry: join(props.root, 'functions', props.name, 'src', 'handler.ts'),
+      handler: 'handler',
+      projectRoot: props.root,
+      depsLockFilePath: join(props.root, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.minutes(1),
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
+      environment: {
+        ...props.environment,
+        LINGJUN_PROGRAM_FILE: PROGRAM_FILE_IN_BUNDLE,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      // Async sources (SES, Scheduler) retry twice; after that the event is kept in the DLQ, not lost.
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+      bundling: {
+        forceDockerBundling: false,
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundle the AWS SDK too: the versions tested are the versions deployed.
+        externalModules: [],
+        // CommonJS dependencies (iconv-lite, mailparser …) call require(); ESM output has none without this.
+        banner:
+          "import { createRequire as __lj_cr } from 'node:module'; const require = __lj_cr(import.meta.url);",
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The program is data, not code: it travels with the bundle so a redeploy picks up an import.
+          afterBundling: (_input: string, output: string) => [`cp "${programFile}" "${output}/program.json"`],
+        },
+      },
+    });
+
+    Validations.of(this.fn).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        'The AWS managed basic execution policy only allows writing this function’s own CloudWatch logs.',
+    });
+    Validations.of(this.fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is the runtime the code is built and tested for; a runtime upgrade is a deliberate change.',
+    });
+    Validations.of(this.fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions.',
+    });
+  }
+}

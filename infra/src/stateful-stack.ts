@@ -1,0 +1,154 @@
+import { createTableInput, TABLE_KEYS } from '@lingjun/registry';
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { LingjunConfig } from './config.ts';
+
+/** Key prefixes in the data bucket; SES writes raw mail under INBOUND, the functions the rest. */
+export const PREFIXES = {
+  inbound: 'inbound/',
+  attachments: 'attachments/',
+  documents: 'documents/',
+} as const;
+
+/**
+ * Physical names are fixed (not generated) so the stateless stack can address the bucket and table by
+ * name instead of by cross-stack export: exports would pin the stateful stack to whatever consumes them.
+ */
+export function dataBucketName(stack: Stack, name: string): string {
+  return `${name}-data-${stack.account}-${stack.region}`;
+}
+
+/** The registry table's physical name. */
+export function registryTableName(name: string): string {
+  return `${name}-registry`;
+}
+
+export interface StatefulStackProps extends StackProps {
+  config: LingjunConfig;
+}
+
+function attribute(name: string): dynamodb.Attribute {
+  const def = createTableInput('x').AttributeDefinitions.find((a) => a.AttributeName === name);
+  if (!def) throw new Error(`createTableInput has no attribute definition for ${name}`);
+  // Every key of the design is a string; a mismatch here means table.ts changed and this must follow.
+  if (def.AttributeType !== 'S') throw new Error(`attribute ${name} is not a string`);
+  return { name, type: dynamodb.AttributeType.STRING };
+}
+
+/**
+ * Everything that holds data and must survive a redeploy: the bucket (raw mail, attachments, generated
+ * documents), its access-log bucket, the registry table and the key that encrypts the personal data in it.
+ * Kept apart from the functions so a stateless change can never replace or delete these.
+ */
+export class StatefulStack extends Stack {
+  readonly bucket: s3.Bucket;
+  readonly table: dynamodb.Table;
+  readonly dataKey: kms.Key;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    // A customer-managed key (not the AWS-owned default) so access to ID numbers and phones in the table
+    // is governed by this key's policy and every decrypt is visible in CloudTrail (spec §10).
+    this.dataKey = new kms.Key(this, 'DataKey', {
+      description: 'lingjun registry: personal data of applicants',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const logBucket = new s3.Bucket(this, 'AccessLogs', {
+      // Server access logging only supports SSE-S3 on the target bucket.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
+    });
+    Validations.of(logBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket itself; logging it into itself would loop.',
+    });
+
+    const expireDays = Duration.days(config.rawMailRetentionDays);
+    this.bucket = new s3.Bucket(this, 'Data', {
+      bucketName: dataBucketName(this, config.name),
+      // SSE-S3 rather than KMS: SES's S3 action writes raw mail here and needs no key grant this way.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: logBucket,
+      serverAccessLogsPrefix: 'data/',
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        {
+          id: 'expire-raw-mail',
+          prefix: PREFIXES.inbound,
+          expiration: expireDays,
+          // With versioning, expiry only adds a delete marker; this removes the mail itself.
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(90) },
+        { id: 'abort-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+    });
+
+    // SES writes raw mail; only this account's named receipt rule set may do so (confused-deputy guard).
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowSesPutRawMail',
+        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(`${PREFIXES.inbound}*`)],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({
+              service: 'ses',
+              resource: 'receipt-rule-set',
+              resourceName: `${config.receiptRuleSetName}:receipt-rule/*`,
+            }),
+          },
+        },
+      }),
+    );
+
+    const input = createTableInput('lingjun');
+    const keyName = (
+      type: 'HASH' | 'RANGE',
+      schema: readonly { AttributeName: string; KeyType: string }[],
+    ) => {
+      const k = schema.find((s) => s.KeyType === type);
+      if (!k) throw new Error(`createTableInput key schema has no ${type} key`);
+      return k.AttributeName;
+    };
+    this.table = new dynamodb.Table(this, 'Registry', {
+      tableName: registryTableName(config.name),
+      partitionKey: attribute(keyName('HASH', input.KeySchema)),
+      sortKey: attribute(keyName('RANGE', input.KeySchema)),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.dataKey,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const gsi of input.GlobalSecondaryIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: gsi.IndexName,
+        partitionKey: attribute(keyName('HASH', gsi.KeySchema)),
+        sortKey: attribute(keyName('RANGE', gsi.KeySchema)),
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+  }
+}

@@ -1,0 +1,251 @@
+import { Aws, CfnOutput, Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import type { LingjunConfig } from './config.ts';
+import { deadLetterQueue, LingjunFunction } from './lingjun-function.ts';
+import { acknowledgeWildcardActions, acknowledgeWildcardResources } from './nag.ts';
+import { dataBucketName, PREFIXES, registryTableName } from './stateful-stack.ts';
+
+export interface StatelessStackProps extends StackProps {
+  config: LingjunConfig;
+  /** The key that encrypts the registry table; grants on the table must include it. */
+  dataKey: kms.IKey;
+}
+
+/** The receipt rule's name inside the rule set; fixed so the bucket policy can name it in advance. */
+export const RECEIPT_RULE_NAME = 'lingjun-intake';
+
+/** `cron(MM HH * * ? *)` for a local HH:MM; the time zone is passed separately, so the hour is not shifted. */
+export function dailyCron(time: string): string {
+  const [hh, mm] = time.split(':');
+  return `cron(${mm} ${hh} * * ? *)`;
+}
+
+function retention(days: number): logs.RetentionDays {
+  const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
+  if (!allowed.includes(days)) {
+    throw new Error(`logRetentionDays ${days} is not one CloudWatch accepts (${allowed.join(', ')})`);
+  }
+  return days as logs.RetentionDays;
+}
+
+/**
+ * Code and wiring that can be replaced at will: the four functions, SES receipt, the daily schedules
+ * and alarms. Holds no data; the bucket and table come from the stateful stack.
+ */
+export class StatelessStack extends Stack {
+  readonly intake: LingjunFunction;
+  readonly reminders: LingjunFunction;
+  readonly courseEnd: LingjunFunction;
+  readonly verify: LingjunFunction;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const bucket = s3.Bucket.fromBucketName(this, 'DataBucket', dataBucketName(this, config.name));
+    const table = dynamodb.Table.fromTableAttributes(this, 'RegistryTable', {
+      tableName: registryTableName(config.name),
+      encryptionKey: props.dataKey,
+    });
+
+    // Alarm notifications carry no personal data, but SNS topics are still encrypted (AwsSolutions-SNS2);
+    // a customer key is needed because CloudWatch cannot publish to a topic under the AWS-managed key.
+    const alarmKey = new kms.Key(this, 'AlarmKey', {
+      description: 'lingjun alarm topic',
+      enableKeyRotation: true,
+    });
+    alarmKey.grant(
+      new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+    );
+    const alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: alarmKey, enforceSSL: true });
+    for (const email of config.alarmEmails)
+      alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
+
+    const environment = {
+      LINGJUN_TABLE: table.tableName,
+      LINGJUN_BUCKET: bucket.bucketName,
+      LINGJUN_MAILBOX: config.mailbox,
+      LINGJUN_ADMIN_EMAILS: config.adminEmails.join(','),
+      LINGJUN_INBOUND_PREFIX: PREFIXES.inbound,
+    };
+    const common = {
+      root: config.root,
+      programFile: config.programFile,
+      environment,
+      logRetention: retention(config.logRetentionDays),
+      alarmTopic,
+    };
+
+    this.intake = new LingjunFunction(this, 'Intake', {
+      ...common,
+      name: 'intake',
+      description: 'Reads a province submission from SES, checks it, records it, replies',
+      memorySize: 1024,
+      timeout: Duration.minutes(3),
+    });
+    this.reminders = new LingjunFunction(this, 'Reminders', {
+      ...common,
+      name: 'reminders',
+      description: 'Daily: deadline reminders to regions, digests to the bureau',
+      timeout: Duration.minutes(5),
+    });
+    this.courseEnd = new LingjunFunction(this, 'CourseEnd', {
+      ...common,
+      name: 'course-end',
+      description: 'Daily: after a class ends, completion lists and certificates',
+      memorySize: 1024,
+      timeout: Duration.minutes(10),
+    });
+    this.verify = new LingjunFunction(this, 'Verify', {
+      ...common,
+      name: 'verify',
+      description: 'Public certificate check by number and verification code',
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      ...(config.verifyReservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: config.verifyReservedConcurrency }
+        : {}),
+    });
+
+    // Least privilege, per function.
+    const sendFromMailbox = new iam.PolicyStatement({
+      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      resources: [
+        this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.domain }),
+        this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.mailbox }),
+      ],
+      // Whatever the code does, mail can only leave as the program mailbox.
+      conditions: { StringEquals: { 'ses:FromAddress': config.mailbox } },
+    });
+    bucket.grantRead(this.intake.fn, `${PREFIXES.inbound}*`);
+    bucket.grantReadWrite(this.intake.fn, `${PREFIXES.attachments}*`);
+    bucket.grantReadWrite(this.intake.fn, `${PREFIXES.documents}*`);
+    table.grantReadWriteData(this.intake.fn);
+    this.intake.fn.addToRolePolicy(sendFromMailbox);
+
+    table.grantReadWriteData(this.reminders.fn);
+    bucket.grantReadWrite(this.reminders.fn, `${PREFIXES.documents}*`);
+    this.reminders.fn.addToRolePolicy(sendFromMailbox);
+
+    table.grantReadWriteData(this.courseEnd.fn);
+    bucket.grantReadWrite(this.courseEnd.fn, `${PREFIXES.documents}*`);
+    this.courseEnd.fn.addToRolePolicy(sendFromMailbox);
+
+    // Verify answers strangers, so it can read the table and nothing else: no bucket, no mail.
+    table.grantReadData(this.verify.fn);
+
+    const scopedReason =
+      'Scoped to one key prefix of the data bucket, or to the registry table and its own indexes; object ' +
+      'keys and index items are only known at run time.';
+    const prefixArns = Object.values(PREFIXES).map((p) => bucket.arnForObjects(`${p}*`));
+    const wildcardActions = [
+      's3:GetObject*',
+      's3:GetBucket*',
+      's3:List*',
+      's3:DeleteObject*',
+      's3:Abort*',
+      'kms:GenerateDataKey*',
+      'kms:ReEncrypt*',
+    ];
+    for (const f of [this.intake, this.reminders, this.courseEnd, this.verify]) {
+      acknowledgeWildcardResources(f.fn, [...prefixArns, `${table.tableArn}/index/*`], scopedReason);
+      acknowledgeWildcardActions(f.fn, wildcardActions, scopedReason);
+    }
+
+    // Anyone holding a certificate number and code may check it (spec §9), so the URL has no IAM auth;
+    // the function is read-only on the table and reveals only what the certificate already shows.
+    const verifyUrl = this.verify.fn.addFunctionUrl({
+      authType: lambda.FunctionUrlAuthType.NONE,
+      cors: { allowedOrigins: ['*'], allowedMethods: [lambda.HttpMethod.GET] },
+    });
+    new CfnOutput(this, 'VerifyUrl', { value: verifyUrl.url });
+
+    // SES receipt: store the raw message first, then hand its id to intake, then stop further rules.
+    const ruleSet = new ses.CfnReceiptRuleSet(this, 'ReceiptRuleSet', {
+      ruleSetName: config.receiptRuleSetName,
+    });
+    const sesInvoke = new lambda.CfnPermission(this, 'SesInvokeIntake', {
+      action: 'lambda:InvokeFunction',
+      functionName: this.intake.fn.functionArn,
+      principal: 'ses.amazonaws.com',
+      sourceAccount: Aws.ACCOUNT_ID,
+      sourceArn: this.formatArn({
+        service: 'ses',
+        resource: 'receipt-rule-set',
+        resourceName: `${config.receiptRuleSetName}:receipt-rule/${RECEIPT_RULE_NAME}`,
+      }),
+    });
+    const rule = new ses.CfnReceiptRule(this, 'IntakeRule', {
+      ruleSetName: config.receiptRuleSetName,
+      rule: {
+        name: RECEIPT_RULE_NAME,
+        enabled: true,
+        recipients: [config.mailbox],
+        scanEnabled: true,
+        tlsPolicy: 'Optional',
+        actions: [
+          { s3Action: { bucketName: bucket.bucketName, objectKeyPrefix: PREFIXES.inbound } },
+          { lambdaAction: { functionArn: this.intake.fn.functionArn, invocationType: 'Event' } },
+          { stopAction: { scope: 'RuleSet' } },
+        ],
+      },
+    });
+    rule.addResourceDependency(ruleSet);
+    // SES checks at creation time that it may invoke the function.
+    rule.addResourceDependency(sesInvoke);
+
+    // Daily schedules in the program's own time zone, so 09:00 means 09:00 in Beijing all year.
+    const timeZone = TimeZone.of(config.program.timezone);
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: 'EventBridge Scheduler: invoke the reminders and course-end functions only',
+    });
+    const schedulerDlq = deadLetterQueue(this, 'SchedulerDlq', alarmTopic, 'lingjun schedule delivery');
+    const daily = (id: string, fn: LingjunFunction, time: string, kind: string, description: string) =>
+      new scheduler.Schedule(this, id, {
+        description,
+        schedule: scheduler.ScheduleExpression.expression(dailyCron(time), timeZone),
+        timeWindow: scheduler.TimeWindow.flexible(Duration.minutes(5)),
+        target: new targets.LambdaInvoke(fn.fn, {
+          role: schedulerRole,
+          deadLetterQueue: schedulerDlq,
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(2),
+          input: scheduler.ScheduleTargetInput.fromObject({ kind }),
+        }),
+      });
+    daily(
+      'RemindersDaily',
+      this.reminders,
+      config.program.reminders.time,
+      'reminders',
+      'Deadline reminders and bureau digest',
+    );
+    daily(
+      'CourseEndDaily',
+      this.courseEnd,
+      config.courseEndTime,
+      'course-end',
+      'Course-end completion check',
+    );
+    acknowledgeWildcardResources(
+      schedulerRole,
+      [`${this.reminders.fn.functionArn}:*`, `${this.courseEnd.fn.functionArn}:*`],
+      'Scheduler may invoke these two functions (any version or alias of them) and nothing else.',
+    );
+  }
+}
