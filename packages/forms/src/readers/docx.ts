@@ -1,0 +1,229 @@
+/**
+ * Word 2007+ (.docx): the main document part parsed with saxes. Every table becomes a grid whose columns
+ * follow the table grid (a cell spanning columns keeps its value in the first column and null in the rest;
+ * a vertically merged continuation is null), and paragraphs outside tables become `text`.
+ */
+import { UnreadableFileError } from '@lingjun/core';
+import { SaxesParser, type SaxesTagNS } from 'saxes';
+import type { CellValue, RawGrid, RawRow } from '../raw.ts';
+import type { InflateBudget } from './limits.ts';
+import { REASONS } from './reasons.ts';
+import { inflateEntry, type ZipEntry } from './zip.ts';
+
+const W_NS = new Set([
+  'http://schemas.openxmlformats.org/wordprocessingml/2006/main',
+  'http://purl.oclc.org/ooxml/wordprocessingml/main',
+]);
+const MC_NS = 'http://schemas.openxmlformats.org/markup-compatibility/2006';
+const utf8 = new TextDecoder('utf-8');
+
+interface Cell {
+  paras: string[];
+  span: number;
+  continued: boolean;
+}
+interface Table {
+  index: number;
+  rows: RawRow[];
+  row: CellValue[] | undefined;
+  cell: Cell | undefined;
+}
+
+/** The main document part's path, from the package relationships (it is not always word/document.xml). */
+export function mainDocumentPath(
+  bytes: Uint8Array,
+  parts: Map<string, ZipEntry>,
+  budget: InflateBudget,
+): string | undefined {
+  const rels = parts.get('_rels/.rels');
+  if (rels) {
+    const xml = utf8.decode(inflateEntry(bytes, rels, budget));
+    for (const m of xml.matchAll(/<Relationship\b[^>]*>/g)) {
+      const tag = m[0];
+      if (!/Type="[^"]*\/officeDocument"/.test(tag)) continue;
+      const target = /Target="([^"]+)"/.exec(tag)?.[1];
+      if (target) {
+        const path = target.replace(/^\//, '');
+        if (parts.has(path)) return path;
+      }
+    }
+  }
+  return parts.has('word/document.xml') ? 'word/document.xml' : undefined;
+}
+
+function attr(tag: SaxesTagNS, local: string): string | undefined {
+  for (const a of Object.values(tag.attributes)) {
+    if (a.local === local) return a.value;
+  }
+  return undefined;
+}
+
+/** Parses WordprocessingML into grids (one per table, nested tables as grids of their own) and text. */
+export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string } {
+  const grids: (RawGrid | undefined)[] = [];
+  const bodyParas: string[] = [];
+  const tables: Table[] = [];
+  const paras: string[] = [];
+  const names: string[] = [];
+  // Deleted or moved-away text, and Fallback copies of alternate content, must not be read.
+  let skip = 0;
+  let inText = 0;
+  const sdts: boolean[] = [];
+  const placeholderContent: boolean[] = [];
+  let placeholder = 0;
+
+  const append = (s: string) => {
+    if (skip > 0 || placeholder > 0 || paras.length === 0) return;
+    paras[paras.length - 1] += s;
+  };
+
+  const parser = new SaxesParser({ xmlns: true });
+  parser.on('opentag', (tag) => {
+    const parent = names[names.length - 1];
+    names.push(tag.local);
+    if (tag.uri === MC_NS) {
+      if (tag.local === 'Fallback') skip++;
+      return;
+    }
+    if (!W_NS.has(tag.uri)) return;
+    const table = tables[tables.length - 1];
+    switch (tag.local) {
+      case 'del':
+      case 'moveFrom':
+        skip++;
+        break;
+      case 't':
+        inText++;
+        break;
+      case 'tab':
+        if (parent === 'r') append('\t');
+        break;
+      case 'br':
+      case 'cr':
+        if (parent === 'r') append('\n');
+        break;
+      case 'noBreakHyphen':
+        append('-');
+        break;
+      case 'p':
+        paras.push('');
+        break;
+      case 'tbl':
+        tables.push({ index: grids.length, rows: [], row: undefined, cell: undefined });
+        grids.push(undefined);
+        break;
+      case 'tr':
+        if (table) table.row = [];
+        break;
+      case 'gridBefore': {
+        const n = Number(attr(tag, 'val') ?? 0);
+        if (table?.row && Number.isInteger(n)) for (let i = 0; i < Math.min(n, 64); i++) table.row.push(null);
+        break;
+      }
+      case 'tc':
+        if (table) table.cell = { paras: [], span: 1, continued: false };
+        break;
+      case 'gridSpan': {
+        const n = Number(attr(tag, 'val') ?? 1);
+        // 64 is Word's own column limit; a larger span is garbage, not a reason to allocate.
+        if (table?.cell && Number.isInteger(n) && n > 1) table.cell.span = Math.min(n, 64);
+        break;
+      }
+      case 'vMerge':
+      case 'hMerge': {
+        const val = attr(tag, 'val');
+        if (table?.cell && val !== 'restart') table.cell.continued = true;
+        break;
+      }
+      case 'sdt':
+        sdts.push(false);
+        break;
+      case 'showingPlcHdr':
+        // The control shows its prompt ("单击此处输入文字"), not anything the sender typed.
+        if (sdts.length > 0) sdts[sdts.length - 1] = true;
+        break;
+      case 'sdtContent': {
+        const isPlaceholder = sdts[sdts.length - 1] === true;
+        placeholderContent.push(isPlaceholder);
+        if (isPlaceholder) placeholder++;
+        break;
+      }
+    }
+  });
+  parser.on('text', (s) => {
+    if (inText > 0) append(s);
+  });
+  parser.on('closetag', (tag) => {
+    names.pop();
+    if (tag.uri === MC_NS) {
+      if (tag.local === 'Fallback') skip--;
+      return;
+    }
+    if (!W_NS.has(tag.uri)) return;
+    const table = tables[tables.length - 1];
+    switch (tag.local) {
+      case 'del':
+      case 'moveFrom':
+        skip--;
+        break;
+      case 't':
+        inText--;
+        break;
+      case 'p': {
+        const text = paras.pop() ?? '';
+        if (table?.cell) table.cell.paras.push(text);
+        else if (!table) bodyParas.push(text);
+        break;
+      }
+      case 'tc':
+        if (table?.cell && table.row) {
+          const c = table.cell;
+          const value = c.continued ? null : c.paras.join('\n').replace(/\n+$/, '');
+          table.row.push(value === '' ? null : value);
+          for (let i = 1; i < c.span; i++) table.row.push(null);
+        }
+        if (table) table.cell = undefined;
+        break;
+      case 'tr':
+        if (table?.row) table.rows.push({ row: table.rows.length + 1, cells: table.row });
+        if (table) table.row = undefined;
+        break;
+      case 'tbl':
+        if (table) {
+          tables.pop();
+          grids[table.index] = { name: `表格${table.index + 1}`, rows: table.rows, fromDocument: true };
+        }
+        break;
+      case 'sdt':
+        sdts.pop();
+        break;
+      case 'sdtContent':
+        if (placeholderContent.pop()) placeholder--;
+        break;
+    }
+  });
+  try {
+    parser.write(xml).close();
+  } catch (cause) {
+    throw new UnreadableFileError(REASONS.corrupt, { cause });
+  }
+  return {
+    grids: grids.filter((g): g is RawGrid => g !== undefined),
+    text: bodyParas
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim(),
+  };
+}
+
+/** Reads a .docx package. */
+export function readDocx(
+  bytes: Uint8Array,
+  parts: Map<string, ZipEntry>,
+  budget: InflateBudget,
+): { grids: RawGrid[]; text: string } {
+  const path = mainDocumentPath(bytes, parts, budget);
+  const entry = path ? parts.get(path) : undefined;
+  if (!entry) throw new UnreadableFileError(REASONS.corrupt);
+  return parseDocumentXml(utf8.decode(inflateEntry(bytes, entry, budget)));
+}
