@@ -20,6 +20,7 @@ function register(name: string, loader: Loader): void {
 }
 
 // Commands are added here as they land (start, program import, templates, ingest, …).
+register('start', () => import('./commands/start.ts'));
 register('templates', () => import('./commands/templates.ts'));
 
 /** Runs the command line; returns the exit code. */
