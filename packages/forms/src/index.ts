@@ -1,3 +1,4 @@
+export * from './annotate/index.ts';
 export * from './definitions.ts';
 export * from './raw.ts';
 export * from './readers/index.ts';
@@ -5,3 +6,4 @@ export * from './safe-cell.ts';
 export * from './templates/index.ts';
 export * from './testing/people.ts';
 export * from './types.ts';
+export * from './extract/index.ts';

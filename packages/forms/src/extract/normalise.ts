@@ -1,0 +1,96 @@
+import type { FieldDef, FormDef } from '../definitions.ts';
+import type { CellValue } from '../raw.ts';
+
+/**
+ * Header and label normalisation of spec §3: what people change when they retype a header (full-width
+ * characters, line breaks, （必填） notes, a trailing * or colon) must not change which field it is.
+ */
+
+/** Normalised form of a header or label cell. */
+export function normaliseHeader(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/\s+/g, '')
+    .replace(/\([^()]*\)|\[[^[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|<[^<>]*>|《[^《》]*》/g, '')
+    .replace(/^[*※★]+|[*※★:：]+$/g, '')
+    .replace(/^[*※★]+|[*※★:：]+$/g, '')
+    .toLowerCase();
+}
+
+/** Text of a cell for header matching and note detection. */
+export function cellText(value: CellValue | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return '';
+  return String(value).normalize('NFKC').trim();
+}
+
+/** True when a cell holds nothing a person would call a value. */
+export function isBlank(value: CellValue | undefined): boolean {
+  if (value === null || value === undefined) return true;
+  if (value instanceof Date) return Number.isNaN(value.getTime());
+  if (typeof value === 'number' || typeof value === 'boolean') return false;
+  return value.normalize('NFKC').trim() === '';
+}
+
+/** Spreadsheet column letters for a 0-based column index (0 → A, 26 → AA). */
+export function columnLetters(index: number): string {
+  let n = index + 1;
+  let s = '';
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    s = String.fromCharCode(65 + r) + s;
+    n = Math.floor((n - 1) / 26);
+  }
+  return s;
+}
+
+/** Matches header or label text to the fields of one form. */
+export interface FieldMatcher {
+  form: FormDef;
+  /** Field key for a header text (exact, or a careful contains-match for long labels), or undefined. */
+  match(text: string): string | undefined;
+  /** Field key only when the normalised text is exactly a label or alias. */
+  exact(text: string): string | undefined;
+  field(key: string): FieldDef;
+  /** All label and alias spellings, longest first, for finding "label：value" inside a cell. */
+  spellings: readonly { text: string; key: string }[];
+}
+
+const matchers = new Map<FormDef, FieldMatcher>();
+
+/** The matcher for a form (built once). */
+export function matcherFor(form: FormDef): FieldMatcher {
+  const cached = matchers.get(form);
+  if (cached) return cached;
+  const exact = new Map<string, string>();
+  const spellings: { text: string; key: string }[] = [];
+  for (const f of form.fields) {
+    for (const name of [f.label, ...(f.aliases ?? [])]) {
+      const n = normaliseHeader(name);
+      if (!exact.has(n)) exact.set(n, f.key);
+      spellings.push({ text: n, key: f.key });
+    }
+  }
+  spellings.sort((a, b) => b.text.length - a.text.length);
+  const byKey = new Map(form.fields.map((f) => [f.key, f]));
+  const m: FieldMatcher = {
+    form,
+    spellings,
+    field: (key) => byKey.get(key)!,
+    exact: (text) => exact.get(normaliseHeader(text)),
+    match(text) {
+      const n = normaliseHeader(text);
+      if (!n) return undefined;
+      const hit = exact.get(n);
+      if (hit) return hit;
+      // Contains-match only for long spellings and short cells: 学员身份证号码, 企业统一社会信用代码（18位） are
+      // headers, a sentence that mentions 身份证号码 is not.
+      for (const s of spellings) {
+        if (s.text.length >= 4 && n.length <= s.text.length + 6 && n.includes(s.text)) return s.key;
+      }
+      return undefined;
+    },
+  };
+  matchers.set(form, m);
+  return m;
+}
