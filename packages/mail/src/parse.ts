@@ -337,9 +337,7 @@ async function parseLevel(raw: Uint8Array, depth: number, timeoutMs: number): Pr
 
   const attachments: InboundAttachment[] = [];
   const notices: MailNotice[] = [];
-  let index = 0;
   for (const att of parsed.attachments) {
-    index++;
     const contentType = att.contentType.toLowerCase();
     if (REPORT_PART_TYPES.has(contentType)) continue;
     if (contentType === 'message/rfc822' || contentType === 'message/global') {
@@ -358,7 +356,8 @@ async function parseLevel(raw: Uint8Array, depth: number, timeoutMs: number): Pr
       isUsableName(structured(att.headers.get('content-disposition'))?.params.filename) ||
       isUsableName(structured(att.headers.get('content-type'))?.params.name) ||
       isUsableName(att.filename);
-    const filename = pickFilename(att, index);
+    // Numbered by position among the files kept, which is what the sender sees in the reply.
+    const filename = pickFilename(att, attachments.length + 1);
     if (
       contentType === 'application/ms-tnef' ||
       contentType === 'application/vnd.ms-tnef' ||

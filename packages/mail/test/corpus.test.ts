@@ -13,7 +13,9 @@ const KINDS: Record<string, MailKind> = {
   'postal-mime/mimetorture.eml': 'normal',
 };
 
-const FILES = ['mailparser', 'postal-mime'].flatMap((dir) => emlFiles('corpus', dir).map((f) => `${dir}/${f}`));
+const FILES = ['mailparser', 'postal-mime'].flatMap((dir) =>
+  emlFiles('corpus', dir).map((f) => `${dir}/${f}`),
+);
 
 describe('hostile and odd MIME corpus', () => {
   it('has the files the brief names', () => {

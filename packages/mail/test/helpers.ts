@@ -36,5 +36,7 @@ export function pct(bytes: Uint8Array): string {
 
 /** Joins strings and byte chunks into one raw message with CRLF line ends for the string parts. */
 export function rawMail(...chunks: (string | Buffer)[]): Buffer {
-  return Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c.replace(/\r?\n/g, '\r\n'), 'latin1') : c)));
+  return Buffer.concat(
+    chunks.map((c) => (typeof c === 'string' ? Buffer.from(c.replace(/\r?\n/g, '\r\n'), 'latin1') : c)),
+  );
 }
