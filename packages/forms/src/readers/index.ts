@@ -33,6 +33,7 @@ export interface AttachmentFile {
   contentType?: string;
 }
 
+const OFFICE_EXT = new Set(['xlsx', 'xlsm', 'xls', 'et', 'ett', 'docx', 'docm', 'doc', 'wps', 'wpt', 'zip']);
 const CFB_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 // Names of files that zip tools add on their own and that no sender meant to send.
 const JUNK = /(^|\/)(__MACOSX\/|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\._)/i;
@@ -152,7 +153,7 @@ async function readZip(file: string, bytes: Uint8Array, depth: number, ctx: Cont
   }
   if (parts.has('mimetype')) throw new UnreadableFileError(REASONS.ods);
   // A plain archive: every entry is a file of its own.
-  if (depth >= budget.limits.maxZipDepth)
+  if (depth > budget.limits.maxZipDepth)
     throw new UnreadableFileError(REASONS.tooDeep(budget.limits.maxZipDepth));
   for (const [name, entry] of parts) {
     if (name.endsWith('/') || JUNK.test(name)) continue;
@@ -205,6 +206,8 @@ async function readAny(file: string, bytes: Uint8Array, depth: number, ctx: Cont
         return;
       }
     }
+    // An office extension on bytes no office program wrote: most likely a damaged or truncated file.
+    if (OFFICE_EXT.has(e) && text === undefined) throw new UnreadableFileError(REASONS.corrupt);
     const label = text !== undefined && /^\s*</.test(text) ? '网页或 XML' : e ? `.${e}` : '未知';
     throw new UnreadableFileError(REASONS.unsupported(label));
   } catch (error) {
