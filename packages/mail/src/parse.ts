@@ -371,6 +371,8 @@ async function parseLevel(raw: Uint8Array, depth: number, timeoutMs: number): Pr
     // Inline parts are signature images and logos unless they are the office files we want;
     // unnamed non-document parts (text/watch-html, calendar alternatives) are bodies, not files.
     if ((inline || !hasName) && !document) continue;
+    // A copy, not a view: small Buffers live in Node's shared pool, and a consumer handing
+    // `content.buffer` to a library (SheetJS, fflate) would otherwise read other data with it.
     attachments.push({ filename, contentType, content: new Uint8Array(att.content), inline });
   }
 

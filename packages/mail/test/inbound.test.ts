@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MailParseError } from '@lingjun/core';
 import { describe, expect, it } from 'vitest';
 import {
   decodeUnlabelled,
@@ -302,5 +303,25 @@ describe('message identity and kinds', () => {
     const none = await parseInbound(rawMail('Subject: x\n\nbody\n'));
     expect(none.from).toBeNull();
     expect(shouldReply(none)).toBe(false);
+  });
+});
+
+describe('limits', () => {
+  it('gives up with MailParseError when parsing exceeds the time limit', async () => {
+    // ~6 MB of base64 takes far longer than 1 ms to decode
+    const big = Buffer.alloc(4_500_000, 7).toString('base64').replace(/.{76}/g, '$&\n');
+    const raw = multipart('', part('Content-Type: application/zip; name="big.zip"', big));
+    await expect(parseInbound(raw, { timeoutMs: 1 })).rejects.toBeInstanceOf(MailParseError);
+    const mail = await parseInbound(raw);
+    expect(mail.attachments[0]?.content.byteLength).toBe(4_500_000);
+  });
+
+  it('parses from a Uint8Array view with a byte offset', async () => {
+    const raw = rawMail('From: a@b.cn\nSubject: view\n\nbody\n');
+    const padded = new Uint8Array(raw.length + 10);
+    padded.set(raw, 10);
+    const mail = await parseInbound(padded.subarray(10));
+    expect(mail.subject).toBe('view');
+    expect(mail.size).toBe(raw.length);
   });
 });
