@@ -48,7 +48,12 @@ describe('local stack environment checks', () => {
   });
 
   it('refuses to start without Java, with a bilingual message, and leaves its ports free', async () => {
-    const ports = { dynamodb: await freePort(), s3: await freePort(), ses: await freePort(), smtp: await freePort() };
+    const ports = {
+      dynamodb: await freePort(),
+      s3: await freePort(),
+      ses: await freePort(),
+      smtp: await freePort(),
+    };
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     let error: unknown;
@@ -91,7 +96,10 @@ describe('persistent state folder and withStack', () => {
       const seen = await withStack({ program, stateDir }, async (stack) => {
         const ddb = documentClient(stack.config);
         await ddb.send(
-          new PutCommand({ TableName: stack.config.tableName, Item: { pk: 'T#1', sk: 'X', note: undefined, n: 1 } }),
+          new PutCommand({
+            TableName: stack.config.tableName,
+            Item: { pk: 'T#1', sk: 'X', note: undefined, n: 1 },
+          }),
         );
         ddb.destroy();
         return stack;
@@ -109,7 +117,9 @@ describe('persistent state folder and withStack', () => {
     const item = await withStack({ program, stateDir }, async (stack) => {
       expect(stack.reused).toBe(false);
       const ddb = documentClient(stack.config);
-      const got = await ddb.send(new GetCommand({ TableName: stack.config.tableName, Key: { pk: 'T#1', sk: 'X' } }));
+      const got = await ddb.send(
+        new GetCommand({ TableName: stack.config.tableName, Key: { pk: 'T#1', sk: 'X' } }),
+      );
       ddb.destroy();
       const live = await readLiveStack(stateDir);
       // The embedded stack does not advertise itself: it lives only as long as this callback.
