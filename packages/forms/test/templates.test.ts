@@ -116,6 +116,8 @@ describe('附件4 template', () => {
     expect(note).toContain('2025年6月9日');
     expect(note).toContain('2025年6月20日');
     expect(note).toContain('限报一人');
+    // A 第N期 above the table would be read as the class when the 期次 cell is left blank.
+    expect(note).not.toMatch(/第\s*\d+\s*期/);
   });
 
   it('puts the closed lists on the value columns of all 100 rows, 企业类型 open to combinations', async () => {
@@ -179,7 +181,7 @@ describe('附件4 template', () => {
     expect(listValues(wb, ws.getCell(FORM4_LAYOUT.classCell))).toEqual(
       Array.from({ length: 10 }, (_, i) => `第${i + 1}期`),
     );
-    expect(String(ws.getCell(FORM4_LAYOUT.noteRow, 1).value)).toContain('第10期：2025年11月1日前');
+    expect(String(ws.getCell(FORM4_LAYOUT.noteRow, 1).value)).toContain('10期班：2025年11月1日前');
   });
 });
 

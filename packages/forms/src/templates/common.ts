@@ -135,7 +135,10 @@ export function validationFor(
   };
 }
 
-/** The deadlines as one sentence, e.g. 第1期：2025年6月9日前；第2—9期：2025年6月20日前. */
+/**
+ * The deadlines as one sentence, e.g. 1期班：2025年6月9日前；2—9期班：2025年6月20日前. Deliberately not
+ * written 第1期: a reader takes a 第N期 above the table as the form's class when the 期次 cell is blank.
+ */
 export function deadlineText(program: Program): string {
   return deadlines(program)
     .map(({ date, classes }) => `${classRange(classes)}：${chineseDate(date)}前`)
@@ -148,8 +151,8 @@ function classRange(classes: ProgramClass[]): string {
   const last = nos[nos.length - 1];
   if (first === undefined || last === undefined) return '';
   const contiguous = nos.every((n, i) => n === first + i);
-  if (nos.length === 1) return `第${first}期`;
-  return contiguous ? `第${first}—${last}期` : `第${nos.join('、')}期`;
+  if (nos.length === 1) return `${first}期班`;
+  return contiguous ? `${first}—${last}期班` : `${nos.join('、')}期班`;
 }
 
 /** 2025-06-09 → 2025年6月9日. */
