@@ -2,6 +2,11 @@
 // The CLI is TypeScript run through tsx, so `npx lingjun` works straight after `npm ci` with no build step.
 import { register } from 'tsx/esm/api';
 
+// The SDK's notice about future Node versions says nothing a user of this command can act on.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
+// stdout carries results (--json lines); diagnostics go to stderr so the two never mix.
+const { setLogSink } = await import('../packages/core/src/log.ts');
+setLogSink({ write: (line) => process.stderr.write(`${line}\n`) });
 const { main } = await import('../packages/cli/src/main.ts');
 process.exitCode = await main(process.argv.slice(2));

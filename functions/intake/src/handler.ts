@@ -1,12 +1,27 @@
-import { LingjunError, log } from '@lingjun/core';
+import { type AwsConfig, configFromEnv, keySecretFromEnv, services } from '@lingjun/aws';
+import { handleSesEvent, type Outcome } from '@lingjun/intake';
+import { loadProgram, type Program } from '@lingjun/program';
 import type { SESEvent } from 'aws-lambda';
 
-/**
- * SES receipt-rule entry point. Placeholder until the intake pipeline lands: throwing (rather than
- * returning) sends the event to the dead-letter queue, whose alarm tells the operator nothing was processed.
- */
+let programPromise: Promise<Program> | undefined;
+
+/** Processes an SES event with explicit configuration; the local SMTP receiver calls this too. */
+export async function handleInbound(
+  event: SESEvent,
+  ctx: { config: AwsConfig; program: Program; now?: () => Date },
+): Promise<Outcome[]> {
+  const deps = {
+    ...services(ctx.config, ctx.program.year),
+    program: ctx.program,
+    keySecret: keySecretFromEnv(),
+    ...(ctx.now ? { now: ctx.now } : {}),
+  };
+  return handleSesEvent(event, deps, process.env.LINGJUN_INBOUND_PREFIX);
+}
+
+/** SES receipt-rule entry point (Lambda action after the S3 action). */
 export async function handler(event: SESEvent): Promise<void> {
-  const messageIds = event.Records.map((r) => r.ses.mail.messageId);
-  log.error('intake handler not implemented', { messageIds });
-  throw new LingjunError('intake handler not implemented yet');
+  // The program file ships inside the bundle; load it once per container.
+  programPromise ??= loadProgram(process.env.LINGJUN_PROGRAM_FILE ?? 'program.json');
+  await handleInbound(event, { config: configFromEnv(), program: await programPromise });
 }

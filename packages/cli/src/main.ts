@@ -21,7 +21,9 @@ function register(name: string, loader: Loader): void {
 
 // Commands are added here as they land (start, program import, templates, ingest, …).
 register('start', () => import('./commands/start.ts'));
+register('ingest', () => import('./commands/ingest.ts'));
 register('templates', () => import('./commands/templates.ts'));
+register('program import', () => import('./commands/program-import.ts'));
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {

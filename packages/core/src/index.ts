@@ -1,3 +1,4 @@
 export * from './errors.ts';
 export * from './log.ts';
 export * from './mask.ts';
+export * from './ports.ts';

@@ -15,7 +15,11 @@ export function inboundHandlerFor(config: AwsConfig, program: Program): InboundH
     const { handleInbound } = await intake;
     const outcomes = await handleInbound(event, { config, program });
     for (const o of outcomes) {
-      log.info('inbound mail processed', { messageId: o.messageId, status: o.status, region: o.region?.code });
+      log.info('inbound mail processed', {
+        messageId: o.messageId,
+        status: o.status,
+        region: o.region?.code,
+      });
     }
   };
 }

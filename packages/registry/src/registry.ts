@@ -25,6 +25,9 @@ import type {
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
+/** Message states that a new attempt may take over once the lease has expired. */
+const RESUMABLE: ReadonlySet<MessageStatus> = new Set(['processing', 'recorded', 'failed']);
+
 /** How often a transaction that lost to a concurrent one is tried again before giving up. */
 const MAX_CONFLICT_RETRIES = 12;
 
@@ -65,11 +68,15 @@ export class Registry {
   }): Promise<ClaimResult> {
     const nowMs = input.now.getTime();
     const existing = await this.getMessage(input.messageId);
-    if (existing && existing.status !== 'processing' && existing.status !== 'failed') {
-      return { state: 'finished', record: existing };
-    }
+    if (existing && !RESUMABLE.has(existing.status)) return { state: 'finished', record: existing };
     const record: MessageRecord = existing
-      ? { ...existing, status: 'processing', attempts: existing.attempts + 1 }
+      ? // A message whose records were written but whose reply was not sent keeps 'recorded', so the retry
+        // resumes at the reply instead of computing the outcome again.
+        {
+          ...existing,
+          status: existing.status === 'recorded' ? 'recorded' : 'processing',
+          attempts: existing.attempts + 1,
+        }
       : {
           messageId: input.messageId,
           status: 'processing',
@@ -85,17 +92,13 @@ export class Registry {
         new PutCommand({
           TableName: this.table,
           Item: { ...keys.message(input.messageId), ...this.messageGsi(record), ...record },
+          // attempts acts as a version: of two invocations that read the same expired lease, one wins.
           ConditionExpression: existing
-            ? '#status IN (:processing, :failed) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR #status = :failed) AND attempts = :attempts'
+            ? 'attempts = :attempts AND (#status = :failed OR leaseUntil < :now)'
             : 'attribute_not_exists(pk)',
           ExpressionAttributeNames: existing ? { '#status': 'status' } : undefined,
           ExpressionAttributeValues: existing
-            ? {
-                ':processing': 'processing',
-                ':failed': 'failed',
-                ':now': nowMs,
-                ':attempts': existing.attempts,
-              }
+            ? { ':failed': 'failed', ':now': nowMs, ':attempts': existing.attempts }
             : undefined,
         }),
       );
@@ -103,8 +106,7 @@ export class Registry {
     } catch (err) {
       if (isConditionFailure(err)) {
         const now = await this.getMessage(input.messageId);
-        if (now && now.status !== 'processing' && now.status !== 'failed')
-          return { state: 'finished', record: now };
+        if (now && !RESUMABLE.has(now.status)) return { state: 'finished', record: now };
         return { state: 'busy' };
       }
       throw wrap(err, 'claim message');

@@ -1,0 +1,23 @@
+import { Registry } from '@lingjun/registry';
+import { s3BlobStore, sesMailer } from './adapters.ts';
+import type { AwsConfig } from './config.ts';
+import { documentClient } from './dynamodb.ts';
+import { s3Client } from './s3.ts';
+import { sesClient } from './ses.ts';
+
+/** The registry, blob store and mailer for a configuration: the one place use cases get their services. */
+export function services(config: AwsConfig, year: number) {
+  return {
+    registry: new Registry(documentClient(config), config.tableName, year),
+    store: s3BlobStore(s3Client(config), config.bucketName),
+    mailer: sesMailer(sesClient(config)),
+  };
+}
+
+/**
+ * Secret for the HMAC that keys people by ID number. In AWS it is set from a secret at deploy time; locally a
+ * fixed development value is fine because local data never leaves the machine.
+ */
+export function keySecretFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LINGJUN_KEY_SECRET ?? 'lingjun-local-development-key';
+}

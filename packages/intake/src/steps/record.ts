@@ -1,0 +1,171 @@
+import { type Program, regionByCode } from '@lingjun/program';
+import { type MarkerOwner, personKey, type Registration, type Registry } from '@lingjun/registry';
+import { type Finding, finding, isError } from '@lingjun/rules';
+import { type Candidate, formMissing } from './assemble.ts';
+
+/** What recording one class of one region did. */
+export interface ClassResult {
+  no: number;
+  accepted: Candidate[];
+  rejected: Candidate[];
+  withdrawn: Registration[];
+  /** Candidates updated in place (already registered, still listed). */
+  updated: Candidate[];
+}
+
+/**
+ * Writes one class of a region's submission (spec §4): the submission replaces the region's earlier one for
+ * that class. Students no longer listed (or now invalid) are withdrawn first so their places are free, then
+ * listed students are updated or registered in row order, each in its own transaction.
+ */
+export async function recordClass(input: {
+  region: string;
+  classNo: number;
+  candidates: Candidate[];
+  messageId: string;
+  program: Program;
+  registry: Registry;
+  keySecret: string;
+  now: Date;
+  /** When false (deadline passed), nothing is written and every candidate is rejected. */
+  open: boolean;
+}): Promise<ClassResult> {
+  const { region, classNo, candidates, registry, messageId, now } = input;
+  const result: ClassResult = { no: classNo, accepted: [], rejected: [], withdrawn: [], updated: [] };
+  if (!input.open) {
+    result.rejected.push(...candidates);
+    return result;
+  }
+  const existing = await registry.listRegion(region, classNo);
+  const active = new Map(existing.filter((r) => r.status === 'active').map((r) => [r.personKey, r]));
+
+  const keyed = candidates.map((c) => ({
+    c,
+    key: c.values.idNumber ? personKey(input.keySecret, c.values.idNumber) : undefined,
+  }));
+  for (const { c, key } of keyed) {
+    if (!c.hasForm5 && !(key && active.get(key)?.values.form5 === '1')) c.findings.push(formMissing(c));
+  }
+  const valid = keyed.filter(({ c, key }) => key && !c.findings.some(isError));
+  const keep = new Set(valid.map((v) => v.key!));
+
+  for (const reg of active.values()) {
+    if (!keep.has(reg.personKey) && (await registry.withdraw(reg, messageId, now)))
+      result.withdrawn.push(reg);
+  }
+  // A crashed earlier attempt of this same message may already have withdrawn some: count them again so a
+  // retried email reports what it did, not what was left to do.
+  for (const reg of existing) {
+    if (reg.status === 'withdrawn' && reg.withdrawnBy === messageId && !keep.has(reg.personKey)) {
+      result.withdrawn.push(reg);
+    }
+  }
+
+  const quota = input.program.quotas[region];
+  for (const { c, key } of keyed) {
+    if (!valid.some((v) => v.c === c)) {
+      result.rejected.push(c);
+      continue;
+    }
+    const values: Record<string, string> = { ...c.values, ...(c.hasForm5 ? { form5: '1' } : {}) };
+    const current = active.get(key!);
+    if (current) {
+      const res = await registry.update(
+        current,
+        {
+          uscc: values.uscc!,
+          name: c.name,
+          values: { ...current.values, ...values },
+          messageId,
+          seq: c.order,
+        },
+        now,
+      );
+      if (res.ok) {
+        result.accepted.push(c);
+        result.updated.push(c);
+      } else {
+        c.findings.push(refusal(c, res, input.program));
+        result.rejected.push(c);
+      }
+      continue;
+    }
+    if (!quota || quota.total === 0) {
+      c.findings.push(
+        finding(
+          'QUOTA_EXCEEDED',
+          `${regionByCode(region)?.name ?? region}本年度没有分配名额，无法受理报名。如需名额请与部中小企业局联系。`,
+          where(c),
+        ),
+      );
+      result.rejected.push(c);
+      continue;
+    }
+    const perClass = quota.perClass?.[String(classNo)];
+    const res = await registry.register(
+      { region, classNo, personKey: key!, uscc: values.uscc!, name: c.name, messageId, seq: c.order, values },
+      { total: quota.total, ...(perClass !== undefined ? { perClass } : {}) },
+      now,
+    );
+    if (res.ok) {
+      result.accepted.push(c);
+    } else {
+      c.findings.push(refusal(c, res, input.program, quota.total, perClass));
+      result.rejected.push(c);
+    }
+  }
+  return result;
+}
+
+function where(c: Candidate) {
+  return {
+    form: '附件4' as const,
+    file: c.file,
+    ...(c.row ? { row: c.row } : {}),
+    student: c.name,
+    classNo: c.classNo,
+  };
+}
+
+function describeOwner(owner: MarkerOwner | undefined, program: Program): string {
+  if (!owner) return '';
+  const region = regionByCode(owner.region)?.name ?? owner.region;
+  const cls = program.classes.find((c) => c.no === owner.classNo);
+  return `（已由${region}报名第${owner.classNo}期${cls ? `，${cls.location}` : ''}）`;
+}
+
+function refusal(
+  c: Candidate,
+  res: { ok: false; reason: string; owner?: MarkerOwner },
+  program: Program,
+  total?: number,
+  perClass?: number,
+): Finding {
+  switch (res.reason) {
+    case 'enterprise':
+      return finding(
+        'ENTERPRISE_DUPLICATE',
+        `该企业本年度已有学员报名${describeOwner(res.owner, program)}。每个企业本年度仅可报名一个培训班，且限报一人（通知第十二段）。`,
+        { ...where(c), field: '统一社会信用代码' },
+      );
+    case 'person':
+    case 'already-active':
+      return finding(
+        'PERSON_DUPLICATE',
+        `该学员本年度已报名${describeOwner(res.owner, program)}，不能重复报名。如需调整期次，请由原报送地区重新报送原期次的汇总表并删去该学员。`,
+        { ...where(c), field: '身份证号码' },
+      );
+    case 'quota-class':
+      return finding(
+        'QUOTA_EXCEEDED',
+        `超出本地区第${c.classNo}期名额（${perClass ?? ''}人），按汇总表行序，该行及以后的学员未能受理。请调整至其他期次。`,
+        { ...where(c), field: '姓名' },
+      );
+    default:
+      return finding(
+        'QUOTA_EXCEEDED',
+        `超出本地区本年度名额（共${total ?? ''}人），按汇总表行序，该行及以后的学员未能受理。`,
+        { ...where(c), field: '姓名' },
+      );
+  }
+}

@@ -1,0 +1,135 @@
+import type { Form3, RecognisedForm } from '@lingjun/forms';
+import { type Program, type Region, regionByCode, resolveRegion } from '@lingjun/program';
+import type { Registry } from '@lingjun/registry';
+import { type Finding, finding } from '@lingjun/rules';
+
+/** Who the sender is for, and what the email says it is for. */
+export type RegionDecision =
+  | { kind: 'ok'; region: Region; firstContact: boolean }
+  | { kind: 'hold'; region: Region; reason: string }
+  | { kind: 'reject'; region: Region | null; findings: Finding[] };
+
+/** Regions the program file names this sender as a contact for. */
+export function programRegionsOf(program: Program, sender: string): string[] {
+  const s = sender.toLowerCase();
+  return Object.entries(program.contacts)
+    .filter(([, emails]) => emails.some((e) => e.toLowerCase() === s))
+    .map(([code]) => code);
+}
+
+/**
+ * Applies spec §5 to an email: the regions its forms declare must all be one known region, and the sender
+ * must be registered for it (program file or latest 附件3). An unknown sender becomes the first contact
+ * of a region without contacts; for a region that has contacts, the email is held for the bureau.
+ */
+export async function decideRegion(input: {
+  forms: RecognisedForm[];
+  sender: string;
+  program: Program;
+  registry: Registry;
+  approvedRegion?: string;
+}): Promise<RegionDecision> {
+  const { forms, sender, program, registry } = input;
+  const declared: { code: string | undefined; text: string; file: string; form: '附件3' | '附件4' }[] = [];
+  for (const f of forms) {
+    if (f.form === '附件4' && f.regionText !== undefined) {
+      declared.push({
+        code: f.regionCode ?? resolveRegion(f.regionText)?.code,
+        text: f.regionText,
+        file: f.file,
+        form: '附件4',
+      });
+    }
+    if (f.form === '附件3') {
+      for (const r of f.records) {
+        const text = r.values.region;
+        if (text) declared.push({ code: resolveRegion(text)?.code, text, file: f.file, form: '附件3' });
+      }
+    }
+  }
+  const unknown = declared.filter((d) => !d.code);
+  if (unknown.length > 0) {
+    return {
+      kind: 'reject',
+      region: null,
+      findings: unknown.map((d) =>
+        finding(
+          'UNKNOWN_REGION',
+          `填报地区“${d.text}”不是37个报送地区之一，请填写省（区、市）、计划单列市或新疆生产建设兵团的规范名称，如“河北省”“宁波市”。`,
+          { form: d.form, file: d.file, field: d.form === '附件3' ? '地区' : '填报地区' },
+        ),
+      ),
+    };
+  }
+
+  const fromProgram = programRegionsOf(program, sender);
+  const fromRegistry = await registry.senderRegion(sender);
+  const senderRegions = new Set([...fromProgram, ...(fromRegistry ? [fromRegistry] : [])]);
+  if (input.approvedRegion) senderRegions.add(input.approvedRegion);
+
+  const declaredCodes = [...new Set(declared.map((d) => d.code!))];
+  if (declaredCodes.length > 1) {
+    return {
+      kind: 'reject',
+      region: null,
+      findings: [
+        finding(
+          'REGION_MISMATCH',
+          `一封邮件中的表格填写了不同的地区（${declaredCodes.map((c) => regionByCode(c)?.name).join('、')}），请每个地区分别报送。`,
+          { field: '填报地区' },
+        ),
+      ],
+    };
+  }
+
+  const declaredCode = declaredCodes[0];
+  if (declaredCode) {
+    const region = regionByCode(declaredCode)!;
+    if (senderRegions.has(declaredCode)) return { kind: 'ok', region, firstContact: false };
+    if (senderRegions.size > 0) {
+      const mine = [...senderRegions].map((c) => regionByCode(c)?.name).join('、');
+      const d = declared[0]!;
+      return {
+        kind: 'reject',
+        region: regionByCode([...senderRegions][0]!) ?? null,
+        findings: [
+          finding(
+            'REGION_MISMATCH',
+            `表格填写的地区为“${region.name}”，而发件邮箱登记为${mine}的联系人。请由${region.name}的联系人报送，或改正填报地区。`,
+            { form: d.form, file: d.file, field: d.form === '附件3' ? '地区' : '填报地区' },
+          ),
+        ],
+      };
+    }
+    const hasContacts =
+      (program.contacts[declaredCode]?.length ?? 0) > 0 ||
+      (await registry.getContacts(declaredCode)).length > 0;
+    if (!hasContacts) return { kind: 'ok', region, firstContact: true };
+    return {
+      kind: 'hold',
+      region,
+      reason: `发件人 ${sender} 不是${region.name}已登记的联系人`,
+    };
+  }
+
+  // Nothing in the email names a region (e.g. only 附件5): the sender's registration decides.
+  if (senderRegions.size === 1) {
+    return { kind: 'ok', region: regionByCode([...senderRegions][0]!)!, firstContact: false };
+  }
+  return {
+    kind: 'reject',
+    region: null,
+    findings: [
+      finding(
+        'UNKNOWN_REGION',
+        '无法确定报送地区：表格中没有填写“填报地区”，发件邮箱也未登记为任何地区的联系人。请在报名汇总表表头填写填报地区，并附上《工作信息表》（附件3）。',
+        { field: '填报地区' },
+      ),
+    ],
+  };
+}
+
+/** The 附件3 forms of an email. */
+export function form3s(forms: RecognisedForm[]): Form3[] {
+  return forms.filter((f): f is Form3 => f.form === '附件3');
+}
