@@ -186,7 +186,9 @@ export function extractLabelled(doc: RawDocument, grids: readonly RawGrid[], ctx
       }
     }
   }
-  return forms.map(({ seg, grid }) => ({
+  // A blank form (a template sent back unfilled) is nobody's registration.
+  const filled = forms.filter(({ seg }) => [...seg.values()].some((v) => !isBlank(v.value)));
+  return filled.map(({ seg, grid }) => ({
     form: '附件5',
     file: doc.file,
     record: buildRecord(
