@@ -11,9 +11,9 @@ import { readDocx } from './docx.ts';
 import { readLegacyWord } from './legacy-word.ts';
 import { DEFAULT_LIMITS, InflateBudget, type ReadLimits } from './limits.ts';
 import { REASONS } from './reasons.ts';
-import { checkPackage, readWorkbook } from './sheet.ts';
+import { prepareXlsx, readWorkbook } from './sheet.ts';
 import { decodeText, guessDelimiter, parseDelimited } from './text.ts';
-import { inflateEntry, isZip, readPackage, type ZipEntry } from './zip.ts';
+import { inflateEntry, isZip, listZip } from './zip.ts';
 
 export type { ReadLimits } from './limits.ts';
 export {
@@ -129,17 +129,24 @@ async function readOle(file: string, bytes: Uint8Array, ctx: Context): Promise<R
 
 async function readZip(file: string, bytes: Uint8Array, depth: number, ctx: Context): Promise<void> {
   const { budget } = ctx;
-  const parts = readPackage(bytes, budget);
+  const entries = listZip(bytes, budget);
+  // Part names are absolute in OOXML ("/xl/workbook.xml" in content types) and stored without the slash.
+  const parts = new Map(entries.map((e) => [e.name.replace(/^\//, ''), e]));
   const contentTypes = parts.get('[Content_Types].xml');
   if (contentTypes) {
     const types = new TextDecoder().decode(inflateEntry(bytes, contentTypes, budget));
     const names = [...parts.keys()];
-    if (/macroEnabled/i.test(types) || names.some((n) => /vbaProject\.bin$/i.test(n))) {
+    // Only an Override names a part's type; writers list macro types among their Defaults for no reason.
+    const overrides = [...types.matchAll(/<Override\b[^>]*ContentType="([^"]*)"/g)].map((m) => m[1] ?? '');
+    if (overrides.some((t) => /macroEnabled/i.test(t)) || names.some((n) => /vbaProject\.bin$/i.test(n))) {
       throw new UnreadableFileError(REASONS.macro);
     }
     if (parts.has('xl/workbook.xml')) {
-      checkPackage(bytes, budget);
-      ctx.out.documents.push({ file, format: 'xlsx', grids: readWorkbook(bytes, budget) });
+      ctx.out.documents.push({
+        file,
+        format: 'xlsx',
+        grids: readWorkbook(prepareXlsx(bytes, budget), budget),
+      });
       return;
     }
     if (parts.has('xl/workbook.bin')) throw new UnreadableFileError(REASONS.xlsb);
@@ -155,7 +162,8 @@ async function readZip(file: string, bytes: Uint8Array, depth: number, ctx: Cont
   // A plain archive: every entry is a file of its own.
   if (depth > budget.limits.maxZipDepth)
     throw new UnreadableFileError(REASONS.tooDeep(budget.limits.maxZipDepth));
-  for (const [name, entry] of parts) {
+  for (const entry of entries) {
+    const { name } = entry;
     if (name.endsWith('/') || JUNK.test(name)) continue;
     const shown = `${file}/${name}`;
     if (name.startsWith('/') || /^[a-z]:/i.test(name) || name.split('/').includes('..')) {
@@ -164,7 +172,7 @@ async function readZip(file: string, bytes: Uint8Array, depth: number, ctx: Cont
     }
     let content: Uint8Array;
     try {
-      content = inflateEntry(bytes, entry as ZipEntry, budget);
+      content = inflateEntry(bytes, entry, budget);
     } catch (error) {
       // Running out of budget ends the whole archive: the rest would fail the same way.
       ctx.out.unreadable.push({ file: shown, reason: reasonOf(error) });

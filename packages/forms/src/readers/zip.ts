@@ -198,10 +198,3 @@ export function inflateEntry(bytes: Uint8Array, entry: ZipEntry, budget: Inflate
   budget.used += out.length;
   return out;
 }
-
-/** Reads the entries of an OOXML package by name (all parts are small XML; the budget still applies). */
-export function readPackage(bytes: Uint8Array, budget: InflateBudget): Map<string, ZipEntry> {
-  const map = new Map<string, ZipEntry>();
-  for (const e of listZip(bytes, budget)) map.set(e.name.replace(/^\//, ''), e);
-  return map;
-}
