@@ -1,4 +1,5 @@
 export * from './calendar.ts';
+export * from './import.ts';
 export * from './load.ts';
 export * from './regions.ts';
 export * from './schema.ts';
