@@ -87,7 +87,10 @@ function cellFor(
         if (headerKey(cellText(row.getCell(c))).includes(want)) {
           // The value sits in the next filled cell when the label has a cell of its own.
           for (let n = c + 1; n <= row.cellCount; n++) {
-            if (cellText(row.getCell(n)).trim()) return row.getCell(n).address;
+            const next = row.getCell(n);
+            // A merged cell's other parts echo its value; only the master is a cell of its own.
+            if (next.master.address !== next.address) continue;
+            if (cellText(next).trim()) return next.address;
           }
           return row.getCell(c).address;
         }
