@@ -24,7 +24,6 @@ register('start', () => import('./commands/start.ts'));
 register('ingest', () => import('./commands/ingest.ts'));
 register('templates', () => import('./commands/templates.ts'));
 register('program import', () => import('./commands/program-import.ts'));
-register('program import', () => import('./commands/program-import.ts'));
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
