@@ -5,6 +5,7 @@ import {
   FORM4_LAYOUT,
   FORM5,
   type Form3,
+  type Form3Contact,
   type Form4,
   type Form5,
   fillForm3,
@@ -105,7 +106,7 @@ describe('round trip: template → filled by a person → readAttachment → ext
   });
 
   it('附件3: contacts come back exactly', async () => {
-    const contacts = [
+    const contacts: Form3Contact[] = [
       {
         region: '河北省',
         unit: '河北省工业和信息化厅',
