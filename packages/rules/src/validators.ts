@@ -1,3 +1,4 @@
+import { maskText } from '@lingjun/core';
 import type { FindingCode } from './findings.ts';
 import {
   EDUCATION_VARIANTS,
@@ -43,6 +44,18 @@ function numberText(n: number): string {
   if (Number.isInteger(n) && Math.abs(n) >= 1e21) return n.toLocaleString('en-US', { useGrouping: false });
   if (Number.isInteger(n)) return BigInt(n).toString();
   return String(n);
+}
+
+/**
+ * A value as quoted back in a message: personal numbers typed into the wrong column are masked (spec §10)
+ * and long text is cut.
+ */
+export function shown(value: unknown): string {
+  const t = maskText(cellString(value)).replace(
+    /\d{7,}/g,
+    (d) => d.slice(0, 3) + '*'.repeat(d.length - 7) + d.slice(-4),
+  );
+  return t.length > 30 ? `${t.slice(0, 30)}…` : t;
 }
 
 /** Key used to look values up in the variant tables: no whitespace, no quotes or brackets of any width. */
@@ -260,7 +273,7 @@ export function checkSex(value: unknown): Checked<'男' | '女'> {
   const t = valueKey(cellString(value)).toLowerCase();
   if (['男', '男性', 'm', 'male'].includes(t)) return ok('男');
   if (['女', '女性', 'f', 'female'].includes(t)) return ok('女');
-  return bad('VALUE_INVALID', `性别应填写“男”或“女”，现为“${cellString(value)}”，请改正。`);
+  return bad('VALUE_INVALID', `性别应填写“男”或“女”，现为“${shown(value)}”，请改正。`);
 }
 
 const ETHNICITY_SET = new Set(ETHNICITIES);
@@ -272,7 +285,7 @@ export function checkEthnicity(value: unknown): Checked {
   if (ETHNICITY_SET.has(`${t}族`)) return ok(`${t}族`);
   return bad(
     'VALUE_INVALID',
-    `民族“${cellString(value)}”不是56个民族之一，请填写民族全称，例如汉族、回族、蒙古族、维吾尔族。`,
+    `民族“${shown(value)}”不是56个民族之一，请填写民族全称，例如汉族、回族、蒙古族、维吾尔族。`,
   );
 }
 
@@ -281,10 +294,7 @@ export function checkPolitics(value: unknown): Checked {
   const t = valueKey(cellString(value)).replace(/[（(](.*?)[)）]/g, '$1');
   const found = POLITICS.includes(t) ? t : POLITICS_VARIANTS[t];
   if (found) return ok(found);
-  return bad(
-    'VALUE_INVALID',
-    `政治面貌“${cellString(value)}”无法识别，请填写以下之一：${POLITICS.join('、')}。`,
-  );
+  return bad('VALUE_INVALID', `政治面貌“${shown(value)}”无法识别，请填写以下之一：${POLITICS.join('、')}。`);
 }
 
 /** Checks 学历 against the spec list and its common variants (本科, 大专, 研究生, MBA …). */
@@ -297,10 +307,7 @@ export function checkEducation(value: unknown): Checked {
     const found = EDUCATIONS.includes(c) ? c : EDUCATION_VARIANTS[c];
     if (found) return ok(found);
   }
-  return bad(
-    'VALUE_INVALID',
-    `学历“${cellString(value)}”无法识别，请填写以下之一：${EDUCATIONS.join('、')}。`,
-  );
+  return bad('VALUE_INVALID', `学历“${shown(value)}”无法识别，请填写以下之一：${EDUCATIONS.join('、')}。`);
 }
 
 const TYPE_PREFIX = /^(国家级|国家|省级|市级|区级|县级|省|市|部级)/;
@@ -330,7 +337,7 @@ export function checkEnterpriseTypes(value: unknown): Checked<string> {
   if (unknown.length > 0 || out.length === 0) {
     return bad(
       'VALUE_INVALID',
-      `企业类型${unknown.length ? `“${unknown.join('、')}”` : ''}无法识别，请从以下类型中选择一项或多项（多项用顿号分隔）：${ENTERPRISE_TYPES.join('、')}。`,
+      `企业类型${unknown.length ? `“${shown(unknown.join('、'))}”` : ''}无法识别，请从以下类型中选择一项或多项（多项用顿号分隔）：${ENTERPRISE_TYPES.join('、')}。`,
     );
   }
   return ok(out.join('、'));
@@ -387,9 +394,9 @@ const pad2 = (n: number) => String(n).padStart(2, '0');
  */
 export function checkYearMonth(value: unknown, opts: { year: number; format?: string }): Checked {
   const p = parseDateParts(value, opts.format);
-  const shown = value instanceof Date ? '' : `“${cellString(value)}”`;
+  const quoted = value instanceof Date ? '' : `“${shown(value)}”`;
   if (!p || p.m < 1 || p.m > 12 || (p.d !== undefined && !validYmd(p.y, p.m, p.d))) {
-    return bad('VALUE_INVALID', `出生年月${shown}无法识别，请按“1975.06”或“1975-06”的格式填写年和月。`);
+    return bad('VALUE_INVALID', `出生年月${quoted}无法识别，请按“1975.06”或“1975-06”的格式填写年和月。`);
   }
   const age = opts.year - p.y;
   if (age < 18 || age > 80) {
@@ -411,7 +418,7 @@ export function checkDate(value: unknown, label = '日期', format?: string): Ch
   }
   return bad(
     'VALUE_INVALID',
-    `${label}“${cellString(value)}”不是有效日期，请按“2010-05-12”或“2010.05”的格式填写。`,
+    `${label}“${shown(value)}”不是有效日期，请按“2010-05-12”或“2010.05”的格式填写。`,
   );
 }
 
@@ -462,7 +469,7 @@ export function checkClassNo(value: unknown, classNos: readonly number[]): Check
   if (n === undefined) {
     return bad(
       'VALUE_INVALID',
-      `培训期次“${cellString(value)}”无法识别，请填写“第1期”这样的期次（本年度为${list}）。`,
+      `培训期次“${shown(value)}”无法识别，请填写“第1期”这样的期次（本年度为${list}）。`,
     );
   }
   if (!classNos.includes(n)) {
@@ -484,10 +491,7 @@ function parseAmount(value: unknown, units: RegExp): { n: number; scale: string 
 export function checkInteger(value: unknown, label: string): Checked {
   const p = parseAmount(value, /人|名|个/);
   if (!p || !Number.isInteger(p.n) || p.n < 0) {
-    return bad(
-      'VALUE_INVALID',
-      `${label}“${cellString(value)}”不是有效的整数，请只填写阿拉伯数字，例如 120。`,
-    );
+    return bad('VALUE_INVALID', `${label}“${shown(value)}”不是有效的整数，请只填写阿拉伯数字，例如 120。`);
   }
   return ok(String(p.n));
 }
@@ -501,7 +505,7 @@ export function checkNumber(value: unknown, label: string): Checked {
   if (!p || p.n < 0) {
     return bad(
       'VALUE_INVALID',
-      `${label}“${cellString(value)}”不是有效的数字，请只填写以万元为单位的数字，例如 5000。`,
+      `${label}“${shown(value)}”不是有效的数字，请只填写以万元为单位的数字，例如 5000。`,
     );
   }
   let n = p.n;

@@ -1,5 +1,5 @@
 import { CORPS_CODE, regionByCode, regionContainsDivision } from '@lingjun/program';
-import { type Problem, usccDivision, valueKey } from './validators.ts';
+import { type Problem, shown, usccDivision, valueKey } from './validators.ts';
 import { PRINCIPAL_EXACT_TITLES, PRINCIPAL_TITLES } from './values.ts';
 
 /**
@@ -23,7 +23,7 @@ export function principalWarning(title: string | undefined): Problem | undefined
   if (!title || isPrincipalTitle(title)) return undefined;
   return {
     code: 'NOT_PRINCIPAL',
-    message: `职务“${title}”不是企业主要负责人；通知要求学员原则上为企业一把手（董事长、总经理等）。如确为主要负责人，请在备注中说明。`,
+    message: `职务“${shown(title)}”不是企业主要负责人；通知要求学员原则上为企业一把手（董事长、总经理等）。如确为主要负责人，请在备注中说明。`,
   };
 }
 

@@ -63,6 +63,9 @@ function classify(value: CellValue | undefined, m: FieldMatcher): Kind {
   return { kind: 'value' };
 }
 
+/** More rows than a stack of 附件5 forms in one sheet would plausibly have. */
+const MAX_LABELLED_ROWS = 3000;
+
 /** One label/value pair in reading order. */
 interface Pair {
   key: string;
@@ -81,6 +84,8 @@ function foundAt(grid: RawGrid, row: RawRow, col: number, value: CellValue): Fou
 /** All label/value pairs of a grid, in reading order. */
 function pairsOf(grid: RawGrid): Pair[] {
   const m = matcherFor(FORM5);
+  // A big data sheet is no 附件5; looking at every cell of it would only cost time.
+  if (grid.rows.length > MAX_LABELLED_ROWS) return [];
   const kinds = grid.rows.map((r) => r.cells.map((c) => classify(c, m)));
   const claimed = new Set<string>();
   const pending: { r: number; c: number; key: string; slot: number }[] = [];

@@ -24,6 +24,7 @@ import {
   finding,
   type Problem,
   principalWarning,
+  shown,
   smeWarning,
   typeOtherWarning,
 } from '@lingjun/rules';
@@ -80,7 +81,7 @@ export function normaliseField(field: FieldDef, v: FoundValue, ctx: ExtractConte
         ok: false,
         problem: {
           code: 'UNKNOWN_REGION',
-          message: `地区“${cellString(value)}”不是37个报送地区之一，请填写省（区、市）、计划单列市或新疆生产建设兵团的名称，例如“河北省”。`,
+          message: `地区“${shown(value)}”不是37个报送地区之一，请填写省（区、市）、计划单列市或新疆生产建设兵团的名称，例如“河北省”。`,
         },
       };
     }
