@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -25,6 +26,8 @@ export interface LingjunFunctionProps {
   memorySize?: number;
   timeout?: Duration;
   reservedConcurrentExecutions?: number;
+  /** Encrypts the environment (it carries the person-key secret) with this key instead of Lambda's own. */
+  environmentKey?: kms.IKey;
 }
 
 /** A queue that only ever receives failures, so any message in it is worth an alarm. */
@@ -79,6 +82,7 @@ export class LingjunFunction extends Construct {
       timeout: props.timeout ?? Duration.minutes(1),
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
+      ...(props.environmentKey ? { environmentEncryption: props.environmentKey } : {}),
       ...(props.reservedConcurrentExecutions !== undefined
         ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
         : {}),

@@ -4,6 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { LingjunConfig } from './config.ts';
 
@@ -27,6 +28,11 @@ export function registryTableName(name: string): string {
   return `${name}-registry`;
 }
 
+/** Name of the secret that keys people by ID number (HMAC); the functions resolve it at deploy time. */
+export function personKeySecretName(name: string): string {
+  return `${name}/person-key`;
+}
+
 export interface StatefulStackProps extends StackProps {
   config: LingjunConfig;
 }
@@ -48,6 +54,7 @@ export class StatefulStack extends Stack {
   readonly bucket: s3.Bucket;
   readonly table: dynamodb.Table;
   readonly dataKey: kms.Key;
+  readonly personKeySecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -120,6 +127,22 @@ export class StatefulStack extends Stack {
         },
       }),
     );
+
+    // Without a real secret the code falls back to a public development key, and an HMAC of an
+    // 18-digit ID with a known key can be reversed by trying every plausible ID. Generated, never typed.
+    this.personKeySecret = new secretsmanager.Secret(this, 'PersonKeySecret', {
+      secretName: personKeySecretName(config.name),
+      description: 'lingjun: HMAC key that turns ID numbers into registry keys',
+      encryptionKey: this.dataKey,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.personKeySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the person key would change every stored person key and break duplicate detection ' +
+        'for the year; it is replaced deliberately between years, never automatically.',
+    });
 
     const input = createTableInput('lingjun');
     const keyName = (

@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, SecretValue, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,7 +14,7 @@ import type { Construct } from 'constructs';
 import type { LingjunConfig } from './config.ts';
 import { deadLetterQueue, LingjunFunction } from './lingjun-function.ts';
 import { acknowledgeWildcardActions, acknowledgeWildcardResources } from './nag.ts';
-import { dataBucketName, PREFIXES, registryTableName } from './stateful-stack.ts';
+import { dataBucketName, PREFIXES, personKeySecretName, registryTableName } from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
   config: LingjunConfig;
@@ -80,10 +80,13 @@ export class StatelessStack extends Stack {
       LINGJUN_ADMIN_EMAILS: config.adminEmails.join(','),
       LINGJUN_INBOUND_PREFIX: PREFIXES.inbound,
     };
+    // Resolved by CloudFormation at deploy time (never in the template); verify needs no person key.
+    const personKey = SecretValue.secretsManager(personKeySecretName(config.name)).unsafeUnwrap();
     const common = {
       root: config.root,
       programFile: config.programFile,
-      environment,
+      environment: { ...environment, LINGJUN_KEY_SECRET: personKey },
+      environmentKey: props.dataKey,
       logRetention: retention(config.logRetentionDays),
       alarmTopic,
     };
@@ -112,6 +115,7 @@ export class StatelessStack extends Stack {
       ...common,
       name: 'verify',
       description: 'Public certificate check by number and verification code',
+      environment,
       memorySize: 256,
       timeout: Duration.seconds(10),
       ...(config.verifyReservedConcurrency !== undefined

@@ -152,6 +152,32 @@ describe('StatefulStack', () => {
   });
 });
 
+describe('person key secret', () => {
+  it('is generated, KMS-encrypted and retained, and reaches only the functions that key people', () => {
+    stateful.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        Name: 'lingjun/person-key',
+        GenerateSecretString: Match.objectLike({ PasswordLength: 48 }),
+        KmsKeyId: Match.anyValue(),
+      }),
+    });
+    const fns = stateless.toJSON().Resources as Record<string, Json>;
+    const env = (prefix: string) =>
+      Object.entries(fns).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(prefix))![1]
+        .Properties;
+    for (const prefix of ['IntakeFunction', 'RemindersFunction', 'CourseEndFunction']) {
+      const props = env(prefix);
+      // A deploy-time dynamic reference: the value itself is never in the template.
+      expect(props.Environment.Variables.LINGJUN_KEY_SECRET).toBe(
+        '{{resolve:secretsmanager:lingjun/person-key:SecretString:::}}',
+      );
+      expect(props.KmsKeyArn).toBeDefined();
+    }
+    expect(env('VerifyFunction').Environment.Variables.LINGJUN_KEY_SECRET).toBeUndefined();
+  });
+});
+
 describe('StatelessStack', () => {
   it('runs four Node.js 22 arm64 functions with tracing, environment and an on-failure DLQ', () => {
     stateless.resourceCountIs('AWS::Lambda::Function', 4);
