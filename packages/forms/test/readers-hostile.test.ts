@@ -231,7 +231,11 @@ describe('readAttachment: very long sheets', () => {
     expect(ok.unreadable).toEqual([]);
     const grid = ok.documents[0]!.grids[0]!;
     expect(grid.rows).toHaveLength(5000);
-    expect(grid.rows[4999]).toEqual({ row: 5000, cells: [5000, '学员5000', '男'], formats: ['General', undefined, undefined] });
+    expect(grid.rows[4999]).toEqual({
+      row: 5000,
+      cells: [5000, '学员5000', '男'],
+      formats: ['General', undefined, undefined],
+    });
     expect(await reasonFor('b.xlsx', buildXlsxFast(rows(MAX_ROWS + 1), '汇总表'))).toBe(
       UNREADABLE_REASONS.tooManyRows('汇总表', MAX_ROWS),
     );
