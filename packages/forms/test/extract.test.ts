@@ -116,8 +116,11 @@ describe('附件4 extraction', () => {
         ['填表人：王五', null, '联系电话：010-12345678'],
       ],
     });
+    // A remark that merely mentions 示例 belongs to a real person.
+    doc.grids[0]!.rows[7]!.cells[col('备注')] = '示例企业培训基地';
     const f = form4Of(doc);
     expect(f.records.map((r) => r.values.name)).toEqual(people.map((p) => p.name));
+    expect(f.records[1]!.values.remark).toBe('示例企业培训基地');
     expect(f.records.map((r) => r.row)).toEqual([7, 8]);
   });
 

@@ -101,6 +101,7 @@ export function findTable(grid: RawGrid): TableLayout | undefined {
 /** Hints printed under a header or in an example row: 请填写…, 如：…, （必填）, 示例. */
 const HINT = /^(请|如[:：]|例[:：]|例如|必填|选填|格式|填写|按|下拉|选择|可多选|[(（].*[)）]$|yyyy|xxxx|××)/i;
 const EXAMPLE = /示例|样例|范例|填写样本|^例$/;
+const EXAMPLE_CELL = /^[(（]?(示例|样例|范例|例|填写示例|填表示例)[)）]?[:：]?$/;
 /** First words of rows that are notes, totals or signatures rather than people. */
 const NOTE =
   /^(注|备注[:：]|说明|填表说明|填报说明|填写说明|合计|总计|小计|共计|审核人|填表人|填报人|负责人|单位负责人|制表|联系人[:：]|联系电话[:：]|填报日期|填表日期|日期[:：]|\d+\s*[.、．]\s*\S{8,})/;
@@ -112,8 +113,13 @@ function skipReason(row: RawRow, layout: TableLayout, headerTexts: Map<number, s
   if (filled.length === 0) return 'empty';
   const first = cellText(anyCells[0] ?? null);
   if (NOTE.test(first.replace(/\s+/g, ''))) return 'note';
-  const texts = anyCells.map((c) => cellText(c));
-  if (texts.some((t) => EXAMPLE.test(t))) return 'example';
+  // Only the leading cells or a cell that is nothing but the marker: a remark such as 示例企业 is a real row.
+  const lead = [
+    first,
+    ...filled.filter(([, key]) => key === 'name').map(([i]) => cellText(row.cells[i] ?? null)),
+  ];
+  if (lead.some((t) => EXAMPLE.test(t))) return 'example';
+  if (anyCells.some((c) => EXAMPLE_CELL.test(cellText(c)))) return 'example';
   // A second header line, or a row of hints under the header.
   const hintLike = filled.filter(([i]) => {
     const t = cellText(row.cells[i] ?? null);
