@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { log, MailParseError, TransientError } from '@lingjun/core';
-import { annotateWorkbook, type Form4, type RowStatus } from '@lingjun/forms';
+import { annotateWorkbook, type Form4, type Form5, type RowStatus } from '@lingjun/forms';
 import {
   composeMessage,
   composeReply,
@@ -10,7 +10,7 @@ import {
   verdictPolicy,
 } from '@lingjun/mail';
 import { localDate, type Program, regionByCode } from '@lingjun/program';
-import type { MessageRecord } from '@lingjun/registry';
+import { type MessageRecord, personKey } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
 import type { InboundRef, IntakeDeps } from './context.ts';
 import { type ClassOutcome, type Outcome, statusFromCounts } from './outcome.ts';
@@ -68,9 +68,7 @@ export async function processInbound(ref: InboundRef, deps: IntakeDeps): Promise
   }
   run.record = claim.record;
   try {
-    if (run.record.status === 'recorded' && run.record.outcome) {
-      return await finishWithReply(run, run.record.outcome as Outcome, await rebuildReplyParts(run));
-    }
+    if (run.record.status === 'recorded' && run.record.outcome) return await resumeReply(run);
     return await process(run);
   } catch (err) {
     await deps.registry.saveMessage({
@@ -232,6 +230,8 @@ async function process(run: Run): Promise<Outcome> {
     results.push(res);
   }
   for (const list of assembly.classes.values()) for (const c of list) findings.push(...c.findings);
+  const loose = await attachLooseForm5s(run, region.code, assembly.loose);
+  findings.push(...loose.findings);
   const classes: ClassOutcome[] = results.map((r) => ({
     no: r.no,
     accepted: r.accepted.length,
@@ -244,7 +244,7 @@ async function process(run: Run): Promise<Outcome> {
     region,
     classes,
     findings,
-    status: statusFromCounts(classes, whole, hadContacts),
+    status: statusFromCounts(classes, whole, hadContacts || loose.attached > 0),
     receipt: receiptNo(program, region.code, run.key!),
   };
   return answer(
@@ -254,6 +254,49 @@ async function process(run: Run): Promise<Outcome> {
     results,
     read.forms.filter((f): f is Form4 => f.form === '附件4'),
   );
+}
+
+/**
+ * A 附件5 that no 附件4 row of the email lists completes a student already on file for the region (a
+ * follow-up email with the forms that were missing); otherwise it is reported as unlisted.
+ */
+async function attachLooseForm5s(
+  run: Run,
+  region: string,
+  loose: Form5[],
+): Promise<{ findings: Finding[]; attached: number }> {
+  if (loose.length === 0) return { findings: [], attached: 0 };
+  const onFile = (await run.deps.registry.listRegion(region)).filter((r) => r.status === 'active');
+  const out: Finding[] = [];
+  let attached = 0;
+  for (const f5 of loose) {
+    const id = f5.record.values.idNumber;
+    const key = id ? personKey(run.deps.keySecret, id) : undefined;
+    const reg = key ? onFile.find((r) => r.personKey === key) : undefined;
+    if (reg && !f5.record.findings.some(isError)) {
+      await run.deps.registry.update(
+        reg,
+        {
+          uscc: reg.uscc,
+          name: reg.name,
+          values: { ...f5.record.values, ...reg.values, form5: '1' },
+          messageId: run.key!,
+          seq: reg.seq,
+        },
+        run.now,
+      );
+      attached++;
+      continue;
+    }
+    out.push(
+      finding(
+        'FORM_UNLISTED',
+        `该学员报名表（附件5）在报名汇总表（附件4）中没有对应的行，本表未作处理。如需报名，请将其列入对应期次的报名汇总表一并报送。`,
+        { form: '附件5', file: f5.file, student: f5.record.values.name ?? '', field: '姓名' },
+      ),
+    );
+  }
+  return { findings: out, attached };
 }
 
 /** Renders the receipt (with annotated workbooks), stores the outcome as recorded, then sends. */
@@ -319,17 +362,17 @@ async function finishWithReply(
     ...outcome,
     reply: { to: composed.to, subject: composed.subject, attachments: composed.attachments },
   };
-  if (run.record!.status !== 'recorded') {
-    run.record = {
-      ...run.record!,
-      status: 'recorded',
-      outcome: withReply,
-      region: outcome.region?.code,
-      updatedAt: new Date().toISOString(),
-    };
-    await deps.registry.saveMessage(run.record);
-  }
-  await deps.store.put(`replies/${run.key}.eml`, composed.raw, 'message/rfc822');
+  // The reply is stored before the outcome says 'recorded', so a retry always finds the bytes to send.
+  await deps.store.put(replyKey(run.key!), composed.raw, 'message/rfc822');
+  run.record = {
+    ...run.record!,
+    status: 'recorded',
+    outcome: withReply,
+    ...(outcome.region ? { region: outcome.region.code } : {}),
+    ...(heldReason ? { heldReason } : {}),
+    updatedAt: new Date().toISOString(),
+  };
+  await deps.registry.saveMessage(run.record);
   const sesId = await deps.mailer.sendRaw({ from: deps.program.mailbox, to: composed.to, raw: composed.raw });
   log.info('reply sent', {
     messageKey: run.key,
@@ -340,19 +383,22 @@ async function finishWithReply(
   return save(run, withReply, finalStatus, heldReason);
 }
 
-/** Re-renders what a crashed attempt stored as recorded: the stored reply is sent as it was built. */
-async function rebuildReplyParts(run: Run): Promise<ReplyParts> {
+/**
+ * Sends the reply that an earlier attempt stored before it crashed: the same bytes, so the sender gets the
+ * receipt and annotated workbook that the records describe.
+ */
+async function resumeReply(run: Run): Promise<Outcome> {
   const outcome = run.record!.outcome as Outcome;
-  return {
-    ...renderReceipt({
-      program: run.deps.program,
-      outcome,
-      receivedLocal: localTime(run.ref.receivedAt, run.deps.program.timezone),
-      annotated: [],
-      ...(outcome.region ? { quota: await quotaView(run, outcome.region.code) } : {}),
-    }),
-    attachments: [],
-  };
+  if (outcome.reply) {
+    const raw = await run.deps.store.get(replyKey(run.key!));
+    await run.deps.mailer.sendRaw({ from: run.deps.program.mailbox, to: outcome.reply.to, raw });
+    log.info('stored reply sent on retry', { messageKey: run.key, status: outcome.status });
+  }
+  return save(run, outcome, run.record!.heldReason ? 'held' : 'done', run.record!.heldReason);
+}
+
+function replyKey(key: string): string {
+  return `replies/${key}.eml`;
 }
 
 async function save(
