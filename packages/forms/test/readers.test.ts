@@ -13,6 +13,7 @@ import {
   VerticalMergeType,
 } from 'docx';
 import ExcelJS from 'exceljs';
+import { unzipSync, zipSync } from 'fflate';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { type CellValue, type RawDocument, type RawGrid, readAttachment } from '../src/index.ts';
@@ -95,6 +96,31 @@ describe('readAttachment: xlsx', () => {
     const value = doc.grids[0]!.rows[0]!.cells[0] as Date;
     expect(value).toBeInstanceOf(Date);
     expect(value.toISOString().slice(0, 10)).toBe('1975-06-01');
+  });
+
+  it('reads zh-CN built-in date formats that Chinese Excel references by id only', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sheet1');
+    ws.getCell('A1').value = 27546;
+    ws.getCell('A1').numFmt = 'yyyy"年"m"月"';
+    const parts = unzipSync(new Uint8Array(await wb.xlsx.writeBuffer()));
+    const styles = new TextDecoder().decode(parts['xl/styles.xml']);
+    // As Chinese Excel writes "2001年3月": numFmtId 57 in cellXfs and no <numFmt> for it.
+    parts['xl/styles.xml'] = new TextEncoder().encode(
+      styles.replace(/<numFmts[\s\S]*?<\/numFmts>/, '').replace(/numFmtId="164"/g, 'numFmtId="57"'),
+    );
+    const doc = await readOne('a.xlsx', zipSync(parts));
+    expect(doc.grids[0]!.rows[0]).toEqual({
+      row: 1,
+      cells: [new Date(Date.UTC(1975, 5, 1))],
+      formats: ['yyyy"年"m"月"'],
+    });
+    // An id defined nowhere reads as General rather than losing the sheet.
+    parts['xl/styles.xml'] = new TextEncoder().encode(
+      styles.replace(/<numFmts[\s\S]*?<\/numFmts>/, '').replace(/numFmtId="164"/g, 'numFmtId="190"'),
+    );
+    const general = await readOne('b.xlsx', zipSync(parts));
+    expect(general.grids[0]!.rows[0]).toEqual({ row: 1, cells: [27546], formats: ['General'] });
   });
 
   it('reads an xlsx that was named .xls (type from bytes, not name)', async () => {
