@@ -194,4 +194,20 @@ describe('form recognition by content, not file name', () => {
     expect(f.records.flatMap((r) => r.findings)).toEqual([]);
     expect(f.records[0]!.row).toBe(5);
   });
+
+  it('a Word 附件4 takes 填报地区 and 培训期次 from the paragraphs above its table', () => {
+    const people = generatePeople(2, { seed: 71 });
+    const sheet = form4Doc(people).grids[0]!;
+    const table = sheet.rows.slice(2);
+    const doc: RawDocument = {
+      file: '汇总表.docx',
+      format: 'docx',
+      grids: [{ name: '表格1', rows: table, fromDocument: true }],
+      text: `领军人才培训报名汇总表\n填报地区：深圳市      培训期次：第二期\n${table.map((r) => r.cells.join('\t')).join('\n')}`,
+    };
+    const f = extractForms([doc], ctx).forms[0] as Form4;
+    expect(f).toMatchObject({ form: '附件4', regionCode: '440300', classNo: 2 });
+    expect(f.records.map((r) => r.row)).toEqual([undefined, undefined]);
+    expect(f.records[0]!.findings.every((x) => x.row === undefined)).toBe(true);
+  });
 });

@@ -55,14 +55,15 @@ const NOTHING = /^(无|暂无|没有|空|n\/?a|none)$/i;
 /** True when a found value is empty for this field. */
 export function isEmptyValue(v: FoundValue | undefined, field: FieldDef): boolean {
   if (!v) return true;
-  const t = v.value instanceof Date || typeof v.value === 'number' ? 'x' : cellString(v.value);
+  const real = (v.value instanceof Date && !Number.isNaN(v.value.getTime())) || Number.isFinite(v.value);
+  const t = real ? 'x' : cellString(v.value);
   if (t === '' || DASHES.test(t)) return true;
   return !field.required && NOTHING.test(t);
 }
 
 /** Normalised text of a free-text field: collapses spaces; names lose the spaces used to align them. */
 function text(value: CellValue, key: string): string {
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString().slice(0, 10);
   const t = cellString(value).replace(/[ \t\u3000]+/g, ' ');
   if (key === 'name' && /^[\p{Script=Han}·• ]+$/u.test(t)) return t.replace(/ /g, '');
   return t;

@@ -3,6 +3,7 @@ import { type Finding, finding, parseClassNo } from '@lingjun/rules';
 import { FORM3, FORM4, FORM5, type FormDef } from '../definitions.ts';
 import type { RawDocument, RawGrid, RawRow } from '../raw.ts';
 import type { Form3, Form4, Form5, FormRecord } from '../types.ts';
+import { textGrid } from './labelled.ts';
 import { cellText, columnLetters, isBlank, matcherFor } from './normalise.ts';
 import { buildRecord, type ExtractContext, type FoundValue } from './record.ts';
 
@@ -234,6 +235,16 @@ export function extractTable(
     return { forms: records.map((record) => ({ form: '附件5', file: doc.file, record })), findings: [] };
   }
   const block = readHeaderBlock(grid.rows.slice(0, layout.headerIndex));
+  if (grid.fromDocument && doc.text && (block.regionText === undefined || block.classText === undefined)) {
+    // In a Word 附件4 the 填报地区/培训期次 lines are paragraphs above the table, so they are in the text.
+    const lines = textGrid(doc.text).rows;
+    const end = lines.findIndex((r) => /姓名/.test(r.cells.join('')) && /身份证/.test(r.cells.join('')));
+    const fromText = readHeaderBlock(end >= 0 ? lines.slice(0, end) : lines);
+    block.regionText ??= fromText.regionText;
+    block.classText ??= fromText.classText;
+    if (block.regionText === undefined) delete block.regionText;
+    if (block.classText === undefined) delete block.classText;
+  }
   const form4: Form4 = { form: '附件4', file: doc.file, records: [] };
   const findings: Finding[] = [];
   if (block.regionText !== undefined) {
