@@ -383,6 +383,11 @@ describe('readAttachment: zip', () => {
       { name: gbk('报名材料/Thumbs.db'), data: new Uint8Array([1, 2, 3]) },
       { name: gbk('报名材料/第二批.zip'), data: inner },
       { name: '报名材料/附件5：学员报名表-王五.csv', data: Buffer.from('姓名,王五\n') },
+      // macOS Archive Utility: UTF-8 name bytes without the UTF-8 flag.
+      {
+        name: new Uint8Array(Buffer.from('报名材料/附件5：学员报名表-赵六.csv', 'utf8')),
+        data: Buffer.from('姓名,赵六\n'),
+      },
     ]);
     const result = await readAttachment({ filename: '广东省第5期报名材料.zip', content: zip });
     expect(result.unreadable).toEqual([]);
@@ -390,6 +395,7 @@ describe('readAttachment: zip', () => {
       ['广东省第5期报名材料.zip/报名材料/附件4：广东省第5期报名汇总表.xls', 'xls'],
       ['广东省第5期报名材料.zip/报名材料/第二批.zip/附件5：学员报名表-李四.csv', 'csv'],
       ['广东省第5期报名材料.zip/报名材料/附件5：学员报名表-王五.csv', 'csv'],
+      ['广东省第5期报名材料.zip/报名材料/附件5：学员报名表-赵六.csv', 'csv'],
     ]);
     expect(result.documents[0]!.grids[0]!.rows[1]!.cells).toEqual(['张三']);
     expect(result.documents[1]!.grids[0]!.rows[0]!.cells).toEqual(['姓名', '李四']);
