@@ -194,6 +194,14 @@ describe('readAttachment: zip bombs and unsafe archives', () => {
     ]);
   });
 
+  it('reports an archive holding only folders and junk', async () => {
+    const zip = writeZip([
+      { name: '报名材料/', data: new Uint8Array(0), method: 0 },
+      { name: '__MACOSX/._a.xlsx', data: csv },
+    ]);
+    expect(await reasonFor('empty.zip', zip)).toBe(UNREADABLE_REASONS.emptyZip);
+  });
+
   it('refuses a password-protected zip entry', async () => {
     const zip = writeZip([{ name: 'a.csv', data: csv, flags: 1 }]);
     expect((await readAttachment({ filename: 'e.zip', content: zip })).unreadable).toEqual([

@@ -13,7 +13,7 @@ import { DEFAULT_LIMITS, InflateBudget, type ReadLimits } from './limits.ts';
 import { REASONS } from './reasons.ts';
 import { prepareXlsx, readWorkbook } from './sheet.ts';
 import { decodeText, guessDelimiter, parseDelimited } from './text.ts';
-import { inflateEntry, isZip, listZip } from './zip.ts';
+import { inflateEntry, isZip, listZip, type ZipEntry } from './zip.ts';
 
 export type { ReadLimits } from './limits.ts';
 export {
@@ -162,6 +162,22 @@ async function readZip(file: string, bytes: Uint8Array, depth: number, ctx: Cont
   // A plain archive: every entry is a file of its own.
   if (depth > budget.limits.maxZipDepth)
     throw new UnreadableFileError(REASONS.tooDeep(budget.limits.maxZipDepth));
+  const before = ctx.out.documents.length + ctx.out.unreadable.length;
+  await readEntries(file, bytes, entries, depth, ctx);
+  // An archive of only folders and junk would otherwise vanish without a word to the sender.
+  if (ctx.out.documents.length + ctx.out.unreadable.length === before) {
+    throw new UnreadableFileError(REASONS.emptyZip);
+  }
+}
+
+async function readEntries(
+  file: string,
+  bytes: Uint8Array,
+  entries: ZipEntry[],
+  depth: number,
+  ctx: Context,
+): Promise<void> {
+  const { budget } = ctx;
   for (const entry of entries) {
     const { name } = entry;
     if (name.endsWith('/') || JUNK.test(name)) continue;

@@ -17,4 +17,5 @@ export const REASONS = {
   xlsb: '不支持 Excel 二进制工作簿（.xlsb），请另存为 .xlsx 后重新发送。',
   ods: '不支持 OpenDocument 格式（.ods/.odt），请另存为 .xlsx 或 .docx 后重新发送。',
   emptyText: '文件内容为空，无法读取。',
+  emptyZip: '压缩包内没有可读取的文件。请把报名表格（Excel 或 Word）打包后重新发送。',
 } as const;
