@@ -237,11 +237,12 @@ export class Registry {
     const reasons = await this.transact(items);
     if (!reasons) return { ok: true };
     const [regR, entR, perR, totR, clsR] = reasons;
-    if (entR?.Code === 'ConditionalCheckFailed') {
-      return { ok: false, reason: 'enterprise', owner: ownerOf(entR.Item) };
-    }
+    // The same person again is the more exact reason, even when they also bring the same enterprise.
     if (perR?.Code === 'ConditionalCheckFailed') {
       return { ok: false, reason: 'person', owner: ownerOf(perR.Item) };
+    }
+    if (entR?.Code === 'ConditionalCheckFailed') {
+      return { ok: false, reason: 'enterprise', owner: ownerOf(entR.Item) };
     }
     if (regR?.Code === 'ConditionalCheckFailed') return { ok: false, reason: 'already-active' };
     if (totR?.Code === 'ConditionalCheckFailed') return { ok: false, reason: 'quota-total' };
