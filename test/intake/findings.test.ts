@@ -67,8 +67,20 @@ describe('finding codes through lingjun ingest', () => {
   });
 
   it.each([
-    ['REQUIRED_MISSING', '民族', (p: { ethnicity: string }) => (p.ethnicity = '')],
-    ['VALUE_INVALID', '性别', (p: { sex: string }) => (p.sex = '未知' as never)],
+    [
+      'REQUIRED_MISSING',
+      '民族',
+      (p: { ethnicity: string }) => {
+        p.ethnicity = '';
+      },
+    ],
+    [
+      'VALUE_INVALID',
+      '性别',
+      (p: { sex: string }) => {
+        p.sex = '未知' as never;
+      },
+    ],
     [
       'ID_CHECKSUM',
       '身份证号码',
@@ -85,8 +97,20 @@ describe('finding codes through lingjun ingest', () => {
       '统一社会信用代码',
       (p: { uscc: string }) => (p.uscc = p.uscc.slice(0, 17) + (p.uscc.endsWith('1') ? '2' : '1')),
     ],
-    ['PHONE_INVALID', '手机号码', (p: { mobile: string }) => (p.mobile = '12345')],
-    ['EMAIL_INVALID', '电子邮箱', (p: { email: string }) => (p.email = 'zhang@@example')],
+    [
+      'PHONE_INVALID',
+      '手机号码',
+      (p: { mobile: string }) => {
+        p.mobile = '12345';
+      },
+    ],
+    [
+      'EMAIL_INVALID',
+      '电子邮箱',
+      (p: { email: string }) => {
+        p.email = 'zhang@@example';
+      },
+    ],
   ] as const)('%s on field %s rejects that student only', async (code, field, change) => {
     const list = mutate(11, change as never);
     const o = await run((program) =>
@@ -229,13 +253,28 @@ describe('finding codes through lingjun ingest', () => {
   });
 
   it.each([
-    ['NOT_PRINCIPAL', '职务', (p: { title: string }) => (p.title = '副总经理')],
+    [
+      'NOT_PRINCIPAL',
+      '职务',
+      (p: { title: string }) => {
+        p.title = '副总经理';
+      },
+    ],
     [
       'NOT_SME_LIKELY',
       undefined,
-      (p: { employees: string; revenue: string }) => ((p.employees = '2000'), (p.revenue = '50000')),
+      (p: { employees: string; revenue: string }) => {
+        p.employees = '2000';
+        p.revenue = '50000';
+      },
     ],
-    ['TYPE_OTHER_ONLY', '企业类型', (p: { enterpriseType: string }) => (p.enterpriseType = '其他')],
+    [
+      'TYPE_OTHER_ONLY',
+      '企业类型',
+      (p: { enterpriseType: string }) => {
+        p.enterpriseType = '其他';
+      },
+    ],
   ] as const)('%s is a warning and the student is accepted', async (code, field, change) => {
     const list = mutate(25, change as never, 1);
     const o = await run((program) =>
