@@ -29,6 +29,8 @@ export interface Harness {
   programFile: string;
   /** Runs `lingjun ingest --json` in-process on raw emails; returns one outcome per email. */
   ingest(raws: Buffer[], opts?: { receivedAt?: string; auth?: 'pass' | 'fail' }): Promise<Outcome[]>;
+  /** Runs a `lingjun` command in-process with this harness's --program, --state and --json. */
+  cli(args: string[]): Promise<{ code: number; stdout: string; json: Record<string, unknown>[] }>;
   /** Deps for calling the pipeline directly (concurrency and fault tests). */
   deps(overrides?: Partial<IntakeDeps>): IntakeDeps;
   /** Replies in the local SES outbox that answer this Message-ID. */
@@ -69,7 +71,7 @@ export async function harness(program?: Program): Promise<Harness> {
     }
     return out;
   };
-  return {
+  const h: Harness = {
     config,
     stateDir,
     program: prog,
@@ -81,39 +83,38 @@ export async function harness(program?: Program): Promise<Harness> {
         await writeFile(f, raw);
         files.push(f);
       }
+      const res = await h.cli([
+        'ingest',
+        ...(opts.receivedAt ? ['--received-at', opts.receivedAt] : []),
+        ...(opts.auth ? ['--auth', opts.auth] : []),
+        ...files,
+      ]);
+      if (res.code !== 0) throw new Error(`lingjun ingest exited ${res.code}: ${res.stdout}`);
+      return res.json as unknown as Outcome[];
+    },
+    async cli(args) {
       const { main } = await import('@lingjun/cli');
-      const lines: string[] = [];
+      const chunks: string[] = [];
       const write = process.stdout.write.bind(process.stdout);
       process.stdout.write = ((chunk: string | Uint8Array) => {
-        lines.push(String(chunk));
+        chunks.push(String(chunk));
         return true;
       }) as typeof process.stdout.write;
       let code: number;
       try {
-        code = await main([
-          'ingest',
-          '--program',
-          programFile,
-          '--state',
-          stateDir,
-          '--json',
-          ...(opts.receivedAt ? ['--received-at', opts.receivedAt] : []),
-          ...(opts.auth ? ['--auth', opts.auth] : []),
-          ...files,
-        ]);
+        const [name, ...rest] = args;
+        code = await main([name!, '--program', programFile, '--state', stateDir, '--json', ...rest]);
       } finally {
         process.stdout.write = write;
       }
-      if (code !== 0) throw new Error(`lingjun ingest exited ${code}: ${lines.join('')}`);
-      return (
-        lines
-          .join('')
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Outcome & { level?: string })
-          // Log lines are JSON too; outcomes are the ones with classes.
-          .filter((o) => o.level === undefined && Array.isArray(o.classes))
-      );
+      const stdout = chunks.join('');
+      const json = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        // Log lines are JSON too; results carry no log level.
+        .filter((o) => o.level === undefined);
+      return { code, stdout, json };
     },
     deps(overrides = {}) {
       return { ...services(config, prog.year), program: prog, keySecret: keySecretFromEnv(), ...overrides };
@@ -128,6 +129,7 @@ export async function harness(program?: Program): Promise<Harness> {
       }, since);
     },
   };
+  return h;
 }
 
 /** Stores a raw email under a fresh SES id and returns the pipeline input for it. */

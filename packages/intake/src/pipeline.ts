@@ -7,6 +7,7 @@ import {
   type InboundMail,
   parseInbound,
   shouldReply,
+  textToHtml,
   verdictPolicy,
 } from '@lingjun/mail';
 import { localDate, type Program, regionByCode } from '@lingjun/program';
@@ -155,6 +156,8 @@ async function process(run: Run): Promise<Outcome> {
     return finishWithReply(run, outcome, { ...held, attachments: [] }, 'held', decision.reason);
   }
 
+  if (ref.approvedRegion) await deps.registry.addContact(region.code, sender, run.key!, run.now);
+
   // Step: contacts from 附件3.
   let hadContacts = false;
   for (const f3 of form3s(read.forms)) {
@@ -194,7 +197,7 @@ async function process(run: Run): Promise<Outcome> {
         );
     }
   }
-  if (program.lateSubmissions === 'hold' && assembly.late.size > 0) {
+  if (program.lateSubmissions === 'hold' && assembly.late.size > 0 && !ref.approvedRegion) {
     const outcome: Outcome = {
       ...base,
       status: 'held',
@@ -489,7 +492,7 @@ async function notifyBureau(run: Run, subject: string, lines: string[]): Promise
     to: program.adminEmails,
     subject,
     text,
-    html: `<div>${lines.map((l) => `<p>${l.replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`).join('')}</div>`,
+    html: `<div>${lines.map((l) => `<p>${textToHtml(l)}</p>`).join('')}</div>`,
   });
   await mailer.sendRaw({ from: program.mailbox, to: program.adminEmails, raw: msg.raw });
 }

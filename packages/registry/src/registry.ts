@@ -131,6 +131,41 @@ export class Registry {
     );
   }
 
+  /**
+   * Reopens a held message so the pipeline can process it again after the bureau approved it. Only a message
+   * still held is reopened: approving twice, or after a rejection, does nothing.
+   */
+  async reopenHeld(messageId: string, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.message(messageId),
+          UpdateExpression: 'SET #status = :failed, leaseUntil = :zero, updatedAt = :t REMOVE heldReason',
+          ConditionExpression: '#status = :held',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':held': 'held',
+            ':zero': 0,
+            ':t': now.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw wrap(err, 'reopen held message');
+    }
+  }
+
+  /** Adds one address to a region's contacts (a sender the bureau approved). */
+  async addContact(region: string, email: string, messageId: string, now: Date): Promise<void> {
+    const current = await this.getContacts(region);
+    if (current.includes(email.toLowerCase())) return;
+    await this.setContacts(region, [...current, email], messageId, now);
+  }
+
   /** Lists messages of the year, oldest first, optionally of one status. */
   async listMessages(status?: MessageStatus): Promise<MessageRecord[]> {
     const items = await this.queryAll({

@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import { keySecretFromEnv, services } from '@lingjun/aws';
+import { approveHeld, type IntakeDeps, rejectHeld } from '@lingjun/intake';
+import { withStack } from '@lingjun/local';
+import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import type { Command } from '../main.ts';
+
+async function withDeps<T>(
+  values: { program?: string; state?: string },
+  fn: (deps: IntakeDeps) => Promise<T>,
+) {
+  const program = await programFrom(values.program);
+  return withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, ({ config }) =>
+    fn({ ...services(config, program.year), program, keySecret: keySecretFromEnv() }),
+  );
+}
+
+/** `lingjun approve MESSAGE_ID`: processes a held email as received. */
+export const approve: Command = {
+  summary: '批准暂存（待确认）的邮件并按收到时间处理',
+  run: (args) =>
+    guarded(async () => {
+      const usage = 'lingjun approve [--program 文件] [--state 目录] [--json] MESSAGE_ID';
+      const { values, positionals } = parseCommon(args, {}, usage);
+      const id = positionals[0];
+      if (!id) throw new ExitError(`请指定邮件的 Message-ID\n用法: ${usage}`);
+      const outcome = await withDeps(values, (deps) => approveHeld(deps, id));
+      if (!outcome) throw new ExitError(`没有待确认的邮件 ${id}（可能已处理或已拒绝）`, 1);
+      process.stdout.write(values.json ? `${JSON.stringify(outcome)}\n` : `${id}: ${outcome.status}\n`);
+      return 0;
+    }),
+};
+
+/** `lingjun reject MESSAGE_ID --reason …`: refuses a held email and tells its sender. */
+export const reject: Command = {
+  summary: '拒绝暂存（待确认）的邮件并通知发件人',
+  run: (args) =>
+    guarded(async () => {
+      const usage = 'lingjun reject [--program 文件] [--state 目录] [--json] MESSAGE_ID --reason 原因';
+      const { values, positionals } = parseCommon(args, { reason: { type: 'string' } }, usage);
+      const id = positionals[0];
+      if (!id || !values.reason) throw new ExitError(`请指定 Message-ID 和 --reason\n用法: ${usage}`);
+      const reason = values.reason;
+      const outcome = await withDeps(values, (deps) => rejectHeld(deps, id, reason));
+      if (!outcome) throw new ExitError(`没有待确认的邮件 ${id}（可能已处理或已拒绝）`, 1);
+      process.stdout.write(values.json ? `${JSON.stringify(outcome)}\n` : `${id}: ${outcome.status}\n`);
+      return 0;
+    }),
+};

@@ -1,0 +1,75 @@
+import { composeReply, parseInbound, textToHtml } from '@lingjun/mail';
+import type { MessageRecord } from '@lingjun/registry';
+import type { IntakeDeps } from './context.ts';
+import type { Outcome } from './outcome.ts';
+import { processInbound } from './pipeline.ts';
+
+/** Finds a held message by the Message-ID the bureau was told (with or without angle brackets). */
+export async function findHeld(deps: IntakeDeps, messageId: string): Promise<MessageRecord | undefined> {
+  const wanted = messageId.replace(/^<|>$/g, '');
+  const held = await deps.registry.listMessages('held');
+  return held.find((m) => (m.outcome as Outcome | undefined)?.messageId === wanted || m.messageId === wanted);
+}
+
+/**
+ * The bureau approves a held email: it is processed as received (same receipt time, so deadlines are judged
+ * as they were), the sender is added to the region's contacts, and the sender gets the normal receipt.
+ */
+export async function approveHeld(deps: IntakeDeps, messageId: string): Promise<Outcome | undefined> {
+  const record = await findHeld(deps, messageId);
+  const region = (record?.outcome as Outcome | undefined)?.region?.code;
+  if (!record || !region) return undefined;
+  const now = deps.now?.() ?? new Date();
+  if (!(await deps.registry.reopenHeld(record.messageId, now))) return undefined;
+  return processInbound(
+    {
+      sesMessageId: record.rawKey.replace(/^.*\//, ''),
+      rawKey: record.rawKey,
+      receivedAt: new Date(record.receivedAt),
+      // It passed the verdict checks when it arrived, or it would have been quarantined, not held.
+      verdicts: { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' },
+      approvedRegion: region,
+    },
+    deps,
+  );
+}
+
+/** The bureau rejects a held email: the sender is told, and the email ends rejected with nothing recorded. */
+export async function rejectHeld(
+  deps: IntakeDeps,
+  messageId: string,
+  reason: string,
+): Promise<Outcome | undefined> {
+  const record = await findHeld(deps, messageId);
+  if (!record) return undefined;
+  const previous = record.outcome as Outcome;
+  const mail = await parseInbound(await deps.store.get(record.rawKey));
+  const to = mail.from?.address ? [mail.from.address] : [];
+  const text = `您好！\n\n您报送的材料（回执编号 ${previous.receipt ?? ''}）经部中小企业局确认，未予受理。\n原因：${reason}\n\n如有疑问，请由${previous.region?.name ?? '本地区'}已登记的联系人与部中小企业局联系。\n\n${deps.program.title}\n${deps.program.mailbox}`;
+  const outcome: Outcome = { ...previous, status: 'rejected', reply: null };
+  if (to.length > 0) {
+    const reply = await composeReply({
+      from: { address: deps.program.mailbox, name: '领军人才培训报名系统' },
+      original: {
+        messageId: mail.messageId,
+        references: mail.references,
+        subject: mail.subject,
+        from: mail.from,
+      },
+      to,
+      subject: `【未予受理】${deps.program.title}报名材料 ${previous.receipt ?? ''}`.trim(),
+      text,
+      html: `<div>${textToHtml(text)}</div>`,
+    });
+    await deps.mailer.sendRaw({ from: deps.program.mailbox, to: reply.to, raw: reply.raw });
+    outcome.reply = { to: reply.to, subject: reply.subject, attachments: [] };
+  }
+  await deps.registry.saveMessage({
+    ...record,
+    status: 'done',
+    outcome,
+    heldReason: `已拒绝：${reason}`,
+    updatedAt: new Date().toISOString(),
+  });
+  return outcome;
+}

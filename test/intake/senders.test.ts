@@ -1,0 +1,152 @@
+/** Who may submit (spec §5): verdicts, contacts, first contacts, held mail and the bureau's decision. */
+import { readFile } from 'node:fs/promises';
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { buildEmail } from '../support/email.ts';
+import { harness, testProgram } from '../support/intake.ts';
+import { people, submission } from '../support/submission.ts';
+
+const IN_TIME = '2025-06-05T10:00:00+08:00';
+const ADMIN = 'admin@example.gov.cn';
+
+describe('sender policy through lingjun ingest', () => {
+  it('quarantines mail that fails SPF, DKIM and DMARC: kept, never answered, the bureau told', async () => {
+    const program = await testProgram();
+    const h = await harness(program);
+    const since = Date.now() - 1000;
+    const { raw, messageId } = await submission({
+      program,
+      from: 'hbzxqy@163.com',
+      region: '河北',
+      classNo: 1,
+      people: people(1, 40),
+    });
+    const [o] = await h.ingest([raw], { receivedAt: IN_TIME, auth: 'fail' });
+    expect(o?.status).toBe('quarantined');
+    expect(o?.reply).toBeNull();
+    expect(await h.repliesTo(messageId)).toHaveLength(0);
+    const subjects = await Promise.all(
+      (await h.sentTo(ADMIN, since)).map(async (n) => (await simpleParser(n)).subject),
+    );
+    expect(subjects.some((s) => s?.includes('隔离') && s.includes('hbzxqy@163.com'))).toBe(true);
+    expect(await h.deps().registry.listRegion('130000')).toEqual([]);
+  });
+
+  it('holds mail from an unknown sender for a region with contacts; approve processes it as received', async () => {
+    const program = await testProgram();
+    const h = await harness(program);
+    const list = people(2, 41);
+    const { raw, messageId } = await submission({
+      program,
+      from: 'stranger@example.com',
+      region: '河北',
+      classNo: 1,
+      people: list,
+    });
+    const [held] = await h.ingest([raw], { receivedAt: IN_TIME });
+    expect(held?.status).toBe('held');
+    expect(held?.region?.code).toBe('130000');
+    const [toSender] = await h.repliesTo(messageId);
+    expect((await simpleParser(toSender!)).subject).toContain('待确认');
+    expect(await h.deps().registry.listRegion('130000')).toEqual([]);
+
+    const approved = await h.cli(['approve', held!.messageId]);
+    expect(approved.code).toBe(0);
+    expect(approved.json[0]).toMatchObject({ status: 'accepted', classes: [{ no: 1, accepted: 2 }] });
+    expect((await h.deps().registry.listRegion('130000', 1)).map((r) => r.name).sort()).toEqual(
+      list.map((p) => p.name).sort(),
+    );
+    // Approving twice does nothing more.
+    expect((await h.cli(['approve', held!.messageId])).code).toBe(1);
+    // The approved sender is now a contact: their next email is processed without holding.
+    const next = await submission({
+      program,
+      from: 'stranger@example.com',
+      region: '河北',
+      classNo: 2,
+      people: people(1, 42, '130000', 2),
+    });
+    const [o2] = await h.ingest([next.raw], { receivedAt: IN_TIME });
+    expect(o2?.status).toBe('accepted');
+  });
+
+  it('reject tells the sender and records nothing', async () => {
+    const program = await testProgram();
+    const h = await harness(program);
+    const { raw, messageId } = await submission({
+      program,
+      from: 'other@example.com',
+      region: '河北',
+      classNo: 1,
+      people: people(1, 43),
+    });
+    const [held] = await h.ingest([raw], { receivedAt: IN_TIME });
+    const res = await h.cli(['reject', held!.messageId, '--reason', '非本地区主管部门']);
+    expect(res.code).toBe(0);
+    expect(res.json[0]).toMatchObject({ status: 'rejected' });
+    const replies = await h.repliesTo(messageId);
+    expect(replies).toHaveLength(2);
+    const texts = await Promise.all(replies.map(async (r) => (await simpleParser(r)).text ?? ''));
+    expect(texts.some((t) => t.includes('非本地区主管部门'))).toBe(true);
+    expect(await h.deps().registry.listRegion('130000')).toEqual([]);
+  });
+
+  it('trusts the first sender of a region without contacts, and tells the bureau', async () => {
+    const program = await testProgram();
+    const h = await harness(program);
+    const since = Date.now() - 1000;
+    const { raw } = await submission({
+      program,
+      from: 'sz-new@sz.gov.cn',
+      region: '深圳市',
+      classNo: 1,
+      people: people(1, 44, '440300'),
+      form3: [
+        {
+          region: '深圳',
+          unit: '深圳市中小企业服务局',
+          contact: '李明',
+          mobile: '13812345678',
+          email: 'sz-new@sz.gov.cn',
+        },
+      ],
+    });
+    const [o] = await h.ingest([raw], { receivedAt: IN_TIME });
+    expect(o?.status).toBe('accepted');
+    expect(await h.deps().registry.getContacts('440300')).toEqual(['sz-new@sz.gov.cn']);
+    const notices = await Promise.all(
+      (await h.sentTo(ADMIN, since)).map(async (n) => (await simpleParser(n)).subject),
+    );
+    expect(notices.some((s) => s?.includes('新联系人') && s.includes('深圳市'))).toBe(true);
+  });
+
+  it('answers the authenticated From, never Reply-To alone', async () => {
+    const program = await testProgram();
+    const h = await harness(program);
+    const { raw, messageId } = await buildEmail({
+      from: 'hbzxqy@163.com',
+      headers: { 'Reply-To': 'attacker@example.net' },
+      attachments: [{ filename: '说明.txt', content: new TextEncoder().encode('x') }],
+    });
+    const [o] = await h.ingest([raw], { receivedAt: IN_TIME });
+    expect(o?.reply?.to).toEqual(['hbzxqy@163.com']);
+    const [reply] = await h.repliesTo(messageId);
+    const parsed = await simpleParser(reply!);
+    expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value.map((v) => v.address) : []).toEqual([
+      'hbzxqy@163.com',
+    ]);
+    expect(parsed.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(parsed.inReplyTo).toBe(messageId);
+  });
+
+  it('never answers bounces, delivery reports or abuse reports from the corpus', async () => {
+    const h = await harness();
+    const files = ['postal-mime/bounce.eml', 'mailparser/delivery-status.eml', 'postal-mime/arf.eml'];
+    const raws = await Promise.all(
+      files.map((f) => readFile(new URL(`../../../shared/corpus/${f}`, import.meta.url))),
+    );
+    const outcomes = await h.ingest(raws, { receivedAt: IN_TIME });
+    expect(outcomes).toHaveLength(3);
+    for (const o of outcomes) expect(o.reply).toBeNull();
+  });
+});
