@@ -1,0 +1,230 @@
+import { log } from '@lingjun/core';
+import { buildTemplates } from '@lingjun/forms';
+import { composeMessage } from '@lingjun/mail';
+import type { Program } from '@lingjun/program';
+import {
+  classKey,
+  type Deadline,
+  type DeadlineDeps,
+  daysBetween,
+  programDeadlines,
+  type RegionStatus,
+  regionStatuses,
+  today,
+} from './status.ts';
+import { chineseDate, classList, escapeHtml, SENDER_NAME } from './text.ts';
+
+/** One thing a region still owes for a deadline. */
+export type MissingItem =
+  | { item: 'FORM3'; text: string }
+  | { item: 'CLASS'; classes: number[]; text: string }
+  | { item: 'CLASS_QUOTA'; classNo: number; used: number; limit: number; text: string }
+  | { item: 'QUOTA'; used: number; total: number; text: string };
+
+/** A reminder sent (or, in a dry run, that would be sent); the JSON of `lingjun remind --json`. */
+export interface Reminder {
+  region: { code: string; name: string };
+  to: string[];
+  deadline: string;
+  /** Days left until the deadline on the day of the reminder (0 = the deadline day). */
+  daysBefore: number;
+  missing: MissingItem[];
+  quota: { used: number; total: number };
+}
+
+/** What a reminder run did. */
+export interface ReminderRun {
+  /** Reminders sent now (or that would be, in a dry run). */
+  sent: Reminder[];
+  /** Already sent by an earlier run (double fire, retry) or being sent by a concurrent one. */
+  skipped: Reminder[];
+  /** Regions that owe something but have no address to write to. */
+  noContacts: { code: string; name: string }[];
+}
+
+/** How long a claimed reminder stays with the run that claimed it before a retry may take it over. */
+const CLAIM_LEASE_MS = 10 * 60_000;
+
+/**
+ * What a region still owes for a deadline (spec §8). 附件3 is owed until it arrives. The classes due are owed
+ * while the region has places left and has submitted for none of them (a region spreads its places over the
+ * classes, so one submission among classes 2–9 answers the second deadline). A per-class quota is owed in
+ * full by that class's deadline; the total quota by the last deadline, after which places can only be lost.
+ */
+export function missingFor(program: Program, region: RegionStatus, deadline: Deadline): MissingItem[] {
+  const out: MissingItem[] = [];
+  if (!region.submitted.has('FORM3')) {
+    out.push({ item: 'FORM3', text: '《领军人才培训工作信息表》（附件3）尚未报送' });
+  }
+  const left = region.quota.total - region.used.total;
+  const open = deadline.classes.filter((c) => (region.quota.perClass[c.no] ?? 1) > 0).map((c) => c.no);
+  const submittedAny = open.some((no) => region.submitted.has(classKey(no)));
+  if (left > 0 && open.length > 0 && !submittedAny) {
+    out.push({
+      item: 'CLASS',
+      classes: open,
+      text: `${classList(open)}培训班《领军人才培训报名汇总表》（附件4）和《领军人才培训学员报名表》（附件5）尚未报送`,
+    });
+  }
+  for (const no of open) {
+    const limit = region.quota.perClass[no];
+    const used = region.used.perClass[no] ?? 0;
+    if (limit === undefined || used >= limit || left <= 0 || !region.submitted.has(classKey(no))) continue;
+    out.push({
+      item: 'CLASS_QUOTA',
+      classNo: no,
+      used,
+      limit,
+      text: `第${no}期名额未报满：分配${limit}名，已录取${used}名，尚余${limit - used}名`,
+    });
+  }
+  const last = programDeadlines(program).at(-1)?.date;
+  if (deadline.date === last && left > 0) {
+    out.push({
+      item: 'QUOTA',
+      used: region.used.total,
+      total: region.quota.total,
+      text: `名额未报满：总名额${region.quota.total}名，已录取${region.used.total}名，尚余${left}名`,
+    });
+  }
+  return out;
+}
+
+/** The reminders due on the local date of `now`: one per region owing something per deadline reached. */
+export async function planReminders(
+  deps: Pick<DeadlineDeps, 'program' | 'registry'>,
+  now: Date,
+): Promise<{
+  reminders: Reminder[];
+  noContacts: { code: string; name: string }[];
+  statuses: RegionStatus[];
+}> {
+  const { program } = deps;
+  const day = today(program, now);
+  const due = programDeadlines(program).filter((d) => {
+    const left = daysBetween(day, d.date);
+    return left >= 0 && program.reminders.daysBefore.includes(left);
+  });
+  if (due.length === 0) return { reminders: [], noContacts: [], statuses: [] };
+  const statuses = await regionStatuses(deps);
+  const reminders: Reminder[] = [];
+  const noContacts: { code: string; name: string }[] = [];
+  for (const d of due) {
+    for (const r of statuses) {
+      const missing = missingFor(program, r, d);
+      if (missing.length === 0) continue;
+      if (r.contacts.length === 0) {
+        noContacts.push({ code: r.code, name: r.name });
+        continue;
+      }
+      reminders.push({
+        region: { code: r.code, name: r.name },
+        to: r.contacts,
+        deadline: d.date,
+        daysBefore: daysBetween(day, d.date),
+        missing,
+        quota: { used: r.used.total, total: r.quota.total },
+      });
+    }
+  }
+  return { reminders, noContacts, statuses };
+}
+
+/** Send-once record of a reminder: per region, deadline and day. */
+export function reminderKey(program: Program, r: Reminder, day: string): { pk: string; sk: string } {
+  return { pk: `Y#${program.year}#REMIND#${r.region.code}`, sk: `${r.deadline}#${day}` };
+}
+
+/**
+ * Sends the reminders due at `now` (spec §8), each at most once per region, deadline and day: the record is
+ * claimed in the table before the mail goes out and marked sent after, so a double fire or a retried run
+ * sends nothing twice. A dry run sends nothing and records nothing.
+ */
+export async function runReminders(
+  deps: DeadlineDeps,
+  now: Date,
+  opts: { dryRun?: boolean } = {},
+): Promise<ReminderRun> {
+  const { program } = deps;
+  const day = today(program, now);
+  const plan = await planReminders(deps, now);
+  const run: ReminderRun = { sent: [], skipped: [], noContacts: plan.noContacts };
+  for (const n of plan.noContacts) log.warn('region owes forms but has no contact', { region: n.code });
+  if (plan.reminders.length === 0) return run;
+  const byCode = new Map(plan.statuses.map((s) => [s.code, s]));
+  let forms: Awaited<ReturnType<typeof buildTemplates>> | undefined;
+  for (const r of plan.reminders) {
+    const key = reminderKey(program, r, day);
+    if (opts.dryRun) {
+      if (await deps.sendOnce.isSent(key.pk, key.sk)) run.skipped.push(r);
+      else run.sent.push(r);
+      continue;
+    }
+    const claim = await deps.sendOnce.claim(
+      key.pk,
+      key.sk,
+      { type: 'reminder', region: r.region.code, deadline: r.deadline, day, to: r.to },
+      now,
+      CLAIM_LEASE_MS,
+    );
+    if (claim !== 'claimed') {
+      run.skipped.push(r);
+      continue;
+    }
+    forms ??= await buildTemplates(program);
+    const body = renderReminder(program, r, byCode.get(r.region.code)!, day);
+    const msg = await composeMessage({
+      from: { address: program.mailbox, name: SENDER_NAME },
+      to: r.to,
+      subject: body.subject,
+      text: body.text,
+      html: body.html,
+      attachments: forms.map((f) => ({ filename: f.name, content: f.content })),
+    });
+    const id = await deps.mailer.sendRaw({ from: program.mailbox, to: r.to, raw: msg.raw });
+    await deps.sendOnce.markSent(key.pk, key.sk, id, new Date());
+    log.info('reminder sent', {
+      region: r.region.code,
+      deadline: r.deadline,
+      day,
+      missing: r.missing.length,
+    });
+    run.sent.push(r);
+  }
+  return run;
+}
+
+/** Subject, text and HTML of one reminder, in Chinese. */
+export function renderReminder(
+  program: Program,
+  r: Reminder,
+  status: RegionStatus,
+  day: string,
+): { subject: string; text: string; html: string } {
+  const deadline = programDeadlines(program).find((d) => d.date === r.deadline);
+  const classes = classList((deadline?.classes ?? []).map((c) => c.no));
+  const when = r.daysBefore === 0 ? '今天截止' : `还有${r.daysBefore}天截止`;
+  const subject = `【报名提醒】${r.region.name}：${classes}报名材料将于${chineseDate(r.deadline)}截止（${when}）`;
+  const accepted = program.classes
+    .filter((c) => (status.used.perClass[c.no] ?? 0) > 0)
+    .map((c) => `第${c.no}期${status.used.perClass[c.no]}名`);
+  const received = [
+    ...(status.submitted.has('FORM3') ? ['附件3'] : []),
+    ...program.classes.filter((c) => status.submitted.has(classKey(c.no))).map((c) => `第${c.no}期报名表`),
+  ];
+  const left = r.quota.total - r.quota.used;
+  const paragraphs = [
+    `${r.region.name}中小企业主管部门：`,
+    `您好！${program.title}${classes}培训班的报名材料将于${chineseDate(r.deadline)}截止（${when}）。截至${chineseDate(day)}，贵地区尚缺：`,
+    r.missing.map((m, i) => `${i + 1}. ${m.text}`).join('\n'),
+    `已收到：${received.length ? received.join('、') : '尚无'}。已录取：${accepted.length ? accepted.join('，') : '尚无'}。`,
+    `名额：共${r.quota.total}名，已用${r.quota.used}名，尚余${left}名。对于分配名额未报满的地区，部中小企业局将在后续培训工作中调减或取消当地名额。`,
+    `请于${chineseDate(r.deadline)}前将电子版材料发送至 ${program.mailbox}。空白表格见本邮件附件。`,
+    '本邮件由报名系统自动发送。如已报送，请以系统回执为准。',
+  ];
+  return {
+    subject,
+    text: `${paragraphs.join('\n\n')}\n`,
+    html: paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('\n'),
+  };
+}

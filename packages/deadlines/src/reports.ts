@@ -1,0 +1,423 @@
+import { log } from '@lingjun/core';
+import { composeMessage } from '@lingjun/mail';
+import { localDate, type Program, REGIONS, regionByCode } from '@lingjun/program';
+import type { MessageRecord, Registration } from '@lingjun/registry';
+import { missingFor } from './reminders.ts';
+import { addTable, type Column, newWorkbook, type RowValue, workbookBytes } from './sheet.ts';
+import {
+  type AttentionLists,
+  addDays,
+  attentionLists,
+  contactsOf,
+  type Deadline,
+  type DeadlineDeps,
+  programDeadlines,
+  type RegionStatus,
+  regionStatuses,
+  submissionsOpen,
+  today,
+} from './status.ts';
+import { chineseDate, classList, escapeHtml, SENDER_NAME } from './text.ts';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const CLAIM_LEASE_MS = 10 * 60_000;
+
+/** The progress table: one row per region with a quota, per class accepted (/ class quota), totals. */
+export function progressTable(
+  program: Program,
+  statuses: RegionStatus[],
+): { columns: Column[]; rows: RowValue[][] } {
+  const classes = [...program.classes].sort((a, b) => a.no - b.no);
+  const columns: Column[] = [
+    { header: '地区代码' },
+    { header: '地区' },
+    { header: '附件3' },
+    ...classes.map((c) => ({ header: `第${c.no}期`, numeric: true })),
+    { header: '已录取合计', numeric: true },
+    { header: '总名额', numeric: true },
+    { header: '尚余名额', numeric: true },
+  ];
+  const rows: RowValue[][] = statuses.map((s) => [
+    s.code,
+    s.name,
+    s.submitted.has('FORM3') ? '已报' : '未报',
+    ...classes.map((c) => {
+      const used = s.used.perClass[c.no] ?? 0;
+      const limit = s.quota.perClass[c.no];
+      return limit === undefined ? used : `${used}/${limit}`;
+    }),
+    s.used.total,
+    s.quota.total,
+    s.quota.total - s.used.total,
+  ]);
+  const sum = (f: (s: RegionStatus) => number) => statuses.reduce((a, s) => a + f(s), 0);
+  rows.push([
+    '',
+    '合计',
+    `${statuses.filter((s) => s.submitted.has('FORM3')).length}/${statuses.length}`,
+    ...classes.map((c) => sum((s) => s.used.perClass[c.no] ?? 0)),
+    sum((s) => s.used.total),
+    sum((s) => s.quota.total),
+    sum((s) => s.quota.total - s.used.total),
+  ]);
+  return { columns, rows };
+}
+
+const MESSAGE_COLUMNS: Column[] = [
+  { header: '类别' },
+  { header: '收到时间' },
+  { header: '地区' },
+  { header: '发件人' },
+  { header: '处理状态' },
+  { header: '说明' },
+];
+
+function messageRows(program: Program, kind: string, list: MessageRecord[]): RowValue[][] {
+  return list.map((m) => [
+    kind,
+    localTime(new Date(m.receivedAt), program.timezone),
+    m.region ? (regionByCode(m.region)?.name ?? m.region) : '',
+    m.sender ?? '',
+    m.status,
+    m.heldReason ?? '',
+  ]);
+}
+
+/** The status workbook: progress per region and class, and the late, held and quarantined messages. */
+export async function statusWorkbook(
+  deps: Pick<DeadlineDeps, 'program' | 'registry'>,
+  now: Date,
+  loaded?: { statuses: RegionStatus[]; attention: AttentionLists },
+): Promise<Uint8Array> {
+  const { program } = deps;
+  const statuses = loaded?.statuses ?? (await regionStatuses(deps));
+  const attention = loaded?.attention ?? (await attentionLists(deps.registry));
+  const wb = newWorkbook();
+  const table = progressTable(program, statuses);
+  addTable(
+    wb,
+    '报名进度',
+    `${program.title}报名进度（截至${localTime(now, program.timezone)}）`,
+    table.columns,
+    table.rows,
+  );
+  addTable(wb, '逾期与待确认', '逾期报送与待确认邮件', MESSAGE_COLUMNS, [
+    ...messageRows(program, '逾期', attention.late),
+    ...messageRows(
+      program,
+      '待确认',
+      attention.held.filter((m) => !attention.late.includes(m)),
+    ),
+  ]);
+  addTable(
+    wb,
+    '隔离邮件',
+    '未通过安全检查而隔离的邮件',
+    MESSAGE_COLUMNS,
+    messageRows(program, '隔离', attention.quarantined),
+  );
+  return workbookBytes(wb);
+}
+
+/** What a digest or report run did. */
+export interface ReportRun {
+  kind: 'digest' | 'underfill';
+  /** 'sent', 'already-sent', or why nothing was due. */
+  result: 'sent' | 'already-sent' | 'not-due' | 'dry-run';
+  day: string;
+  deadline?: string;
+  to: string[];
+  regions?: number;
+}
+
+/**
+ * The bureau's daily digest while submissions are open (spec §8): per region and class accepted / quota,
+ * late, held and quarantined mail, in the text and as the attached status workbook. Once per local day.
+ */
+export async function runDigest(
+  deps: DeadlineDeps,
+  now: Date,
+  opts: { dryRun?: boolean } = {},
+): Promise<ReportRun> {
+  const { program } = deps;
+  const day = today(program, now);
+  const base = { kind: 'digest' as const, day, to: program.adminEmails };
+  if (!submissionsOpen(program, now)) return { ...base, result: 'not-due' };
+  if (opts.dryRun) return { ...base, result: 'dry-run' };
+  const pk = `Y#${program.year}#DIGEST`;
+  const claim = await deps.sendOnce.claim(pk, day, { type: 'digest' }, now, CLAIM_LEASE_MS);
+  if (claim !== 'claimed') return { ...base, result: 'already-sent' };
+  const statuses = await regionStatuses(deps);
+  const attention = await attentionLists(deps.registry);
+  const workbook = await statusWorkbook(deps, now, { statuses, attention });
+  const used = statuses.reduce((a, s) => a + s.used.total, 0);
+  const total = statuses.reduce((a, s) => a + s.quota.total, 0);
+  const lines = [
+    `截至${localTime(now, program.timezone)}，各地区已录取${used}名，总名额${total}名，尚余${total - used}名；${statuses.filter((s) => s.submitted.has('FORM3')).length}/${statuses.length}个地区已报送附件3。`,
+    ...upcoming(program, day),
+    '',
+    '各地区（已录取/总名额）：',
+    ...statuses.map(
+      (s) =>
+        `  ${s.name}：${s.used.total}/${s.quota.total}${perClassText(program, s)}${s.submitted.has('FORM3') ? '' : '，附件3未报'}`,
+    ),
+    '',
+    `逾期报送 ${attention.late.length} 件，待确认 ${attention.held.length} 件，隔离 ${attention.quarantined.length} 件。`,
+    ...attention.held.map(
+      (m) =>
+        `  待确认：${regionByCode(m.region ?? '')?.name ?? '未知地区'} ${m.sender ?? ''} ${m.heldReason ?? ''}`,
+    ),
+    ...attention.quarantined.map(
+      (m) => `  隔离：${m.sender ?? '未知发件人'}（${localTime(new Date(m.receivedAt), program.timezone)}）`,
+    ),
+    '',
+    '详见附件报名进度表。',
+  ];
+  const id = await send(deps, {
+    subject: `【每日汇总】${program.title}报名进度（${chineseDate(day)}）`,
+    lines,
+    attachment: { filename: `报名进度-${day}.xlsx`, content: workbook },
+  });
+  await deps.sendOnce.markSent(pk, day, id, new Date());
+  log.info('digest sent', { day, regions: statuses.length });
+  return { ...base, result: 'sent', regions: statuses.length };
+}
+
+/** Under-filled regions for a deadline: what each still lacks in places or submissions. */
+export async function underfillReport(
+  deps: Pick<DeadlineDeps, 'program' | 'registry'>,
+  deadline: Deadline,
+  statuses?: RegionStatus[],
+): Promise<{ rows: UnderfillRow[]; workbook: Uint8Array }> {
+  const { program } = deps;
+  const all = statuses ?? (await regionStatuses(deps));
+  const rows: UnderfillRow[] = [];
+  for (const s of all) {
+    const missing = missingFor(program, s, deadline).filter((m) => m.item !== 'FORM3');
+    if (missing.length === 0) continue;
+    let shortfall = 0;
+    for (const m of missing) {
+      if (m.item === 'QUOTA') shortfall = Math.max(shortfall, m.total - m.used);
+      else if (m.item === 'CLASS_QUOTA') shortfall += m.limit - m.used;
+      else if (m.item === 'CLASS')
+        shortfall += m.classes.reduce((a, no) => a + (s.quota.perClass[no] ?? 0), 0);
+    }
+    rows.push({
+      code: s.code,
+      name: s.name,
+      total: s.quota.total,
+      used: s.used.total,
+      dueUsed: deadline.classes.reduce((a, c) => a + (s.used.perClass[c.no] ?? 0), 0),
+      shortfall,
+      notes: missing.map((m) => m.text).join('；'),
+    });
+  }
+  const wb = newWorkbook();
+  addTable(
+    wb,
+    '未报满地区',
+    `${classList(deadline.classes.map((c) => c.no))}报名截止（${chineseDate(deadline.date)}）名额未报满地区`,
+    [
+      { header: '地区代码' },
+      { header: '地区' },
+      { header: '总名额', numeric: true },
+      { header: '已录取合计', numeric: true },
+      { header: '本批期次已录取', numeric: true },
+      { header: '未报满名额', numeric: true },
+      { header: '情况' },
+    ],
+    rows.map((r) => [r.code, r.name, r.total, r.used, r.dueUsed, r.shortfall, r.notes]),
+  );
+  return { rows, workbook: await workbookBytes(wb) };
+}
+
+/** One under-filled region of a deadline. */
+export interface UnderfillRow {
+  code: string;
+  name: string;
+  total: number;
+  used: number;
+  /** Accepted in the classes due at this deadline. */
+  dueUsed: number;
+  /** Places left unfilled that this deadline can tell (0 when only a submission is missing). */
+  shortfall: number;
+  notes: string;
+}
+
+/**
+ * The morning after each deadline (¶12): the bureau gets the under-filled regions and by how much, as text
+ * and workbook. Once per deadline.
+ */
+export async function runUnderfillReport(
+  deps: DeadlineDeps,
+  now: Date,
+  opts: { dryRun?: boolean } = {},
+): Promise<ReportRun> {
+  const { program } = deps;
+  const day = today(program, now);
+  const deadline = programDeadlines(program).find((d) => addDays(d.date, 1) === day);
+  const base = { kind: 'underfill' as const, day, to: program.adminEmails };
+  if (!deadline) return { ...base, result: 'not-due' };
+  if (opts.dryRun) return { ...base, deadline: deadline.date, result: 'dry-run' };
+  const pk = `Y#${program.year}#UNDERFILL`;
+  const claim = await deps.sendOnce.claim(pk, deadline.date, { type: 'underfill' }, now, CLAIM_LEASE_MS);
+  if (claim !== 'claimed') return { ...base, deadline: deadline.date, result: 'already-sent' };
+  const { rows, workbook } = await underfillReport(deps, deadline);
+  const classes = classList(deadline.classes.map((c) => c.no));
+  const lines = [
+    `${classes}报名已于${chineseDate(deadline.date)}截止。${rows.length === 0 ? '各地区均已报满，无未报满地区。' : `以下${rows.length}个地区名额未报满或未报送（通知第（二）项：分配名额未报满的地区，将在后续培训工作中调减或取消当地名额）：`}`,
+    ...rows.map(
+      (r) =>
+        `  ${r.name}：总名额${r.total}名，已录取${r.used}名${r.shortfall > 0 ? `，未报满${r.shortfall}名` : ''}。${r.notes}`,
+    ),
+    '',
+    '详见附件。调整名额：lingjun quota set 地区 名额 [--class 期次]',
+  ];
+  const id = await send(deps, {
+    subject: `【名额未报满】${classes}报名截止（${chineseDate(deadline.date)}）`,
+    lines,
+    attachment: { filename: `未报满地区-${deadline.date}.xlsx`, content: workbook },
+  });
+  await deps.sendOnce.markSent(pk, deadline.date, id, new Date());
+  log.info('under-fill report sent', { deadline: deadline.date, regions: rows.length });
+  return { ...base, deadline: deadline.date, result: 'sent', regions: rows.length };
+}
+
+/** Which roster: a class, a region, both, or the whole year. */
+export interface RosterFilter {
+  classNo?: number;
+  region?: string;
+  /** Adds a 身份证号码 column (the bureau's year list); class organisers get none. */
+  includeId?: boolean;
+}
+
+/**
+ * Roster workbook of accepted students: for the class organiser (姓名, 性别, 民族, 企业, 职务, 手机, 地区,
+ * 地区联系人), per class, per region or for the year. Without a filter: the year's list and one sheet per
+ * class. Every value goes through the formula-injection guard.
+ */
+export async function rosterWorkbook(
+  deps: Pick<DeadlineDeps, 'program' | 'registry'>,
+  filter: RosterFilter = {},
+): Promise<{ workbook: Uint8Array; count: number }> {
+  const { program } = deps;
+  const classes = [...program.classes]
+    .sort((a, b) => a.no - b.no)
+    .filter((c) => filter.classNo === undefined || c.no === filter.classNo);
+  const regs: Registration[] = [];
+  if (filter.region) regs.push(...(await deps.registry.listRegion(filter.region, filter.classNo)));
+  else for (const c of classes) regs.push(...(await deps.registry.listClass(c.no)));
+  const active = regs.filter((r) => r.status === 'active').sort(rosterOrder);
+  const contacts = new Map<string, string>();
+  for (const code of new Set(active.map((r) => r.region))) {
+    contacts.set(code, (await contactsOf(deps, code)).join('、'));
+  }
+  const columns: Column[] = [
+    { header: '序号', numeric: true },
+    { header: '期次' },
+    { header: '姓名' },
+    { header: '性别' },
+    { header: '民族' },
+    ...(filter.includeId ? [{ header: '身份证号码' }] : []),
+    { header: '企业名称' },
+    { header: '职务' },
+    { header: '手机号码' },
+    { header: '地区' },
+    { header: '地区联系人' },
+  ];
+  const rowsOf = (list: Registration[]): RowValue[][] =>
+    list.map((r, i) => [
+      i + 1,
+      `第${r.classNo}期`,
+      r.name,
+      r.values.sex,
+      r.values.ethnicity,
+      ...(filter.includeId ? [r.values.idNumber] : []),
+      r.values.enterprise,
+      r.values.title,
+      r.values.mobile,
+      regionByCode(r.region)?.name ?? r.region,
+      contacts.get(r.region) ?? '',
+    ]);
+  const wb = newWorkbook();
+  const regionName = filter.region ? (regionByCode(filter.region)?.name ?? filter.region) : '';
+  if (filter.classNo !== undefined) {
+    const c = classes[0];
+    const where = c ? `（${c.location}，${chineseDate(c.start)}—${chineseDate(c.end)}）` : '';
+    addTable(
+      wb,
+      `第${filter.classNo}期`,
+      `${program.title}第${filter.classNo}期学员名单${regionName ? `（${regionName}）` : ''}${where}`,
+      columns,
+      rowsOf(active),
+    );
+  } else if (filter.region) {
+    addTable(wb, regionName, `${program.title}${regionName}学员名单`, columns, rowsOf(active));
+  } else {
+    addTable(wb, '全年', `${program.title}学员名单（全年）`, columns, rowsOf(active));
+    for (const c of classes) {
+      const list = active.filter((r) => r.classNo === c.no);
+      if (list.length === 0) continue;
+      addTable(
+        wb,
+        `第${c.no}期`,
+        `第${c.no}期学员名单（${c.location}，${chineseDate(c.start)}—${chineseDate(c.end)}）`,
+        columns,
+        rowsOf(list),
+      );
+    }
+  }
+  return { workbook: await workbookBytes(wb), count: active.length };
+}
+
+const REGION_ORDER = new Map(REGIONS.map((r, i) => [r.code, i]));
+
+function rosterOrder(a: Registration, b: Registration): number {
+  return (
+    a.classNo - b.classNo ||
+    (REGION_ORDER.get(a.region) ?? 99) - (REGION_ORDER.get(b.region) ?? 99) ||
+    a.acceptedAt.localeCompare(b.acceptedAt) ||
+    a.seq - b.seq
+  );
+}
+
+function perClassText(program: Program, s: RegionStatus): string {
+  const parts = program.classes
+    .filter((c) => (s.used.perClass[c.no] ?? 0) > 0)
+    .map((c) => `第${c.no}期${s.used.perClass[c.no]}`);
+  return parts.length ? `（${parts.join('，')}）` : '';
+}
+
+function upcoming(program: Program, day: string): string[] {
+  return programDeadlines(program)
+    .filter((d) => d.date >= day)
+    .slice(0, 1)
+    .map((d) => `下一截止：${classList(d.classes.map((c) => c.no))}，${chineseDate(d.date)}。`);
+}
+
+async function send(
+  deps: DeadlineDeps,
+  mail: { subject: string; lines: string[]; attachment: { filename: string; content: Uint8Array } },
+): Promise<string> {
+  const { program } = deps;
+  const text = `${mail.lines.join('\n')}\n\n${program.title}报名系统\n`;
+  const msg = await composeMessage({
+    from: { address: program.mailbox, name: SENDER_NAME },
+    to: program.adminEmails,
+    subject: mail.subject,
+    text,
+    html: `<pre style="font-family:inherit">${escapeHtml(text)}</pre>`,
+    attachments: [{ ...mail.attachment, contentType: XLSX }],
+  });
+  return deps.mailer.sendRaw({ from: program.mailbox, to: program.adminEmails, raw: msg.raw });
+}
+
+function localTime(at: Date, tz: string): string {
+  const time = new Intl.DateTimeFormat('zh-CN', {
+    timeZone: tz,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
+  return `${localDate(at, tz)} ${time}`;
+}
