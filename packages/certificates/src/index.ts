@@ -1,1 +1,6 @@
-export {};
+export * from './attendance.ts';
+export * from './code.ts';
+export * from './completion.ts';
+export * from './docx.ts';
+export * from './job.ts';
+export * from './verify.ts';

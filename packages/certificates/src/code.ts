@@ -1,0 +1,61 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Crockford base32: no I, L, O, U, so a code read aloud or retyped is not misread. */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** 12 symbols = 60 bits: guessing one code takes ~10^18 tries, far beyond any rate limit. */
+const CODE_LENGTH = 12;
+
+/**
+ * Local development default for the certificate HMAC secret. Labelled so: certificates signed with it are
+ * only good on the developer's machine. In AWS the secret comes from Secrets Manager (see certSecretFromEnv).
+ */
+export const LOCAL_DEV_CERT_SECRET = 'lingjun-local-development-certificate-key';
+
+/**
+ * The certificate secret: LINGJUN_CERT_SECRET when set; otherwise derived from the person-key secret
+ * (LINGJUN_KEY_SECRET, already delivered to functions from Secrets Manager) under a purpose label, so the
+ * two HMACs never share a key yet no second secret is needed; otherwise the labelled local default.
+ */
+export function certSecretFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LINGJUN_CERT_SECRET) return env.LINGJUN_CERT_SECRET;
+  if (env.LINGJUN_KEY_SECRET) {
+    return createHmac('sha256', env.LINGJUN_KEY_SECRET).update('lingjun/certificate-code/v1').digest('hex');
+  }
+  return LOCAL_DEV_CERT_SECRET;
+}
+
+/** The verification code of a certificate number: HMAC-SHA256 with the secret, as XXXX-XXXX-XXXX. */
+export function certificateCode(secret: string, number: string): string {
+  const mac = createHmac('sha256', secret).update(`certificate:${number}`).digest();
+  let bits = 0;
+  let acc = 0;
+  let out = '';
+  for (const byte of mac) {
+    acc = (acc << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && out.length < CODE_LENGTH) {
+      out += ALPHABET[(acc >> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    if (out.length >= CODE_LENGTH) break;
+    acc &= (1 << bits) - 1;
+  }
+  return `${out.slice(0, 4)}-${out.slice(4, 8)}-${out.slice(8, 12)}`;
+}
+
+/** Normalises what a person typed (case, spaces, dashes, O for 0, I/L for 1) to the code's form. */
+export function normaliseCode(input: string): string {
+  const s = input
+    .toUpperCase()
+    .replace(/[\s\-－—_]/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  return s.length === CODE_LENGTH ? `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8, 12)}` : s;
+}
+
+/** True when `code` is the number's code; compared in constant time. */
+export function codeMatches(secret: string, number: string, code: string): boolean {
+  const want = Buffer.from(certificateCode(secret, number));
+  const got = Buffer.from(normaliseCode(code));
+  return want.length === got.length && timingSafeEqual(want, got);
+}
