@@ -1,0 +1,124 @@
+/**
+ * Faults that Lambda retries: each ends, after the retry, in one complete outcome and one reply, with the
+ * records written once. SES and DynamoDB faults are injected with aws-sdk-client-mock on the real clients;
+ * every other call goes through to the local services.
+ */
+
+import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { documentClient, s3BlobStore, s3Client, sesClient, sesMailer } from '@lingjun/aws';
+import { TransientError } from '@lingjun/core';
+import { processInbound } from '@lingjun/intake';
+import { Registry } from '@lingjun/registry';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { countingMailer, type Harness, harness, storeInbound, testProgram } from '../support/intake.ts';
+import { people, submission } from '../support/submission.ts';
+
+async function hebeiEmail(h: Harness, seed: number) {
+  const { raw, messageId } = await submission({
+    program: h.program,
+    from: 'hbzxqy@163.com',
+    region: '河北',
+    classNo: 1,
+    people: people(3, seed),
+  });
+  return { ref: await storeInbound(h, raw), messageId };
+}
+
+async function expectCompleteOnce(h: Harness, messageId: string) {
+  const registry = h.deps().registry;
+  expect((await registry.listRegion('130000')).filter((r) => r.status === 'active')).toHaveLength(3);
+  expect((await registry.quotaUsed('130000')).total).toBe(3);
+  expect(await h.repliesTo(messageId)).toHaveLength(1);
+  const messages = await registry.listMessages();
+  expect(messages).toHaveLength(1);
+  expect(messages[0]).toMatchObject({ status: 'done' });
+}
+
+describe('faults and the retry Lambda makes', () => {
+  it('an SES send failure: the retry sends the stored reply once, records unchanged', async () => {
+    const h = await harness(await testProgram());
+    const { ref, messageId } = await hebeiEmail(h, 900);
+    const client = sesClient(h.config);
+    const realSend = client.send.bind(client);
+    const mock = mockClient(client);
+    mock
+      .on(SendEmailCommand)
+      .rejectsOnce(
+        Object.assign(new Error('Daily message quota exceeded'), { name: 'LimitExceededException' }),
+      )
+      .callsFake((input) => realSend(new SendEmailCommand(input)));
+    const deps = h.deps({ mailer: sesMailer(client) });
+    await expect(processInbound(ref, deps)).rejects.toThrow(/quota exceeded/);
+    expect((await deps.registry.listMessages())[0]?.status).toBe('recorded');
+    const outcome = await processInbound(ref, deps);
+    expect(outcome.status).toBe('accepted');
+    expect(outcome.classes).toEqual([{ no: 1, accepted: 3, rejected: 0, withdrawn: 0 }]);
+    mock.restore();
+    await expectCompleteOnce(h, messageId);
+  });
+
+  it('a DynamoDB throttle midway through the records: the retry reaches the same end state', async () => {
+    const h = await harness(await testProgram());
+    const { ref, messageId } = await hebeiEmail(h, 901);
+    const doc = documentClient(h.config);
+    const realSend = doc.send.bind(doc) as (c: unknown) => Promise<unknown>;
+    const mock = mockClient(doc);
+    let writes = 0;
+    // Every other command the registry uses goes through to DynamoDB Local unchanged.
+    for (const Cmd of [GetCommand, PutCommand, QueryCommand, UpdateCommand]) {
+      mock
+        .on(Cmd as never)
+        .callsFake((input: never) => realSend(new (Cmd as new (i: never) => unknown)(input)));
+    }
+    mock.on(TransactWriteCommand).callsFake(async (input) => {
+      writes++;
+      // The second student's transaction is throttled past the SDK's own retries.
+      if (writes === 2) {
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+          name: 'ThrottlingException',
+        });
+      }
+      return realSend(new TransactWriteCommand(input));
+    });
+    const deps = h.deps({ registry: new Registry(doc, h.config.tableName, h.program.year) });
+    await expect(processInbound(ref, deps)).rejects.toBeInstanceOf(TransientError);
+    const outcome = await processInbound(ref, deps);
+    expect(outcome.classes).toEqual([{ no: 1, accepted: 3, rejected: 0, withdrawn: 0 }]);
+    mock.restore();
+    await expectCompleteOnce(h, messageId);
+  });
+
+  it('a crash between the records and the reply: after the lease, the retry sends the reply once', async () => {
+    const h = await harness(await testProgram());
+    const { ref, messageId } = await hebeiEmail(h, 902);
+    const t0 = new Date('2025-06-05T02:00:00Z');
+    // The first invocation dies while sending: its promise never settles and no catch block runs.
+    const dying = h.deps({ now: () => t0, mailer: { sendRaw: () => new Promise<string>(() => {}) } });
+    void processInbound(ref, dying);
+    const registry = h.deps().registry;
+    await expect
+      .poll(async () => (await registry.listMessages())[0]?.status, { timeout: 20_000 })
+      .toBe('recorded');
+
+    const mailer = countingMailer(h.deps().mailer);
+    // Lambda's first retry, while the dead invocation's lease still holds: refused, retried later.
+    await expect(
+      processInbound(ref, h.deps({ mailer, now: () => new Date(t0.getTime() + 30_000) })),
+    ).rejects.toBeInstanceOf(TransientError);
+    const outcome = await processInbound(
+      ref,
+      h.deps({ mailer, now: () => new Date(t0.getTime() + 180_000) }),
+    );
+    expect(outcome.status).toBe('accepted');
+    expect(mailer.sent).toHaveLength(1);
+    await expectCompleteOnce(h, messageId);
+  });
+});
