@@ -1,7 +1,56 @@
-import { LingjunError, log } from '@lingjun/core';
+import { type AwsConfig, configFromEnv, documentClient, services } from '@lingjun/aws';
+import { log } from '@lingjun/core';
+import { type DailyRun, type DeadlineDeps, runDaily } from '@lingjun/deadlines';
+import { loadProgram, type Program } from '@lingjun/program';
+import { SendOnce } from '@lingjun/registry';
 
-/** Daily scheduler entry point for deadline reminders and digests. Placeholder: fails loudly to the DLQ. */
-export async function handler(event: unknown): Promise<void> {
-  log.error('reminders handler not implemented', { event });
-  throw new LingjunError('reminders handler not implemented yet');
+/** What EventBridge Scheduler passes: the schedule's kind and the instant it was scheduled for. */
+export interface ScheduledEvent {
+  kind?: string;
+  /** `<aws.scheduler.scheduled-time>`: the planned instant, the same on every retry of one firing. */
+  scheduledTime?: string;
+  /** EventBridge rule events carry `time` instead. */
+  time?: string;
+}
+
+let programPromise: Promise<Program> | undefined;
+
+/** The deadline jobs' services for a configuration. */
+export function deadlineDeps(config: AwsConfig, program: Program): DeadlineDeps {
+  const { registry, mailer } = services(config, program.year);
+  return { program, registry, mailer, sendOnce: new SendOnce(documentClient(config), config.tableName) };
+}
+
+/**
+ * The instant a firing stands for: the scheduled time when the event has one, so a retry two hours later
+ * still counts as the morning it was meant for; otherwise now.
+ */
+export function eventTime(event: ScheduledEvent | undefined, now = new Date()): Date {
+  const raw = event?.scheduledTime ?? event?.time;
+  const at = raw ? new Date(raw) : now;
+  return Number.isNaN(at.getTime()) ? now : at;
+}
+
+/** Runs the daily deadline job for an event with explicit configuration; the local scheduler calls this too. */
+export async function runScheduled(
+  event: ScheduledEvent | undefined,
+  ctx: { config: AwsConfig; program: Program },
+): Promise<DailyRun> {
+  const at = eventTime(event);
+  const result = await runDaily(deadlineDeps(ctx.config, ctx.program), at);
+  log.info('daily deadline job done', {
+    at: at.toISOString(),
+    reminders: result.reminders.sent.length,
+    skipped: result.reminders.skipped.length,
+    digest: result.digest.result,
+    underfill: result.underfill.result,
+  });
+  return result;
+}
+
+/** EventBridge Scheduler entry point (daily at reminders.time in the program's time zone). */
+export async function handler(event: ScheduledEvent): Promise<void> {
+  // The program file ships inside the bundle; load it once per container.
+  programPromise ??= loadProgram(process.env.LINGJUN_PROGRAM_FILE ?? 'program.json');
+  await runScheduled(event, { config: configFromEnv(), program: await programPromise });
 }

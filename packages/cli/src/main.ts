@@ -26,6 +26,10 @@ register('approve', async () => ({ command: (await import('./commands/review.ts'
 register('reject', async () => ({ command: (await import('./commands/review.ts')).reject }));
 register('templates', () => import('./commands/templates.ts'));
 register('program import', () => import('./commands/program-import.ts'));
+register('remind', () => import('./commands/remind.ts'));
+register('report status', () => import('./commands/report.ts'));
+register('roster', () => import('./commands/roster.ts'));
+register('quota set', () => import('./commands/quota.ts'));
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {

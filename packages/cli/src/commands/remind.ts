@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import type { DeadlineDeps } from '@lingjun/deadlines';
+import { withStack } from '@lingjun/local';
+import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import type { Command } from '../main.ts';
+
+const USAGE = 'lingjun remind [--program 文件] [--state 目录] [--now ISO8601] [--dry-run] [--json]';
+
+/** Runs `fn` with the deadline jobs' services on the local stack of the state folder. */
+export async function withDeadlines<T>(
+  values: { program?: string | undefined; state?: string | undefined },
+  fn: (deps: DeadlineDeps) => Promise<T>,
+): Promise<T> {
+  const program = await programFrom(values.program);
+  const { deadlineDeps } = await import('@lingjun/fn-reminders');
+  return withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, ({ config }) =>
+    fn(deadlineDeps(config, program)),
+  );
+}
+
+/** Parses --now (default: the current instant). */
+export function nowFrom(text: string | undefined): Date {
+  const now = text ? new Date(text) : new Date();
+  if (Number.isNaN(now.getTime())) throw new ExitError(`--now 不是有效时间：${text}`);
+  return now;
+}
+
+/** `lingjun remind`: sends the deadline reminders due at a moment, as the daily schedule does. */
+export const command: Command = {
+  summary: '发送截止提醒（与每日定时任务相同；--dry-run 只列出）',
+  run: (args) =>
+    guarded(async () => {
+      const { values } = parseCommon(
+        args,
+        { now: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
+        USAGE,
+      );
+      const now = nowFrom(values.now);
+      const { runReminders } = await import('@lingjun/deadlines');
+      const run = await withDeadlines(values, (deps) =>
+        runReminders(deps, now, { dryRun: values['dry-run'] }),
+      );
+      for (const r of run.sent) {
+        if (values.json) {
+          process.stdout.write(
+            `${JSON.stringify({ region: r.region, to: r.to, deadline: r.deadline, missing: r.missing, quota: r.quota })}\n`,
+          );
+        } else {
+          const verb = values['dry-run'] ? '将提醒' : '已提醒';
+          process.stdout.write(
+            `${verb} ${r.region.name}（${r.deadline}）：${r.missing.map((m) => m.text).join('；')}\n`,
+          );
+        }
+      }
+      if (!values.json) {
+        if (run.skipped.length > 0) process.stdout.write(`已发送过，跳过 ${run.skipped.length} 封\n`);
+        if (run.sent.length === 0 && run.skipped.length === 0)
+          process.stdout.write('今天没有需要发送的提醒\n');
+      }
+      for (const n of run.noContacts) process.stderr.write(`${n.name} 尚缺材料但没有登记联系人，无法提醒\n`);
+      return 0;
+    }),
+};
