@@ -1,15 +1,24 @@
-import { log } from '@lingjun/core';
+import { configFromEnv, documentClient } from '@lingjun/aws';
+import { certSecretFromEnv } from '@lingjun/certificates/code';
+import { handleVerifyRequest } from '@lingjun/certificates/verify';
+import { CourseRegistry } from '@lingjun/registry';
 import type { APIGatewayProxyResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 
-/**
- * Function URL entry point for certificate verification. Placeholder: answers 501 so a caller sees the
- * service exists but cannot vouch for any certificate yet (never a false "genuine").
- */
+let course: CourseRegistry | undefined;
+
+/** Function URL entry point: checks a certificate number and code for anyone, rate-limited per address. */
 export async function handler(event: LambdaFunctionURLEvent): Promise<APIGatewayProxyResultV2> {
-  log.warn('verify handler not implemented', { path: event.rawPath });
-  return {
-    statusCode: 501,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify({ error: 'not_implemented', message: '证书核验服务尚未开通' }),
-  };
+  const config = configFromEnv();
+  // Lookups go by certificate number, which carries its year; the registry's year is not used here.
+  course ??= new CourseRegistry(documentClient(config), config.tableName, 0);
+  const res = await handleVerifyRequest(
+    {
+      method: event.requestContext.http.method,
+      query: event.queryStringParameters ?? {},
+      ...(event.headers?.accept ? { accept: event.headers.accept } : {}),
+      sourceIp: event.requestContext.http.sourceIp,
+    },
+    { course, secret: certSecretFromEnv(), now: new Date() },
+  );
+  return res;
 }

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ConfigError } from '@lingjun/core';
 
 /** Crockford base32: no I, L, O, U, so a code read aloud or retyped is not misread. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -12,15 +13,16 @@ const CODE_LENGTH = 12;
 export const LOCAL_DEV_CERT_SECRET = 'lingjun-local-development-certificate-key';
 
 /**
- * The certificate secret: LINGJUN_CERT_SECRET when set; otherwise derived from the person-key secret
- * (LINGJUN_KEY_SECRET, already delivered to functions from Secrets Manager) under a purpose label, so the
- * two HMACs never share a key yet no second secret is needed; otherwise the labelled local default.
+ * The certificate secret, LINGJUN_CERT_SECRET (in AWS: the Secrets Manager secret `<name>/cert-key`, given to
+ * the course-end and verify functions only). It is a secret of its own, not derived from the person key,
+ * because verify answers strangers and must not hold the key that addresses people. Without it, a Lambda
+ * refuses to start rather than sign or check with the public development value.
  */
 export function certSecretFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LINGJUN_CERT_SECRET) return env.LINGJUN_CERT_SECRET;
-  if (env.LINGJUN_KEY_SECRET) {
-    return createHmac('sha256', env.LINGJUN_KEY_SECRET).update('lingjun/certificate-code/v1').digest('hex');
-  }
+  const local = env.LINGJUN_DYNAMODB_ENDPOINT !== undefined || env.AWS_LAMBDA_FUNCTION_NAME === undefined;
+  if (!local)
+    throw new ConfigError('LINGJUN_CERT_SECRET is not set: certificates cannot be signed or checked');
   return LOCAL_DEV_CERT_SECRET;
 }
 

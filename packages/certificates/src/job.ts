@@ -134,7 +134,7 @@ async function endClass(deps: CourseEndDeps, cls: ProgramClass): Promise<ClassEn
     if (record.status === 'revoked') continue;
     const data = certificateData(deps, record, issuer);
     const content = await fillCertificate(data);
-    const file = `certificates/${program.year}/C${String(cls.no).padStart(2, '0')}/${record.number}.docx`;
+    const file = `documents/certificates/${program.year}/C${String(cls.no).padStart(2, '0')}/${record.number}.docx`;
     if (created) await deps.store.put(file, content, DOCX);
     certs.push({
       number: record.number,
@@ -151,7 +151,7 @@ async function endClass(deps: CourseEndDeps, cls: ProgramClass): Promise<ClassEn
   datas.sort((a, b) => a.number.localeCompare(b.number));
   certs.sort((a, b) => a.number.localeCompare(b.number));
   const printable = {
-    file: `certificates/${program.year}/C${String(cls.no).padStart(2, '0')}/第${cls.no}期结业证书-打印版.docx`,
+    file: `documents/certificates/${program.year}/C${String(cls.no).padStart(2, '0')}/all-certificates.docx`,
     content: await buildCertificatesDocx(datas),
   };
   if (datas.length > 0) await deps.store.put(printable.file, printable.content, DOCX);

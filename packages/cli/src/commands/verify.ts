@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { documentClient } from '@lingjun/aws';
+import { certSecretFromEnv } from '@lingjun/certificates/code';
+import { verifyCertificate } from '@lingjun/certificates/verify';
+import { withStack } from '@lingjun/local';
+import { CourseRegistry } from '@lingjun/registry';
+import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import type { Command } from '../main.ts';
+
+const USAGE = 'lingjun verify 证书编号 验证码 [--program 文件] [--state 目录] [--json]';
+
+/** `lingjun verify`: checks a certificate number and code as the public page does; exit 0 only when genuine. */
+export const command: Command = {
+  summary: '核验结业证书（证书编号 + 验证码）',
+  run: (args) =>
+    guarded(async () => {
+      const { values, positionals } = parseCommon(args, {}, USAGE);
+      const [number, code] = positionals;
+      if (!number || !code) throw new ExitError(`请给出证书编号和验证码\n用法: ${USAGE}`);
+      const program = await programFrom(values.program);
+      const answer = await withStack(
+        { program, stateDir: resolve(values.state ?? DEFAULT_STATE) },
+        ({ config }) =>
+          verifyCertificate(
+            new CourseRegistry(documentClient(config), config.tableName, program.year),
+            certSecretFromEnv(),
+            number,
+            code,
+          ),
+      );
+      if (values.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
+      else if (answer.status === 'not_found') process.stdout.write('未找到：证书编号或验证码不正确\n');
+      else
+        process.stdout.write(
+          `${answer.status === 'genuine' ? '真实有效' : '已撤销'}：${answer.number} ${answer.name} 第${answer.classNo}期 ${answer.start}至${answer.end} ${answer.location}\n`,
+        );
+      return answer.valid ? 0 : 1;
+    }),
+};
