@@ -393,8 +393,9 @@ export class Registry {
         Delete: {
           TableName: this.table,
           Key: keys.person(this.year, current.personKey),
-          ConditionExpression: 'attribute_not_exists(pk) OR (#owner.region = :r AND #owner.classNo = :c)',
-          ExpressionAttributeNames: { '#owner': 'owner' },
+          ConditionExpression: 'attribute_not_exists(pk) OR (#owner.#region = :r AND #owner.classNo = :c)',
+          // REGION is a DynamoDB reserved word, even as a nested attribute name.
+          ExpressionAttributeNames: { '#owner': 'owner', '#region': 'region' },
           ExpressionAttributeValues: { ':r': current.region, ':c': current.classNo },
         },
       },
