@@ -15,7 +15,13 @@ describe('the reply to a submission with findings', () => {
     const list = people(3, 300);
     const badUscc = list[1]!.uscc.slice(0, 17) + (list[1]!.uscc.endsWith('1') ? '2' : '1');
     list[1] = { ...list[1]!, uscc: badUscc };
-    const { raw, messageId } = await submission({ program, from: 'hbzxqy@163.com', region: '河北', classNo: 1, people: list });
+    const { raw, messageId } = await submission({
+      program,
+      from: 'hbzxqy@163.com',
+      region: '河北',
+      classNo: 1,
+      people: list,
+    });
 
     // Capture every log line of the run: no ID number or phone may appear in them (spec §10).
     const lines: string[] = [];
@@ -82,7 +88,13 @@ describe('a resubmission replaces the region’s earlier one for that class', ()
     const program = await testProgram();
     const h = await harness(program);
     const list = people(4, 310);
-    const first = await submission({ program, from: 'hbzxqy@163.com', region: '河北', classNo: 1, people: list.slice(0, 3) });
+    const first = await submission({
+      program,
+      from: 'hbzxqy@163.com',
+      region: '河北',
+      classNo: 1,
+      people: list.slice(0, 3),
+    });
     const [a] = await h.ingest([first.raw], { receivedAt: IN_TIME });
     expect(a?.classes).toEqual([{ no: 1, accepted: 3, rejected: 0, withdrawn: 0 }]);
 
