@@ -115,6 +115,9 @@ async function endClass(deps: CourseEndDeps, cls: ProgramClass): Promise<ClassEn
   const issuer = deps.issuer ?? DEFAULT_ISSUER;
   const certs: IssuedCertificate[] = [];
   const datas: CertificateData[] = [];
+  // Every number ever issued, revoked ones included: what was sent is judged by these, so revoking a
+  // certificate afterwards does not make the next run mail the class again.
+  const issued = new Map<string, string>();
   for (const r of results.filter((x) => x.completed)) {
     const s = r.student;
     const { record, created } = await course.issue(
@@ -131,6 +134,7 @@ async function endClass(deps: CourseEndDeps, cls: ProgramClass): Promise<ClassEn
       },
       now,
     );
+    issued.set(s.personKey, record.number);
     if (record.status === 'revoked') continue;
     const data = certificateData(deps, record, issuer);
     const content = await fillCertificate(data);
@@ -156,8 +160,8 @@ async function endClass(deps: CourseEndDeps, cls: ProgramClass): Promise<ClassEn
   };
   if (datas.length > 0) await deps.store.put(printable.file, printable.content, DOCX);
   const result: ClassEndResult = { ...base, completion: results, certificates: certs, printable };
-  await sendRegions(deps, cls, results, certs, result);
-  await sendSummary(deps, cls, results, certs, printable, result);
+  await sendRegions(deps, cls, results, certs, issued, result);
+  await sendSummary(deps, cls, results, certs, issued, printable, result);
   log.info('course end done', {
     classNo: cls.no,
     students: results.length,
@@ -244,6 +248,7 @@ async function sendRegions(
   cls: ProgramClass,
   results: CompletionResult[],
   certs: IssuedCertificate[],
+  issued: Map<string, string>,
   out: ClassEndResult,
 ): Promise<void> {
   const regions = [...new Set(results.map((r) => r.student.region))];
@@ -272,7 +277,7 @@ async function sendRegions(
     const intro = `${name}：\n\n第${cls.no}期（${cls.start}至${cls.end}，${cls.location}）已结束。贵地区参训学员${mine.length}人，结业${myCerts.length}人。附件为结业证书（每人一份 .docx）及结业名单。证书可凭编号和验证码在线核验。`;
     const text = `${intro}\n\n${renderTextTable(['姓名', '结业情况', '证书编号/原因'], rows)}\n`;
     const html = `<p>${escapeHtml(intro).replace(/\n/g, '<br>')}</p>${renderTable(['姓名', '结业情况', '证书编号/原因'], rows)}`;
-    const key = `REGION#${region}#${digest(rows.map((r) => r.join('|')))}`;
+    const key = `REGION#${region}#${digest(mine.map((r) => `${r.student.personKey}|${r.completed}|${issued.get(r.student.personKey) ?? ''}`))}`;
     await sendOnce(
       deps,
       cls.no,
@@ -292,6 +297,7 @@ async function sendSummary(
   cls: ProgramClass,
   results: CompletionResult[],
   certs: IssuedCertificate[],
+  issued: Map<string, string>,
   printable: { file: string; content: Uint8Array },
   out: ClassEndResult,
 ): Promise<void> {
@@ -339,7 +345,7 @@ async function sendSummary(
       ? [{ filename: `第${cls.no}期结业证书-打印版.docx`, content: printable.content, contentType: DOCX }]
       : []),
   ];
-  const key = `SUMMARY#${digest([...results.map((r) => `${r.student.personKey}|${r.completed}|${r.reason}`), ...certs.map((c) => c.number)])}`;
+  const key = `SUMMARY#${digest(results.map((r) => `${r.student.personKey}|${r.completed}|${issued.get(r.student.personKey) ?? ''}`))}`;
   await sendOnce(
     deps,
     cls.no,
@@ -375,7 +381,6 @@ async function sendOnce(
       text,
       html: html ?? `<p>${escapeHtml(text).replace(/\n/g, '<br>')}</p>`,
       attachments,
-      date: deps.now,
     });
     await deps.mailer.sendRaw({ from: deps.program.mailbox, to: composed.to, raw: composed.raw });
     out.sent.push({ what, to });
