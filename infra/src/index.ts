@@ -1,4 +1,5 @@
 export * from './app.ts';
+export * from './bundling.ts';
 export * from './config.ts';
 export * from './lingjun-function.ts';
 export * from './stateful-stack.ts';

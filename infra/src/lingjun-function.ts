@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BUNDLE_OPTIONS } from './bundling.ts';
 
 /** Where the program file sits inside every bundle (Lambda unpacks code to /var/task). */
 export const PROGRAM_FILE_IN_BUNDLE = '/var/task/program.json';
@@ -97,17 +98,15 @@ export class LingjunFunction extends Construct {
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
       bundling: {
         forceDockerBundling: false,
+        // Shared with `npm run bench`, which measures bundles built exactly like these.
         format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Bundle the AWS SDK too: the versions tested are the versions deployed.
-        externalModules: [],
-        // CommonJS dependencies (iconv-lite, mailparser …) call require(); ESM output has none without this.
-        banner:
-          "import { createRequire as __lj_cr } from 'node:module'; const require = __lj_cr(import.meta.url);",
+        target: BUNDLE_OPTIONS.target,
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        minify: BUNDLE_OPTIONS.minify,
+        sourceMap: BUNDLE_OPTIONS.sourceMap,
+        sourcesContent: BUNDLE_OPTIONS.sourcesContent,
+        externalModules: [...BUNDLE_OPTIONS.externalModules],
+        banner: BUNDLE_OPTIONS.banner,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -1,0 +1,245 @@
+/**
+ * intake_ratio_to_floor: the pipeline's own work on one email (MIME, forms, rules, reply rendering; no AWS
+ * call) against the floor for the same bytes (boundary scan, base64 decode, inflate of every office part,
+ * saxes tokenizing of its XML).
+ *
+ * `pipelineOwnWork` composes the pipeline's steps as processInbound runs them, minus the registry: region from
+ * the program's contacts or the forms, and every candidate without an error finding counted as accepted
+ * (recordClass's quota and duplicate checks are DynamoDB calls, measured in the e2e stage instead).
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { annotateWorkbook, type Form4, type RowStatus } from '@lingjun/forms';
+import { composeReply, parseInbound } from '@lingjun/mail';
+import { type Program, parseProgram, regionByCode } from '@lingjun/program';
+import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
+import { SaxesParser } from 'saxes';
+import { assemble, type Candidate } from '../../packages/intake/src/steps/assemble.ts';
+import { readForms } from '../../packages/intake/src/steps/forms.ts';
+import { form3s, programRegionsOf } from '../../packages/intake/src/steps/region.ts';
+import { renderReceipt } from '../../packages/intake/src/steps/render.ts';
+import type { Fixtures } from '../fixtures.ts';
+import { measure, type Row, type Candidate as Timed } from '../measure.ts';
+
+const RECEIVED = new Date('2025-06-05T02:00:00Z');
+
+/** What the own-work composition produced: enough to see it did the whole job. */
+export interface OwnWorkSummary {
+  attachments: number;
+  forms: number;
+  candidates: number;
+  accepted: number;
+  findings: number;
+  annotated: number;
+  replyBytes: number;
+}
+
+/** The pipeline's own work on one raw email, without AWS calls. */
+export async function pipelineOwnWork(raw: Uint8Array, program: Program): Promise<OwnWorkSummary> {
+  const mail = await parseInbound(raw);
+  const read = await readForms(mail, program);
+  const findings: Finding[] = [...read.findings];
+  const sender = mail.from?.address?.toLowerCase() ?? '';
+  const f4s = read.forms.filter((f): f is Form4 => f.form === '附件4');
+  const code = programRegionsOf(program, sender)[0] ?? f4s.find((f) => f.regionCode)?.regionCode ?? '000000';
+  const region = regionByCode(code);
+  for (const f3 of form3s(read.forms)) findings.push(...f3.records.flatMap((r) => r.findings));
+  const assembly = assemble(read.forms, program, RECEIVED);
+  findings.push(...assembly.findings);
+  const status = new Map<Candidate, RowStatus>();
+  const classes: { no: number; accepted: number; rejected: number; withdrawn: number }[] = [];
+  for (const [no, list] of [...assembly.classes.entries()].sort(([a], [b]) => a - b)) {
+    let accepted = 0;
+    for (const c of list) {
+      const w = enterpriseRegionWarning(c.values.uscc, code);
+      if (w)
+        c.findings.push(
+          finding(w.code, w.message, { form: '附件4', file: c.file, student: c.name, classNo: no }),
+        );
+      const first = c.findings.find(isError);
+      status.set(c, first ? { accepted: false, reason: first.message } : { accepted: true });
+      if (!first) accepted++;
+      findings.push(...c.findings);
+    }
+    classes.push({ no, accepted, rejected: list.length - accepted, withdrawn: 0 });
+  }
+  // As the pipeline's annotatedWorkbooks: one annotated copy per 附件4 that has findings.
+  const attachments: { filename: string; content: Uint8Array; contentType: string }[] = [];
+  for (const f4 of f4s) {
+    const own = findings.filter((f) => f.file === f4.file);
+    if (own.length === 0) continue;
+    const byRow = new Map<number, RowStatus>();
+    for (const [c, s] of status) if (c.file === f4.file && c.row !== undefined) byRow.set(c.row, s);
+    const att = mail.attachments.find((a) => a.filename === f4.file);
+    const content = await annotateWorkbook(
+      {
+        content: att?.content ?? new Uint8Array(),
+        format: att && /\.xlsx$/i.test(att.filename) ? 'xlsx' : att ? 'other' : 'rebuild',
+        file: f4.file,
+      },
+      f4,
+      own,
+      byRow,
+    );
+    attachments.push({
+      filename: `${f4.file.replace(/^.*\//, '').replace(/\.[^.]*$/, '')}-标注.xlsx`,
+      content,
+      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    });
+  }
+  const receipt = renderReceipt({
+    program,
+    outcome: {
+      messageId: mail.messageId,
+      status: classes.some((c) => c.accepted > 0) ? 'accepted' : 'rejected',
+      region: region ? { code: region.code, name: region.name } : null,
+      classes,
+      findings,
+      reply: null,
+      receivedAt: RECEIVED.toISOString(),
+      receipt: `LJ${program.year}-${code}-BENCH0`,
+    },
+    quota: { total: 25, used: 0, perClass: program.classes.map((c) => ({ no: c.no, used: 0 })) },
+    receivedLocal: '2025-06-05 10:00',
+    annotated: attachments.map((a) => a.filename),
+  });
+  const composed = await composeReply({
+    from: { address: program.mailbox, name: '领军人才培训报名系统' },
+    original: {
+      messageId: mail.messageId,
+      references: mail.references,
+      subject: mail.subject,
+      from: mail.from,
+    },
+    to: mail.from?.address ? [mail.from.address] : ['nobody@example.cn'],
+    subject: receipt.subject,
+    text: receipt.text,
+    html: receipt.html,
+    attachments,
+    messageId: '<reply-bench@miitec.cn>',
+    date: RECEIVED,
+  });
+  return {
+    attachments: mail.attachments.length,
+    forms: read.forms.length,
+    candidates: [...assembly.classes.values()].reduce((n, l) => n + l.length, 0),
+    accepted: classes.reduce((n, c) => n + c.accepted, 0),
+    findings: findings.length,
+    annotated: attachments.length,
+    replyBytes: composed.raw.length,
+  };
+}
+
+/** What the floor touched: attachment parts decoded, office parts inflated, XML tokens seen. */
+export interface FloorSummary {
+  attachments: number;
+  inflated: number;
+  tokens: number;
+}
+
+/** The floor: no parsing beyond what any reader of these bytes must do. */
+export function floor(raw: Buffer): FloorSummary {
+  const out: FloorSummary = { attachments: 0, inflated: 0, tokens: 0 };
+  scanEntity(raw, out);
+  return out;
+}
+
+function headerEnd(buf: Buffer, from: number): number {
+  const crlf = buf.indexOf('\r\n\r\n', from);
+  const lf = buf.indexOf('\n\n', from);
+  if (crlf < 0) return lf < 0 ? -1 : lf + 2;
+  return lf >= 0 && lf < crlf ? lf + 2 : crlf + 4;
+}
+
+function scanEntity(entity: Buffer, out: FloorSummary): void {
+  const end = headerEnd(entity, 0);
+  if (end < 0) return;
+  const head = entity.subarray(0, end).toString('latin1');
+  const body = entity.subarray(end);
+  const boundary = /boundary="?([^";\r\n]+)"?/i.exec(head)?.[1];
+  if (/^content-type:\s*multipart\//im.test(head) && boundary) {
+    const delim = Buffer.from(`--${boundary}`);
+    let pos = body.indexOf(delim);
+    while (pos >= 0) {
+      const start = body.indexOf('\n', pos) + 1;
+      if (start <= 0 || body[pos + delim.length] === 0x2d) break;
+      const next = body.indexOf(delim, start);
+      scanEntity(body.subarray(start, next < 0 ? body.length : next), out);
+      pos = next;
+    }
+    return;
+  }
+  if (!/^content-transfer-encoding:\s*base64/im.test(head) || /^content-type:\s*text\//im.test(head)) return;
+  const bytes = Buffer.from(body.toString('latin1'), 'base64');
+  out.attachments++;
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) inflateZip(bytes, out);
+}
+
+/** Walks the zip central directory; inflates every entry and tokenizes every XML part. */
+function inflateZip(zip: Buffer, out: FloorSummary): void {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) return;
+  const count = zip.readUInt16LE(eocd + 10);
+  let p = zip.readUInt32LE(eocd + 16);
+  for (let i = 0; i < count; i++) {
+    const method = zip.readUInt16LE(p + 10);
+    const csize = zip.readUInt32LE(p + 20);
+    const nameLen = zip.readUInt16LE(p + 28);
+    const extraLen = zip.readUInt16LE(p + 30);
+    const commentLen = zip.readUInt16LE(p + 32);
+    const local = zip.readUInt32LE(p + 42);
+    const name = zip.toString('utf8', p + 46, p + 46 + nameLen);
+    p += 46 + nameLen + extraLen + commentLen;
+    const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(dataStart, dataStart + csize);
+    const bytes = method === 8 ? inflateRawSync(data) : data;
+    out.inflated++;
+    if (/\.(xml|rels)$/i.test(name)) out.tokens += tokenize(bytes.toString('utf8'));
+  }
+}
+
+/** Runs saxes over an XML text and counts the tokens it reported. */
+export function tokenize(xml: string): number {
+  let n = 0;
+  const parser = new SaxesParser();
+  parser.on('opentag', () => n++);
+  parser.on('text', () => n++);
+  parser.write(xml).close();
+  return n;
+}
+
+/** Runs the intake stage on the typical, large and sample emails. */
+export async function runIntake(fx: Fixtures): Promise<Row[]> {
+  const program = parseProgram(
+    JSON.parse(await readFile(new URL('../../examples/program-2025.json', import.meta.url), 'utf8')),
+  );
+  const inputs: [string, string][] = [
+    ['typical', fx.typical],
+    ['large', fx.large],
+    ...fx.samples.map((s): [string, string] => [`sample:${basename(s, '.eml')}`, s]),
+  ];
+  const rows: Row[] = [];
+  for (const [name, file] of inputs) {
+    const raw = await readFile(file);
+    const candidates: Timed[] = [
+      { name: 'pipeline', run: () => pipelineOwnWork(raw, program) },
+      { name: 'floor', floor: true, run: () => floor(raw) },
+    ];
+    const sample = name.startsWith('sample:');
+    const plan = sample
+      ? { warmup: 2, minRuns: 7, maxRuns: 30, maxMs: 6000 }
+      : { warmup: 3, minRuns: 9, maxRuns: 40, maxMs: name === 'large' ? 30_000 : 20_000 };
+    const got = await measure('intake', name, candidates, plan);
+    // The floor must have decoded the same attachments the pipeline read, or it measured other bytes.
+    const own = await pipelineOwnWork(raw, program);
+    const fl = floor(raw);
+    if (fl.attachments < own.attachments) {
+      const f = got.find((r) => r.candidate === 'floor');
+      if (f) f.excluded = `floor decoded ${fl.attachments} parts, pipeline read ${own.attachments}`;
+    }
+    rows.push(...got);
+    process.stderr.write(`intake ${name}: ${JSON.stringify(own)} floor ${JSON.stringify(fl)}\n`);
+  }
+  return rows;
+}

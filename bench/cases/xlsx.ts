@@ -1,0 +1,125 @@
+/**
+ * xlsx_ratio_to_floor and xlsx_ratio_to_best_peer: the project's 附件4 reader (readAttachment) against the
+ * floor (unzip + saxes tokenizing of the sheet and shared strings) and against exceljs and SheetJS reading
+ * the same file to rows. Every reader's rows of the first sheet are normalised to text and must equal the
+ * project's, or that reader is excluded.
+ */
+import { readFile } from 'node:fs/promises';
+import { inflateRawSync } from 'node:zlib';
+import * as XLSX from '@e965/xlsx';
+import { type CellValue, readAttachment } from '@lingjun/forms';
+import ExcelJS from 'exceljs';
+import type { Fixtures } from '../fixtures.ts';
+import { measure, type Row } from '../measure.ts';
+import { tokenize } from './intake.ts';
+
+type Rows = string[][];
+
+function text(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  if (typeof v === 'object') {
+    const o = v as { richText?: { text: string }[]; text?: string; result?: unknown };
+    if (o.richText)
+      return o.richText
+        .map((r) => r.text)
+        .join('')
+        .trim();
+    if (o.text !== undefined) return String(o.text).trim();
+    if ('result' in o) return text(o.result);
+  }
+  return String(v).trim();
+}
+
+/** Rows as text, trailing empty cells and empty rows dropped: what every reader must agree on. */
+function normalise(rows: unknown[][]): Rows {
+  const out: Rows = [];
+  for (const r of rows) {
+    // Array.from, not map: SheetJS leaves holes for empty cells and map would keep them.
+    const cells = Array.from(r, text);
+    while (cells.length > 0 && cells[cells.length - 1] === '') cells.pop();
+    if (cells.length > 0) out.push(cells);
+  }
+  return out;
+}
+
+async function project(bytes: Uint8Array, filename: string): Promise<Rows> {
+  const res = await readAttachment({ filename, content: bytes });
+  const grid = res.documents[0]?.grids[0];
+  if (!grid) throw new Error('project reader returned no grid');
+  return normalise(grid.rows.map((r) => r.cells as CellValue[]));
+}
+
+async function exceljs(bytes: Uint8Array): Promise<Rows> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as never);
+  const ws = wb.worksheets[0];
+  if (!ws) throw new Error('exceljs found no sheet');
+  const rows: unknown[][] = [];
+  ws.eachRow({ includeEmpty: false }, (row) => {
+    const cells: unknown[] = [];
+    // exceljs repeats a merged range's value in every cell of it; the other readers keep it in the master.
+    row.eachCell({ includeEmpty: false }, (cell, col) => {
+      cells[col - 1] = cell.isMerged && cell.master.address !== cell.address ? null : cell.value;
+    });
+    rows.push(cells);
+  });
+  return normalise(rows);
+}
+
+function sheetjs(bytes: Uint8Array): Rows {
+  const wb = XLSX.read(bytes, { type: 'buffer', dense: true, cellDates: true });
+  const ws = wb.Sheets[wb.SheetNames[0] ?? ''];
+  if (!ws) throw new Error('SheetJS found no sheet');
+  return normalise(XLSX.utils.sheet_to_json<unknown[]>(ws, { header: 1, raw: true, blankrows: false }));
+}
+
+/** The floor: inflate the first sheet and the shared strings, tokenize both. */
+function floor(bytes: Uint8Array): number {
+  const zip = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = zip.readUInt16LE(eocd + 10);
+  let p = zip.readUInt32LE(eocd + 16);
+  let tokens = 0;
+  for (let i = 0; i < count; i++) {
+    const method = zip.readUInt16LE(p + 10);
+    const csize = zip.readUInt32LE(p + 20);
+    const nameLen = zip.readUInt16LE(p + 28);
+    const skip = nameLen + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
+    const local = zip.readUInt32LE(p + 42);
+    const name = zip.toString('utf8', p + 46, p + 46 + nameLen);
+    p += 46 + skip;
+    if (name !== 'xl/worksheets/sheet1.xml' && name !== 'xl/sharedStrings.xml') continue;
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(start, start + csize);
+    tokens += tokenize((method === 8 ? inflateRawSync(data) : data).toString('utf8'));
+  }
+  if (tokens === 0) throw new Error('floor found no sheet1/sharedStrings');
+  return tokens;
+}
+
+/** Runs the xlsx stage on the typical (30 rows) and large (100 rows) 附件4. */
+export async function runXlsx(fx: Fixtures): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const [name, file] of [
+    ['form4-30', fx.form4Typical],
+    ['form4-100', fx.form4Large],
+  ] as const) {
+    const bytes = new Uint8Array(await readFile(file));
+    const filename = '附件4-第1期报名汇总表.xlsx';
+    rows.push(
+      ...(await measure(
+        'xlsx',
+        name,
+        [
+          { name: 'project', run: () => project(bytes, filename) },
+          { name: 'floor', floor: true, run: () => floor(bytes) },
+          { name: 'exceljs', run: () => exceljs(bytes) },
+          { name: 'sheetjs', run: () => sheetjs(bytes) },
+        ],
+        { warmup: 5, minRuns: 15, maxRuns: 80, maxMs: 12_000 },
+      )),
+    );
+  }
+  return rows;
+}

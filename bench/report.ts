@@ -1,0 +1,215 @@
+/** Budgets of issue 7, and the table and Markdown report of one bench run. */
+import type { BuiltBundle } from './bundle.ts';
+import type { BurstResult } from './cases/burst.ts';
+import type { Row } from './measure.ts';
+
+/** The figures of one run: the keys of the --json line. */
+export interface Figures {
+  intake_ratio_to_floor: number | null;
+  intake_ratio_by_fixture: { typical: number | null; large: number | null };
+  e2e_ratio_to_io_floor: number | null;
+  xlsx_ratio_to_floor: number | null;
+  xlsx_ratio_to_best_peer: number | null;
+  certificates_ratio_to_floor: number | null;
+  certificates_docs_per_s: number | null;
+  certificates_memory_slope_kb_per_doc: number | null;
+  certificates_reason?: string;
+  init_ratio_to_empty: number | null;
+  bundle_kb: {
+    intake: number | null;
+    reminders: number | null;
+    course_end: number | null;
+    verify: number | null;
+  };
+  burst: BurstResult | null;
+  e2e_calls: Record<string, number> | null;
+  skipped: Record<string, string>;
+  runtime_s: number;
+}
+
+/** Upper limits from the issue; ratios are medians over medians. */
+export const BUDGETS = {
+  intake_ratio_to_floor: 3,
+  e2e_ratio_to_io_floor: 1.5,
+  xlsx_ratio_to_floor: 3,
+  xlsx_ratio_to_best_peer: 1.2,
+  certificates_ratio_to_floor: 2,
+  init_ratio_to_empty: 3,
+  bundle_kb_intake: 2048,
+} as const;
+
+const STAGE_OF: Record<string, string> = {
+  intake_ratio_to_floor: 'intake',
+  e2e_ratio_to_io_floor: 'e2e',
+  xlsx_ratio_to_floor: 'xlsx',
+  xlsx_ratio_to_best_peer: 'xlsx',
+  certificates_ratio_to_floor: 'certificates',
+  init_ratio_to_empty: 'init',
+};
+
+/** Budgets missed (or not measured) among the stages that ran, as readable strings. */
+export function misses(f: Figures, stages: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const [key, stage] of Object.entries(STAGE_OF)) {
+    if (!stages.includes(stage)) continue;
+    const v = f[key as keyof Figures] as number | null;
+    const limit = BUDGETS[key as keyof typeof BUDGETS];
+    if (v === null)
+      out.push(
+        `${key}: not measured${key.startsWith('cert') && f.certificates_reason ? ` (${f.certificates_reason})` : ''}`,
+      );
+    else if (v > limit) out.push(`${key}: ${v} > ${limit}`);
+  }
+  if (f.bundle_kb.intake === null || f.bundle_kb.intake > BUDGETS.bundle_kb_intake) {
+    out.push(`bundle_kb.intake: ${f.bundle_kb.intake} > ${BUDGETS.bundle_kb_intake}`);
+  }
+  if (stages.includes('burst')) {
+    const b = f.burst;
+    if (!b) out.push('burst: not measured');
+    else {
+      for (const k of ['lost', 'quota_overrun', 'duplicate_registrations'] as const) {
+        if (b[k] !== 0) out.push(`burst.${k}: ${b[k]} (must be 0)`);
+      }
+    }
+  }
+  return out;
+}
+
+function pad(s: string, n: number): string {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\uffff]/.test(ch) ? 2 : 1;
+  return s + ' '.repeat(Math.max(0, n - w));
+}
+
+function fmt(n: number | null | undefined): string {
+  if (n === null || n === undefined || Number.isNaN(n)) return '-';
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
+
+/** Ratio of each row to the floor (or first floor-like candidate) of its stage and fixture. */
+function rowRatios(rows: Row[]): Map<Row, number | null> {
+  const floorName: Record<string, string> = {
+    intake: 'floor',
+    xlsx: 'floor',
+    e2e: 'io-floor',
+    init: 'empty-bundle',
+    certificates: 'floor',
+  };
+  const out = new Map<Row, number | null>();
+  for (const r of rows) {
+    const f = rows.find(
+      (x) => x.stage === r.stage && x.fixture === r.fixture && x.candidate === floorName[r.stage],
+    );
+    out.set(r, f && f.runs > 0 && r.runs > 0 ? Math.round((r.median_ms / f.median_ms) * 100) / 100 : null);
+  }
+  return out;
+}
+
+function headline(f: Figures): [string, string, string][] {
+  const b = f.burst;
+  return [
+    ['intake_ratio_to_floor', fmt(f.intake_ratio_to_floor), `≤ ${BUDGETS.intake_ratio_to_floor}`],
+    ['e2e_ratio_to_io_floor', fmt(f.e2e_ratio_to_io_floor), `≤ ${BUDGETS.e2e_ratio_to_io_floor}`],
+    ['xlsx_ratio_to_floor', fmt(f.xlsx_ratio_to_floor), `≤ ${BUDGETS.xlsx_ratio_to_floor}`],
+    ['xlsx_ratio_to_best_peer', fmt(f.xlsx_ratio_to_best_peer), `≤ ${BUDGETS.xlsx_ratio_to_best_peer}`],
+    [
+      'certificates_ratio_to_floor',
+      f.certificates_ratio_to_floor === null
+        ? `null (${f.certificates_reason ?? 'not run'})`
+        : fmt(f.certificates_ratio_to_floor),
+      `≤ ${BUDGETS.certificates_ratio_to_floor}`,
+    ],
+    ['init_ratio_to_empty', fmt(f.init_ratio_to_empty), `≤ ${BUDGETS.init_ratio_to_empty}`],
+    ['bundle_kb.intake', String(f.bundle_kb.intake ?? '-'), `≤ ${BUDGETS.bundle_kb_intake} (aim 1024)`],
+    [
+      'burst',
+      b
+        ? `${b.emails} emails, lost ${b.lost}, quota overrun ${b.quota_overrun}, duplicates ${b.duplicate_registrations}, ${b.emails_per_s}/s = ${b.emails_per_s_ratio_to_serial}× serial`
+        : '-',
+      'lost = overrun = duplicates = 0',
+    ],
+  ];
+}
+
+/** The plain-text table printed without --json. */
+export function renderTable(f: Figures, rows: Row[], missed: string[]): string {
+  const ratios = rowRatios(rows);
+  const lines = [
+    `${pad('stage', 8)}${pad('fixture', 34)}${pad('candidate', 15)}${pad('median ms', 11)}${pad('p95 ms', 10)}${pad('ratio', 8)}${pad('RSS MiB', 8)}runs`,
+  ];
+  for (const r of rows) {
+    lines.push(
+      `${pad(r.stage, 8)}${pad(r.fixture, 34)}${pad(r.candidate, 15)}${pad(fmt(r.median_ms), 11)}${pad(fmt(r.p95_ms), 10)}${pad(fmt(ratios.get(r)), 8)}${pad(String(r.rss_mb), 8)}${r.runs}${r.excluded ? `  EXCLUDED: ${r.excluded}` : ''}`,
+    );
+  }
+  lines.push('');
+  for (const [k, v, b] of headline(f)) lines.push(`${pad(k, 30)}${pad(v, 20)}${b}`);
+  lines.push('');
+  lines.push(missed.length ? `Budgets missed:\n  ${missed.join('\n  ')}` : 'All budgets met.');
+  return `${lines.join('\n')}\n`;
+}
+
+/** The Markdown report written to bench/report.md. */
+export function renderMarkdown(
+  f: Figures,
+  rows: Row[],
+  bundles: Record<string, BuiltBundle>,
+  caseRss: Record<string, number | null>,
+  results: Record<string, { skipped?: string } | undefined>,
+): string {
+  const ratios = rowRatios(rows);
+  const out: string[] = [
+    '# lingjun bench report',
+    '',
+    `Run at ${new Date().toISOString()} on ${process.platform}/${process.arch}, node ${process.version}, in ${f.runtime_s} s.`,
+    'Ratios are medians over medians of candidates interleaved in one fresh process per stage; absolute times on this shared machine are noise.',
+    '',
+    '## Headline figures',
+    '',
+    '| figure | value | budget |',
+    '| --- | --- | --- |',
+    ...headline(f).map(([k, v, b]) => `| ${k} | ${v} | ${b} |`),
+    '',
+    '## Timings',
+    '',
+    '| stage | fixture | candidate | median ms | p95 ms | ratio to floor | RSS MiB | runs | note |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.stage} | ${r.fixture} | ${r.candidate} | ${fmt(r.median_ms)} | ${fmt(r.p95_ms)} | ${fmt(ratios.get(r))} | ${r.rss_mb} | ${r.runs} | ${r.excluded ? `excluded: ${r.excluded}` : ''} |`,
+    ),
+    '',
+    'RSS is the process resident set seen right after that candidate’s runs. Peak RSS per stage process (MiB): ' +
+      Object.entries(caseRss)
+        .map(([k, v]) => `${k} ${v ?? '-'}`)
+        .join(', '),
+    '',
+    '## Bundles (minified as the CDK builds them)',
+    '',
+    '| function | KiB | largest inputs (KiB) |',
+    '| --- | --- | --- |',
+    ...Object.entries(bundles).map(
+      ([k, b]) =>
+        `| ${k} | ${Math.round(b.bytes / 1024)} | ${b.largest
+          .slice(0, 10)
+          .map((l) => `${l.name} ${Math.round(l.bytes / 1024)}`)
+          .join(', ')} |`,
+    ),
+    '',
+  ];
+  if (f.e2e_calls) {
+    out.push('## I/O of one ingest (replayed as the e2e floor)', '');
+    out.push(...Object.entries(f.e2e_calls).map(([k, n]) => `- ${k}: ${n}`), '');
+  }
+  if (f.burst) {
+    out.push('## Burst', '', '```json', JSON.stringify(f.burst, null, 2), '```', '');
+  }
+  const skipped = Object.entries(results).filter(([, r]) => r?.skipped);
+  if (skipped.length || f.certificates_reason) {
+    out.push('## Not measured', '');
+    for (const [k, r] of skipped) out.push(`- ${k}: ${r?.skipped}`);
+    if (f.certificates_reason) out.push(`- certificates: ${f.certificates_reason}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
