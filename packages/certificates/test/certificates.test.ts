@@ -1,0 +1,119 @@
+import { strFromU8, unzipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import {
+  type CertificateData,
+  certificateCode,
+  certSecretFromEnv,
+  chineseDate,
+  classNumber,
+  codeMatches,
+  dateRange,
+  fillCertificate,
+  halfDayKey,
+  LOCAL_DEV_CERT_SECRET,
+  normaliseCode,
+  readMark,
+} from '../src/index.ts';
+
+const data: CertificateData = {
+  name: '欧阳<明>&',
+  enterprise: '河北某某科技有限公司',
+  programTitle: '2025年度中小企业经营管理领军人才培训',
+  classNo: 3,
+  start: '2025-07-22',
+  end: '2025-07-25',
+  location: '杭州',
+  issuer: '工业和信息化部人才交流中心',
+  issued: '2025-07-25',
+  number: '2025-03-012',
+  code: 'ABCD-EFGH-JKMN',
+  verifyUrl: 'https://verify.example/?n=2025-03-012&c=ABCD-EFGH-JKMN',
+};
+
+describe('verification codes', () => {
+  it('depend on the secret and the number, and are not derivable from the number alone', () => {
+    const a = certificateCode('secret-1', '2025-01-001');
+    expect(a).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+    expect(certificateCode('secret-1', '2025-01-001')).toBe(a);
+    expect(certificateCode('secret-2', '2025-01-001')).not.toBe(a);
+    expect(certificateCode('secret-1', '2025-01-002')).not.toBe(a);
+    const codes = new Set(Array.from({ length: 500 }, (_, i) => certificateCode('s', `2025-01-${i}`)));
+    expect(codes.size).toBe(500);
+  });
+
+  it('accept what a person types: lower case, spaces, O for 0, I/L for 1', () => {
+    const code = certificateCode('s', '2025-02-007');
+    const typed = code.toLowerCase().replace(/-/g, ' ').replace(/0/g, 'o').replace(/1/g, 'l');
+    expect(normaliseCode(typed)).toBe(code);
+    expect(codeMatches('s', '2025-02-007', typed)).toBe(true);
+    expect(codeMatches('s', '2025-02-007', 'AAAA-AAAA-AAAA')).toBe(false);
+    expect(codeMatches('s', '2025-02-007', '')).toBe(false);
+  });
+
+  it('take the secret from the environment; a Lambda without one refuses to run', () => {
+    expect(certSecretFromEnv({ LINGJUN_CERT_SECRET: 'x' })).toBe('x');
+    expect(certSecretFromEnv({})).toBe(LOCAL_DEV_CERT_SECRET);
+    expect(() => certSecretFromEnv({ AWS_LAMBDA_FUNCTION_NAME: 'verify' })).toThrow(/LINGJUN_CERT_SECRET/);
+  });
+});
+
+describe('sign-in sheet reading', () => {
+  it('reads the marks of spec §9; unknown text is no mark', () => {
+    expect(['√', '✓', '出勤', ' √ '].map(readMark)).toEqual(['present', 'present', 'present', 'present']);
+    expect(readMark('迟到')).toBe('late');
+    expect(readMark('请假')).toBe('leave');
+    expect(['缺勤', '×', 'X', ''].map(readMark)).toEqual(['absent', 'absent', 'absent', 'absent']);
+    expect(readMark('出差')).toBeUndefined();
+  });
+
+  it('keys half-day columns by date and period, however they are written', () => {
+    expect(halfDayKey('6月24日上午', '2025-06-24')).toBe('2025-06-24AM');
+    expect(halfDayKey('2025-06-24 下午', '2025-06-24')).toBe('2025-06-24PM');
+    expect(halfDayKey('06/25\n上午', '2025-06-24')).toBe('2025-06-25AM');
+    expect(halfDayKey('第3天下午', '2025-06-24')).toBe('2025-06-26PM');
+    expect(halfDayKey('单位', '2025-06-24')).toBeUndefined();
+    expect(halfDayKey('备注')).toBeUndefined();
+  });
+
+  it('reads class numbers as people write them', () => {
+    expect(['1', '01', '一', '十', '十二', '二十'].map(classNumber)).toEqual([1, 1, 1, 10, 12, 20]);
+    expect(classNumber('abc')).toBeUndefined();
+  });
+});
+
+describe('certificate document', () => {
+  it('formats dates as certificates do', () => {
+    expect(chineseDate('2025-06-27')).toBe('二〇二五年六月二十七日');
+    expect(chineseDate('2025-10-10')).toBe('二〇二五年十月十日');
+    expect(dateRange('2025-06-24', '2025-06-27')).toBe('2025年6月24日至6月27日');
+    expect(dateRange('2025-12-30', '2026-01-02')).toBe('2025年12月30日至2026年1月2日');
+  });
+
+  it('fills the template: A4 landscape, Chinese serif font, escaped values, QR image swapped', async () => {
+    const bytes = await fillCertificate(data);
+    const files = unzipSync(bytes);
+    const xml = strFromU8(files['word/document.xml']!);
+    expect(xml).toMatch(/<w:pgSz[^>]*w:w="16838"[^>]*w:h="11906"[^>]*w:orient="landscape"/);
+    expect(xml).toContain('w:eastAsia="宋体"');
+    expect(xml).toContain('欧阳&lt;明&gt;&amp;');
+    expect(xml).not.toContain('{{');
+    expect(xml).toContain('2025年7月22日至7月25日');
+    expect(xml).toContain('二〇二五年七月二十五日');
+    expect(xml).toContain('>3<');
+    const media = Object.keys(files).filter((f) => f.startsWith('word/media/'));
+    expect(media).toHaveLength(1);
+    const png = files[media[0]!]!;
+    expect(Array.from(png.subarray(1, 4))).toEqual([0x50, 0x4e, 0x47]);
+    const other = unzipSync(await fillCertificate({ ...data, verifyUrl: 'https://verify.example/?n=x' }));
+    expect(Buffer.from(other[media[0]!]!).equals(Buffer.from(png))).toBe(false);
+  });
+
+  it('fills 200 certificates quickly (template built once)', async () => {
+    await fillCertificate(data);
+    const t = performance.now();
+    for (let i = 0; i < 200; i++) await fillCertificate({ ...data, number: `2025-03-${i}` });
+    const ms = performance.now() - t;
+    console.log(`200 certificates filled in ${ms.toFixed(0)} ms`);
+    expect(ms).toBeLessThan(20_000);
+  });
+});
