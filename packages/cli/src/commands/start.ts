@@ -81,8 +81,18 @@ export const command: Command = {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
+    // A second Ctrl-C (or a supervisor forwarding the signal again) must not kill us mid-stop: that would
+    // leave DynamoDB Local running with the state folder locked.
+    const patience = () => process.stdout.write('正在停止，请稍候…\n');
+    process.on('SIGINT', patience);
+    process.on('SIGTERM', patience);
     process.stdout.write('正在停止本地环境…\n');
-    await stack.stop();
+    try {
+      await stack.stop();
+    } finally {
+      process.off('SIGINT', patience);
+      process.off('SIGTERM', patience);
+    }
     process.stdout.write('已停止。\n');
     return 0;
   },
