@@ -298,7 +298,7 @@ describe('a season of deadlines', () => {
       students: 3,
     });
     const rows = await sheetRows(await readFile(region), '辽宁省');
-    expect(rows.every((r) => r[9] === '辽宁省' && String(r[10]).includes(LIAONING))).toBe(true);
+    expect(rows.every((r) => r[8] === '辽宁省' && String(r[9]).includes(LIAONING))).toBe(true);
   });
 
   it('quota set reallocates places in the program file and refuses cuts below what is accepted', async () => {

@@ -47,7 +47,7 @@ const CLAIM_LEASE_MS = 10 * 60_000;
 
 /**
  * What a region still owes for a deadline (spec §8). 附件3 is owed until it arrives. The classes due are owed
- * while the region has places left and has submitted for none of them (a region spreads its places over the
+ * while the region has places left and has no student accepted in any of them (a region spreads its places over the
  * classes, so one submission among classes 2–9 answers the second deadline). A per-class quota is owed in
  * full by that class's deadline; the total quota by the last deadline, after which places can only be lost.
  */
@@ -58,18 +58,24 @@ export function missingFor(program: Program, region: RegionStatus, deadline: Dea
   }
   const left = region.quota.total - region.used.total;
   const open = deadline.classes.filter((c) => (region.quota.perClass[c.no] ?? 1) > 0).map((c) => c.no);
-  const submittedAny = open.some((no) => region.submitted.has(classKey(no)));
-  if (left > 0 && open.length > 0 && !submittedAny) {
+  const accepted = (no: number) => region.used.perClass[no] ?? 0;
+  // Answered = someone accepted: a submission whose students were all rejected still leaves the class owed.
+  const answered = open.some((no) => accepted(no) > 0);
+  if (left > 0 && open.length > 0 && !answered) {
+    const tried = open.filter((no) => region.submitted.has(classKey(no)));
     out.push({
       item: 'CLASS',
       classes: open,
-      text: `${classList(open)}培训班《领军人才培训报名汇总表》（附件4）和《领军人才培训学员报名表》（附件5）尚未报送`,
+      text:
+        tried.length > 0
+          ? `${classList(open)}培训班尚无录取的学员（已报送的${classList(tried)}材料未通过审核，请按回执修改后重新报送）`
+          : `${classList(open)}培训班《领军人才培训报名汇总表》（附件4）和《领军人才培训学员报名表》（附件5）尚未报送`,
     });
   }
   for (const no of open) {
     const limit = region.quota.perClass[no];
-    const used = region.used.perClass[no] ?? 0;
-    if (limit === undefined || used >= limit || left <= 0 || !region.submitted.has(classKey(no))) continue;
+    const used = accepted(no);
+    if (limit === undefined || used >= limit || left <= 0 || used === 0) continue;
     out.push({
       item: 'CLASS_QUOTA',
       classNo: no,
