@@ -229,7 +229,12 @@ export class StatelessStack extends Stack {
           deadLetterQueue: schedulerDlq,
           retryAttempts: 3,
           maxEventAge: Duration.hours(2),
-          input: scheduler.ScheduleTargetInput.fromObject({ kind }),
+          // The planned instant, identical on every retry of one firing: a retry two hours late still acts
+          // for the day it was meant for, and the send-once records see one day, not two.
+          input: scheduler.ScheduleTargetInput.fromObject({
+            kind,
+            scheduledTime: scheduler.ContextAttribute.scheduledTime,
+          }),
         }),
       });
     daily(

@@ -272,6 +272,13 @@ describe('StatelessStack', () => {
     });
     // The example program says 09:00 Beijing; a UTC conversion would have produced 01.
     expect(hh).toBe('09');
+    // The function acts for the scheduled instant, so a retry does not shift the day it reminds for.
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RemindersFunction'), 'Arn'] },
+        Input: JSON.stringify({ kind: 'reminders', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+      }),
+    });
     stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: dailyCron(config.courseEndTime),
       ScheduleExpressionTimezone: 'Asia/Shanghai',
