@@ -10,7 +10,7 @@ import {
   textToHtml,
   verdictPolicy,
 } from '@lingjun/mail';
-import { localDate, type Program, regionByCode } from '@lingjun/program';
+import { localDateTime, type Program, regionByCode } from '@lingjun/program';
 import { type MessageRecord, personKey } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
 import type { InboundRef, IntakeDeps } from './context.ts';
@@ -24,7 +24,7 @@ import { type QuotaView, renderHeld, renderReceipt } from './steps/render.ts';
 /** Longer than the intake function's timeout, so a live invocation never loses its claim. */
 const DEFAULT_LEASE_MS = 90_000;
 /** Display name on every mail the system sends. */
-const SENDER_NAME = '领军人才培训报名系统';
+export const SENDER_NAME = '领军人才培训报名系统';
 
 /** Everything one run of the pipeline learns about an email; steps fill it in order. */
 interface Run {
@@ -317,7 +317,7 @@ async function answer(
     program,
     outcome,
     ...(quota ? { quota } : {}),
-    receivedLocal: localTime(run.ref.receivedAt, program.timezone),
+    receivedLocal: localDateTime(run.ref.receivedAt, program.timezone),
     annotated: attachments.map((a) => a.filename),
   });
   return finishWithReply(run, outcome, { ...receipt, attachments });
@@ -347,12 +347,7 @@ async function finishWithReply(
   if (to.length === 0) return save(run, { ...outcome, reply: null }, finalStatus, heldReason);
   const composed = await composeReply({
     from: { address: deps.program.mailbox, name: SENDER_NAME },
-    original: {
-      messageId: mail.messageId,
-      references: mail.references,
-      subject: mail.subject,
-      from: mail.from,
-    },
+    original: mail,
     to,
     subject: parts.subject,
     text: parts.text,
@@ -561,14 +556,4 @@ function receiptNo(program: Program, region: string, key: string): string {
 
 function stripBrackets(id: string): string {
   return id.replace(/^<|>$/g, '');
-}
-
-function localTime(at: Date, tz: string): string {
-  const time = new Intl.DateTimeFormat('zh-CN', {
-    timeZone: tz,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(at);
-  return `${localDate(at, tz)} ${time}`;
 }

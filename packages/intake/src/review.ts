@@ -2,7 +2,7 @@ import { composeReply, parseInbound, textToHtml } from '@lingjun/mail';
 import type { MessageRecord } from '@lingjun/registry';
 import type { IntakeDeps } from './context.ts';
 import type { Outcome } from './outcome.ts';
-import { processInbound } from './pipeline.ts';
+import { processInbound, SENDER_NAME } from './pipeline.ts';
 
 /** Finds a held message by the Message-ID the bureau was told (with or without angle brackets). */
 export async function findHeld(deps: IntakeDeps, messageId: string): Promise<MessageRecord | undefined> {
@@ -49,13 +49,8 @@ export async function rejectHeld(
   const outcome: Outcome = { ...previous, status: 'rejected', reply: null };
   if (to.length > 0) {
     const reply = await composeReply({
-      from: { address: deps.program.mailbox, name: '领军人才培训报名系统' },
-      original: {
-        messageId: mail.messageId,
-        references: mail.references,
-        subject: mail.subject,
-        from: mail.from,
-      },
+      from: { address: deps.program.mailbox, name: SENDER_NAME },
+      original: mail,
       to,
       subject: `【未予受理】${deps.program.title}报名材料 ${previous.receipt ?? ''}`.trim(),
       text,

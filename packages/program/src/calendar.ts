@@ -12,6 +12,17 @@ export function localDate(at: Date, timeZone: string): string {
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
+/** The wall-clock date and time (YYYY-MM-DD HH:MM) of an instant in a time zone, as people read it. */
+export function localDateTime(at: Date, timeZone: string): string {
+  const time = new Intl.DateTimeFormat('zh-CN', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
+  return `${localDate(at, timeZone)} ${time}`;
+}
+
 /** The offset of a time zone from UTC at an instant, in minutes (Asia/Shanghai → 480). */
 export function zoneOffsetMinutes(at: Date, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
