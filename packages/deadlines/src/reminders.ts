@@ -170,7 +170,7 @@ export async function runReminders(
       key.pk,
       key.sk,
       { type: 'reminder', region: r.region.code, deadline: r.deadline, day, to: r.to },
-      now,
+      deps.clock?.() ?? new Date(),
       CLAIM_LEASE_MS,
     );
     if (claim !== 'claimed') {

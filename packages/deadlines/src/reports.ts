@@ -145,7 +145,13 @@ export async function runDigest(
   if (!submissionsOpen(program, now)) return { ...base, result: 'not-due' };
   if (opts.dryRun) return { ...base, result: 'dry-run' };
   const pk = `Y#${program.year}#DIGEST`;
-  const claim = await deps.sendOnce.claim(pk, day, { type: 'digest' }, now, CLAIM_LEASE_MS);
+  const claim = await deps.sendOnce.claim(
+    pk,
+    day,
+    { type: 'digest' },
+    deps.clock?.() ?? new Date(),
+    CLAIM_LEASE_MS,
+  );
   if (claim !== 'claimed') return { ...base, result: 'already-sent' };
   const statuses = await regionStatuses(deps);
   const attention = await attentionLists(deps.registry);
@@ -260,7 +266,13 @@ export async function runUnderfillReport(
   if (!deadline) return { ...base, result: 'not-due' };
   if (opts.dryRun) return { ...base, deadline: deadline.date, result: 'dry-run' };
   const pk = `Y#${program.year}#UNDERFILL`;
-  const claim = await deps.sendOnce.claim(pk, deadline.date, { type: 'underfill' }, now, CLAIM_LEASE_MS);
+  const claim = await deps.sendOnce.claim(
+    pk,
+    deadline.date,
+    { type: 'underfill' },
+    deps.clock?.() ?? new Date(),
+    CLAIM_LEASE_MS,
+  );
   if (claim !== 'claimed') return { ...base, deadline: deadline.date, result: 'already-sent' };
   const { rows, workbook } = await underfillReport(deps, deadline);
   const classes = classList(deadline.classes.map((c) => c.no));

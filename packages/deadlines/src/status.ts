@@ -8,6 +8,11 @@ export interface DeadlineDeps {
   registry: Registry;
   sendOnce: SendOnce;
   mailer: Mailer;
+  /**
+   * Wall clock for send-once leases (default: the real time). Distinct from the moment a job acts for: a
+   * retried firing carries the same scheduled time, yet its lease must be able to expire.
+   */
+  clock?: () => Date;
 }
 
 /** One region's standing: quota, places used, what it has submitted, and whom to write to. */

@@ -1,0 +1,54 @@
+/**
+ * A reminder run that fails while sending (SES throttled, injected with aws-sdk-client-mock) leaves a claim
+ * that a retry honours while its lease lasts and takes over afterwards: the mail is neither lost nor doubled.
+ */
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { runReminders } from '@lingjun/deadlines';
+import { deadlineDeps } from '@lingjun/fn-reminders';
+import { mockClient } from 'aws-sdk-client-mock';
+import { simpleParser } from 'mailparser';
+import { afterEach, describe, expect, it } from 'vitest';
+import { harness, testProgram } from '../support/intake.ts';
+
+const CONTACT = 'fault.hubei@dl-test.cn';
+
+describe('reminders under SES failure', () => {
+  const ses = mockClient(SESv2Client);
+  afterEach(() => ses.restore());
+
+  it('a failed send is retried after the claim lease, once', async () => {
+    const program = await testProgram((p) => {
+      p.quotas = { '420000': { total: 3 } };
+      p.contacts = { '420000': [CONTACT] };
+    });
+    const h = await harness(program);
+    const at = new Date('2025-06-06T01:00:00Z');
+    // Every retry acts for the same scheduled instant; only the wall clock moves on.
+    let wall = Date.now();
+    const deps = { ...deadlineDeps(h.config, program), clock: () => new Date(wall) };
+
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+    ses.on(SendEmailCommand).rejects(throttled);
+    await expect(runReminders(deps, at)).rejects.toThrow();
+    ses.restore();
+
+    // The schedule retries a minute later: the claim of the failed run still holds, nothing is sent.
+    wall += 60_000;
+    const soon = await runReminders(deps, at);
+    expect(soon.sent).toEqual([]);
+    expect(soon.skipped.map((r) => r.region.code)).toEqual(['420000']);
+    expect(await h.sentTo(CONTACT)).toHaveLength(0);
+
+    // A retry after the lease takes the reminder over and sends it; a further run finds it sent.
+    wall += 10 * 60_000;
+    const later = await runReminders(deps, at);
+    expect(later.sent.map((r) => r.region.code)).toEqual(['420000']);
+    wall += 60 * 60_000;
+    expect((await runReminders(deps, at)).sent).toEqual([]);
+    const mails = await Promise.all((await h.sentTo(CONTACT)).map((raw) => simpleParser(raw)));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toContain('湖北省');
+    expect(mails[0]!.text).toContain('《领军人才培训工作信息表》（附件3）尚未报送');
+    expect(mails[0]!.text).toContain('第1期培训班《领军人才培训报名汇总表》（附件4）');
+  });
+});
