@@ -143,7 +143,7 @@ export function renderTable(f: Figures, rows: Row[], missed: string[]): string {
     );
   }
   lines.push('');
-  for (const [k, v, b] of headline(f)) lines.push(`${pad(k, 30)}${pad(v, 20)}${b}`);
+  for (const [k, v, b] of headline(f)) lines.push(`${pad(k, 30)}${pad(v, 20)}  ${b}`);
   lines.push('');
   lines.push(missed.length ? `Budgets missed:\n  ${missed.join('\n  ')}` : 'All budgets met.');
   return `${lines.join('\n')}\n`;

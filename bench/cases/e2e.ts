@@ -92,7 +92,13 @@ export async function runE2e(
   setLogSink({ write: () => {} });
   const { main } = await import('@lingjun/cli');
   const stateDir = await mkdtemp(join(tmpdir(), 'lingjun-bench-e2e-'));
-  const programFile = new URL('../../examples/program-2025.json', import.meta.url).pathname;
+  // The example program with room for all 30 students of 河北省, so every ingest accepts the whole submission.
+  const program = JSON.parse(
+    await readFile(new URL('../../examples/program-2025.json', import.meta.url), 'utf8'),
+  ) as { quotas: Record<string, { total: number }> };
+  program.quotas['130000'] = { total: 100 };
+  const programFile = join(stateDir, 'program.json');
+  await writeFile(programFile, JSON.stringify(program));
   const admin = dynamoDbClient(config);
   let table = '';
   const freshTable = async () => {
