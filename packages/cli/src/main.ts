@@ -30,6 +30,7 @@ register('attendance', () => import('./commands/attendance.ts'));
 register('certificates', () => import('./commands/certificates.ts'));
 register('verify', () => import('./commands/verify.ts'));
 register('revoke', () => import('./commands/revoke.ts'));
+register('evaluation', () => import('./commands/evaluation.ts'));
 register('remind', () => import('./commands/remind.ts'));
 register('report status', () => import('./commands/report.ts'));
 register('roster', () => import('./commands/roster.ts'));

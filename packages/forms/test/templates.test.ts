@@ -234,11 +234,17 @@ describe('附件5 templates', () => {
 });
 
 describe('writeTemplates and lingjun templates', () => {
-  it('writes the four files named 附件3/附件4/附件5 and the command prints their paths', async () => {
+  it('writes the files named 附件3/附件4/附件5 and 评价表, and the command prints their paths', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lj-templates-'));
     try {
       const paths = await writeTemplates(program, join(dir, 'a'));
-      expect(paths.map((p) => basename(p).slice(0, 3))).toEqual(['附件3', '附件4', '附件5', '附件5']);
+      expect(paths.map((p) => basename(p).slice(0, 3))).toEqual([
+        '附件3',
+        '附件4',
+        '附件5',
+        '附件5',
+        '评价表',
+      ]);
       expect((await readdir(join(dir, 'a'))).sort()).toEqual(paths.map((p) => basename(p)).sort());
 
       const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -252,7 +258,7 @@ describe('writeTemplates and lingjun templates', () => {
       }
       expect(code).toBe(0);
       expect(printed.map((p) => basename(p))).toEqual(paths.map((p) => basename(p)));
-      expect((await readdir(join(dir, 'b'))).length).toBe(4);
+      expect((await readdir(join(dir, 'b'))).length).toBe(5);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -3,12 +3,19 @@ import { join } from 'node:path';
 import type { Program } from '@lingjun/program';
 import { FORM3, FORM4, FORM5 } from '../definitions.ts';
 import { formTitle } from './common.ts';
+import { buildEvaluationWorkbook, EVALUATION_TITLE } from './evaluation.ts';
 import { buildForm3Workbook } from './form3.ts';
 import { buildForm4Workbook } from './form4.ts';
 import { buildForm5Docx } from './form5-docx.ts';
 import { buildForm5Workbook } from './form5-xlsx.ts';
 
 export { classChoices, formTitle, LIST_SHEET, printedLabel } from './common.ts';
+export {
+  buildEvaluationWorkbook,
+  EVALUATION_ITEMS,
+  EVALUATION_TITLE,
+  type EvaluationItem,
+} from './evaluation.ts';
 export { buildForm3Workbook, FORM3_LAYOUT } from './form3.ts';
 export { buildForm4Workbook, FORM4_LAYOUT } from './form4.ts';
 export { A4, buildForm5Docx, form5DocxLayout } from './form5-docx.ts';
@@ -29,6 +36,10 @@ export async function buildTemplates(program: Program): Promise<TemplateFile[]> 
     { name: `附件4-${formTitle(program, FORM4)}.xlsx`, content: await xlsx(buildForm4Workbook(program)) },
     { name: `附件5-${formTitle(program, FORM5)}.docx`, content: await buildForm5Docx(program) },
     { name: `附件5-${formTitle(program, FORM5)}.xlsx`, content: await xlsx(buildForm5Workbook(program)) },
+    {
+      name: `评价表-${program.year}年度${EVALUATION_TITLE}.xlsx`,
+      content: await xlsx(buildEvaluationWorkbook(program)),
+    },
   ];
 }
 

@@ -1,0 +1,269 @@
+import { createHash } from 'node:crypto';
+import type { Mailer } from '@lingjun/core';
+import type { AttachmentFile, CellValue } from '@lingjun/forms';
+import { EVALUATION_ITEMS, readAttachment } from '@lingjun/forms';
+import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
+import type { Program } from '@lingjun/program';
+import type { CourseRegistry, EvaluationRecord } from '@lingjun/registry';
+import ExcelJS from 'exceljs';
+import { classNumber, type SheetFinding } from './attendance.ts';
+
+/** One filled evaluation: scores by aspect, comment, and where it was read. */
+export interface EvaluationResponse {
+  classNo?: number;
+  scores: Record<string, number>;
+  comment?: string;
+  row?: number;
+}
+
+const text = (v: CellValue | undefined) =>
+  v === null || v === undefined || v instanceof Date ? '' : String(v).normalize('NFKC').replace(/\s+/g, '');
+
+const COMMENT = /^(意见和建议|意见建议|意见|建议|其他意见)/;
+
+function score(v: CellValue | undefined): number | undefined {
+  const n = Number(text(v).replace(/分$/, ''));
+  return Number.isInteger(n) && n >= 1 && n <= 5 ? n : undefined;
+}
+
+/**
+ * Reads filled 培训效果评价表: the generated one-student form (label/value pairs), or a table with one row per
+ * student under a header naming the aspects (how organisers often collect them).
+ */
+export async function readEvaluations(
+  file: AttachmentFile,
+  classNo?: number,
+): Promise<{ responses: EvaluationResponse[]; findings: SheetFinding[] }> {
+  const read = await readAttachment(file);
+  const findings: SheetFinding[] = read.unreadable.map((u) => ({ message: `${u.file}：${u.reason}` }));
+  const responses: EvaluationResponse[] = [];
+  const fromName = /第([0-9一二三四五六七八九十]+)期/.exec(file.filename);
+  for (const grid of read.documents.flatMap((d) => d.grids)) {
+    const all = grid.rows.flatMap((r) => r.cells.map(text)).join(' ');
+    const named = /第([0-9一二三四五六七八九十]+)期/.exec(all) ?? fromName;
+    const no = classNo ?? (named ? classNumber(named[1]!) : undefined);
+    const headerIdx = grid.rows.findIndex(
+      (r) => r.cells.map(text).filter((c) => (EVALUATION_ITEMS as readonly string[]).includes(c)).length >= 3,
+    );
+    if (headerIdx >= 0) {
+      const header = grid.rows[headerIdx]!.cells.map(text);
+      const cols = EVALUATION_ITEMS.map((item) => header.indexOf(item));
+      const commentCol = header.findIndex((h) => COMMENT.test(h));
+      for (const r of grid.rows.slice(headerIdx + 1)) {
+        const scores: Record<string, number> = {};
+        EVALUATION_ITEMS.forEach((item, i) => {
+          const s = cols[i]! >= 0 ? score(r.cells[cols[i]!]) : undefined;
+          if (s !== undefined) scores[item] = s;
+          else if (cols[i]! >= 0 && text(r.cells[cols[i]!]))
+            findings.push({
+              row: r.row,
+              message: `“${item}”的评分“${text(r.cells[cols[i]!])}”不是 1–5 的整数，未计入。`,
+            });
+        });
+        const comment = commentCol >= 0 ? String(r.cells[commentCol] ?? '').trim() : '';
+        if (Object.keys(scores).length === 0 && !comment) continue;
+        responses.push({
+          ...(no ? { classNo: no } : {}),
+          scores,
+          ...(comment ? { comment } : {}),
+          row: r.row,
+        });
+      }
+      continue;
+    }
+    // One form: the value is the first non-empty cell right of the label.
+    const scores: Record<string, number> = {};
+    let comment = '';
+    for (const r of grid.rows) {
+      r.cells.forEach((c, j) => {
+        const label = text(c);
+        const value = r.cells.slice(j + 1).find((v) => text(v) !== '');
+        if ((EVALUATION_ITEMS as readonly string[]).includes(label)) {
+          const s = score(value);
+          if (s !== undefined) scores[label] = s;
+          else if (value !== undefined)
+            findings.push({
+              row: r.row,
+              message: `“${label}”的评分“${text(value)}”不是 1–5 的整数，未计入。`,
+            });
+        } else if (COMMENT.test(label) && value !== undefined) {
+          comment = String(value).trim();
+        }
+      });
+    }
+    if (Object.keys(scores).length > 0 || comment) {
+      responses.push({ ...(no ? { classNo: no } : {}), scores, ...(comment ? { comment } : {}) });
+    }
+  }
+  if (responses.length === 0) findings.push({ message: '没有读到任何评价（应有“课程设置”等评分项）。' });
+  return { responses, findings };
+}
+
+/** Stores the evaluations of a file; the same file imported twice counts once. */
+export async function importEvaluations(input: {
+  file: AttachmentFile;
+  classNo?: number;
+  course: CourseRegistry;
+  source: string;
+  now: Date;
+}): Promise<{ stored: number; findings: SheetFinding[] }> {
+  const { responses, findings } = await readEvaluations(input.file, input.classNo);
+  const fileHash = createHash('sha256').update(input.file.content).digest('hex').slice(0, 16);
+  let stored = 0;
+  for (const [i, r] of responses.entries()) {
+    if (!r.classNo) {
+      findings.push({ ...(r.row ? { row: r.row } : {}), message: '无法确定期次：请注明“第N期”。' });
+      continue;
+    }
+    const record: EvaluationRecord = {
+      classNo: r.classNo,
+      id: `${fileHash}-${i}`,
+      scores: r.scores,
+      ...(r.comment ? { comment: r.comment } : {}),
+      source: input.source,
+      receivedAt: input.now.toISOString(),
+    };
+    await input.course.putEvaluation(record);
+    stored++;
+  }
+  return { stored, findings };
+}
+
+/** Per aspect: how many answered, the average, and how many gave each score 1–5. */
+export interface EvaluationSummary {
+  classNo: number;
+  forms: number;
+  items: {
+    item: string;
+    count: number;
+    average: number;
+    distribution: [number, number, number, number, number];
+  }[];
+  comments: string[];
+}
+
+/** Summarises a class's evaluations. */
+export function summariseEvaluations(classNo: number, records: EvaluationRecord[]): EvaluationSummary {
+  return {
+    classNo,
+    forms: records.length,
+    items: EVALUATION_ITEMS.map((item) => {
+      const scores = records.map((r) => r.scores[item]).filter((s): s is number => s !== undefined);
+      const distribution = [0, 0, 0, 0, 0] as [number, number, number, number, number];
+      for (const s of scores) distribution[s - 1]!++;
+      const average = scores.length
+        ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100
+        : 0;
+      return { item, count: scores.length, average, distribution };
+    }),
+    comments: records.map((r) => r.comment ?? '').filter((c) => c !== ''),
+  };
+}
+
+/** A horizontal bar chart as inline SVG: one bar per label, value printed at the end. */
+export function barChartSvg(title: string, bars: { label: string; value: number }[], max: number): string {
+  const rowH = 26;
+  const labelW = 80;
+  const barW = 280;
+  const h = 30 + bars.length * rowH;
+  const rows = bars
+    .map((b, i) => {
+      const y = 30 + i * rowH;
+      const w = max > 0 ? Math.round((b.value / max) * barW) : 0;
+      return `<text x="${labelW - 6}" y="${y + 15}" text-anchor="end" font-size="13">${escapeHtml(b.label)}</text><rect x="${labelW}" y="${y + 3}" width="${w}" height="16" fill="#3a6ea5"/><text x="${labelW + w + 6}" y="${y + 15}" font-size="13">${b.value}</text>`;
+    })
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 60}" height="${h}" role="img" aria-label="${escapeHtml(title)}" style="font-family:Arial,'Microsoft YaHei',sans-serif"><text x="0" y="16" font-size="14" font-weight="bold">${escapeHtml(title)}</text>${rows}</svg>`;
+}
+
+/** The bureau's email: averages chart, one distribution chart per aspect, the table and every comment. */
+export function evaluationHtml(program: Program, s: EvaluationSummary): string {
+  const cls = program.classes.find((c) => c.no === s.classNo);
+  const head = `<p>第${s.classNo}期${cls ? `（${cls.start}至${cls.end}，${cls.location}）` : ''}培训效果评价：共收到${s.forms}份评价表。</p>`;
+  const averages = barChartSvg(
+    '各项平均分（满分5分）',
+    s.items.map((i) => ({ label: i.item, value: i.average })),
+    5,
+  );
+  const dists = s.items
+    .map((i) =>
+      barChartSvg(
+        `${i.item}评分分布（人数）`,
+        [5, 4, 3, 2, 1].map((n) => ({ label: `${n}分`, value: i.distribution[n - 1]! })),
+        Math.max(1, ...i.distribution),
+      ),
+    )
+    .join('<br>');
+  const table = renderTable(
+    ['评价项目', '份数', '平均分', '5分', '4分', '3分', '2分', '1分'],
+    s.items.map((i) => [i.item, i.count, i.average.toFixed(2), ...[...i.distribution].reverse()]),
+  );
+  const comments = s.comments.length
+    ? `<p>意见和建议（${s.comments.length}条）：</p><ol>${s.comments.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ol>`
+    : '<p>没有收到意见和建议。</p>';
+  return [head, averages, '<br>', dists, table, comments].join('\n');
+}
+
+/** The summary as a workbook: the table, then the comments. */
+export async function evaluationWorkbook(s: EvaluationSummary): Promise<Uint8Array> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet(`第${s.classNo}期评价汇总`);
+  ws.addRow([`第${s.classNo}期培训效果评价汇总（${s.forms}份）`]);
+  ws.addRow(['评价项目', '份数', '平均分', '5分', '4分', '3分', '2分', '1分']);
+  for (const i of s.items) ws.addRow([i.item, i.count, i.average, ...[...i.distribution].reverse()]);
+  ws.addRow([]);
+  ws.addRow(['意见和建议']);
+  for (const c of s.comments) ws.addRow([c]);
+  ws.getColumn(1).width = 40;
+  return new Uint8Array(await wb.xlsx.writeBuffer());
+}
+
+/**
+ * Sends the bureau a class's evaluation summary (HTML with charts, text, workbook attached), once per
+ * distinct set of forms: importing more forms later sends an updated summary, re-running sends nothing.
+ */
+export async function sendEvaluationSummary(
+  deps: { program: Program; course: CourseRegistry; mailer: Mailer; now: Date },
+  classNo: number,
+): Promise<{ summary: EvaluationSummary; sent: boolean }> {
+  const records = await deps.course.listEvaluations(classNo);
+  const summary = summariseEvaluations(classNo, records);
+  if (records.length === 0) return { summary, sent: false };
+  const key = `EVAL#${createHash('sha256')
+    .update(
+      records
+        .map((r) => r.id)
+        .sort()
+        .join('\n'),
+    )
+    .digest('hex')
+    .slice(0, 16)}`;
+  if (!(await deps.course.markOnce(classNo, key, deps.now))) return { summary, sent: false };
+  const text = [
+    `第${classNo}期培训效果评价：共收到${summary.forms}份评价表。`,
+    renderTextTable(
+      ['评价项目', '份数', '平均分', '5分', '4分', '3分', '2分', '1分'],
+      summary.items.map((i) => [i.item, i.count, i.average.toFixed(2), ...[...i.distribution].reverse()]),
+    ),
+    summary.comments.length
+      ? `意见和建议：\n${summary.comments.map((c, i) => `${i + 1}. ${c}`).join('\n')}`
+      : '',
+  ].join('\n\n');
+  try {
+    const composed = await composeMessage({
+      from: { address: deps.program.mailbox, name: '领军人才培训报名系统' },
+      to: deps.program.adminEmails,
+      subject: `【培训效果评价】第${classNo}期评价汇总`,
+      text,
+      html: evaluationHtml(deps.program, summary),
+      attachments: [
+        { filename: `第${classNo}期培训效果评价汇总.xlsx`, content: await evaluationWorkbook(summary) },
+      ],
+    });
+    await deps.mailer.sendRaw({ from: deps.program.mailbox, to: composed.to, raw: composed.raw });
+  } catch (err) {
+    await deps.course.unmark(classNo, key);
+    throw err;
+  }
+  return { summary, sent: true };
+}
