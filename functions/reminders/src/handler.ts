@@ -48,6 +48,24 @@ export async function runScheduled(
   return result;
 }
 
+/**
+ * The daily job for the local stack's scheduler: the same entry as the AWS schedule, at reminders.time in
+ * the program's time zone, acting for the instant it was scheduled for. `config` is read when the job fires
+ * (the stack chooses its ports after the schedules are given).
+ */
+export function localDailyJob(config: () => AwsConfig, program: Program) {
+  return {
+    name: 'reminders',
+    local: { time: program.reminders.time },
+    handler: async (at: Date): Promise<void> => {
+      await runScheduled(
+        { kind: 'reminders', scheduledTime: at.toISOString() },
+        { config: config(), program },
+      );
+    },
+  };
+}
+
 /** EventBridge Scheduler entry point (daily at reminders.time in the program's time zone). */
 export async function handler(event: ScheduledEvent): Promise<void> {
   // The program file ships inside the bundle; load it once per container.

@@ -47,6 +47,8 @@ export const command: Command = {
         stateDir,
         advertise: true,
         onInbound: (event) => (handler ? handler(event) : Promise.resolve()),
+        // The same daily job as the AWS schedule, at the same local time, through the function's own entry.
+        schedules: [(await import('@lingjun/fn-reminders')).localDailyJob(() => stack.config, program)],
       });
       handler = inboundHandlerFor(stack.config, program);
     } catch (error) {
