@@ -4,4 +4,5 @@ export * from './completion.ts';
 export * from './docx.ts';
 export * from './evaluation.ts';
 export * from './job.ts';
+export * from './organiser.ts';
 export * from './verify.ts';

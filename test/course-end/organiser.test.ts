@@ -1,0 +1,62 @@
+/** Sign-in sheets emailed by the organiser: recorded with a receipt; the same sheet from anyone else is not. */
+import { documentClient } from '@lingjun/aws';
+import { handleOrganiserMail } from '@lingjun/certificates';
+import { parseInbound } from '@lingjun/mail';
+import { CourseRegistry } from '@lingjun/registry';
+import ExcelJS from 'exceljs';
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { buildEmail } from '../support/email.ts';
+import { harness } from '../support/intake.ts';
+import { people, submission } from '../support/submission.ts';
+
+describe('organiser mail', () => {
+  it('records a sign-in sheet from an organiser address and answers with the rows that matched nobody', async () => {
+    const h = await harness();
+    const ps = people(2, 701, '130000', 1);
+    const sub = await submission({
+      program: h.program,
+      from: 'hbzxqy@163.com',
+      region: '河北',
+      classNo: 1,
+      people: ps,
+    });
+    expect((await h.ingest([sub.raw], { receivedAt: '2025-06-05T02:00:00Z' }))[0]?.status).toBe('accepted');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('签到');
+    ws.addRow(['第1期签到表']);
+    ws.addRow(['姓名', '证件号后四位', '6月24日上午', '6月24日下午']);
+    ws.addRow([ps[0]!.name, ps[0]!.idNumber.slice(-4), '√', '迟到']);
+    ws.addRow(['无名氏', '1234', '√', '√']);
+    const sheet = new Uint8Array(await wb.xlsx.writeBuffer());
+    const course = new CourseRegistry(documentClient(h.config), h.config.tableName, 2025);
+    const deps = { ...h.deps(), course, now: new Date('2025-06-24T12:00:00Z') };
+
+    const stranger = await parseInbound(
+      (
+        await buildEmail({
+          from: 'someone@example.cn',
+          attachments: [{ filename: '签到.xlsx', content: sheet }],
+        })
+      ).raw,
+    );
+    expect((await handleOrganiserMail(stranger, deps)).handled).toBe(false);
+    expect(await course.listAttendance(1)).toHaveLength(0);
+
+    const organiser = h.program.organiserEmails[0]!;
+    const since = Date.now() - 1000;
+    const mail = await parseInbound(
+      (await buildEmail({ from: organiser, attachments: [{ filename: '签到.xlsx', content: sheet }] })).raw,
+    );
+    const res = await handleOrganiserMail(mail, deps);
+    expect(res.handled).toBe(true);
+    expect(res.attendance).toEqual([{ file: '签到.xlsx', classNo: 1, matched: 1, halfDays: 2 }]);
+    expect(res.findings.some((f) => f.student === '无名氏' && f.row === 4)).toBe(true);
+    const sheets = await course.listAttendance(1);
+    expect(sheets.map((s) => s.halfDay)).toEqual(['2025-06-24AM', '2025-06-24PM']);
+    const replies = await Promise.all((await h.sentTo(organiser, since)).map((r) => simpleParser(r)));
+    const receipt = replies.find((r) => r.inReplyTo === mail.messageId);
+    expect(receipt?.text).toContain('无名氏');
+    expect(receipt?.text).toContain('匹配学员1人');
+  });
+});
