@@ -124,10 +124,14 @@ async function spawnCase(
   const out = join(work, `${stage}.json`);
   const input = join(work, `${stage}.input.json`);
   await writeFile(input, JSON.stringify({ ...ctx, out }));
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'bench.mjs'), '--case', stage, input], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', join(ROOT, 'bin', 'bench.mjs'), '--case', stage, input],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    },
+  );
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
   if (code !== 0) {
     return { rows: [], peak_rss_mb: 0, skipped: `case process exited ${code}` };
