@@ -17,11 +17,13 @@ describe('reminders under SES failure', () => {
   afterEach(() => ses.restore());
 
   it('a failed send is retried after the claim lease, once', async () => {
-    const program = await testProgram((p) => {
+    const base = await testProgram((p) => {
       p.quotas = { '420000': { total: 3 } };
       p.contacts = { '420000': [CONTACT] };
     });
-    const h = await harness(program);
+    const h = await harness(base);
+    // The harness gives the program a mailbox of its own; the job must send from that one.
+    const program = h.program;
     const at = new Date('2025-06-06T01:00:00Z');
     // Every retry acts for the same scheduled instant; only the wall clock moves on.
     let wall = Date.now();

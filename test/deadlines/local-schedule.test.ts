@@ -12,11 +12,13 @@ const CONTACT = 'local.hunan@dl-test.cn';
 
 describe('local daily schedule', () => {
   it('fires at 09:00 Beijing (01:00 UTC) and sends the day’s reminder through the function', async () => {
-    const program = await testProgram((p) => {
+    const base = await testProgram((p) => {
       p.quotas = { '430000': { total: 2 } };
       p.contacts = { '430000': [CONTACT] };
     });
-    const h = await harness(program);
+    const h = await harness(base);
+    // The harness gives the program a mailbox of its own; the job must send from that one.
+    const program = h.program;
     const job = localDailyJob(() => h.config, program);
     expect(nextFire(job, program.timezone, new Date('2025-06-05T12:00:00Z'))?.toISOString()).toBe(
       '2025-06-06T01:00:00.000Z',

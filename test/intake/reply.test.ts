@@ -44,7 +44,7 @@ describe('the reply to a submission with findings', () => {
     const mail = await simpleParser(reply!);
     expect(mail.inReplyTo).toBe(messageId);
     expect(mail.references).toContain(messageId);
-    expect(mail.from?.value[0]?.address).toBe(program.mailbox);
+    expect(mail.from?.value[0]?.address).toBe(h.program.mailbox);
     expect(mail.headers.get('auto-submitted')).toBe('auto-replied');
     expect(mail.subject).toContain('部分受理');
     expect(mail.text).toContain('统一社会信用代码');

@@ -41,8 +41,13 @@ export interface Harness {
 
 /** A harness on a fresh table for a program. */
 export async function harness(program?: Program): Promise<Harness> {
-  const prog = program ?? (await testProgram());
   const config = await isolatedTable('intake');
+  // Test files run in parallel against one SES outbox, and the shared samples share Message-IDs: a mailbox of
+  // its own per harness (the From of every reply) keeps each test's replies apart.
+  const prog = {
+    ...(program ?? (await testProgram())),
+    mailbox: `jiayue+${config.tableName.slice(-12)}@miitec.cn`,
+  };
   const info = localStackInfo();
   const stateDir = await mkdtemp(join(tmpdir(), 'lingjun-intake-'));
   const programFile = join(stateDir, 'program.json');
@@ -120,12 +125,13 @@ export async function harness(program?: Program): Promise<Harness> {
       return { ...services(config, prog.year), program: prog, keySecret: keySecretFromEnv(), ...overrides };
     },
     repliesTo(messageId) {
-      return outbox((m) => m.inReplyTo === messageId);
+      return outbox((m) => m.inReplyTo === messageId && m.from?.value[0]?.address === prog.mailbox);
     },
     sentTo(address, since) {
       return outbox((m) => {
         const to = Array.isArray(m.to) ? m.to : m.to ? [m.to] : [];
-        return to.some((t) => t.value.some((v) => v.address === address));
+        const fromUs = m.from?.value[0]?.address === prog.mailbox;
+        return fromUs && to.some((t) => t.value.some((v) => v.address === address));
       }, since);
     },
   };

@@ -15,8 +15,8 @@ import { type MessageRecord, personKey } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
 import type { InboundRef, IntakeDeps } from './context.ts';
 import { type ClassOutcome, type Outcome, statusFromCounts } from './outcome.ts';
-import { assemble, type Candidate } from './steps/assemble.ts';
-import { readForms } from './steps/forms.ts';
+import { type Assembly, assemble, type Candidate } from './steps/assemble.ts';
+import { type ReadForms, readForms } from './steps/forms.ts';
 import { type ClassResult, recordClass } from './steps/record.ts';
 import { decideRegion, form3s } from './steps/region.ts';
 import { type QuotaView, renderHeld, renderReceipt } from './steps/render.ts';
@@ -82,181 +82,259 @@ export async function processInbound(ref: InboundRef, deps: IntakeDeps): Promise
   }
 }
 
+/** The state a processing run builds up; each step reads what earlier steps set. */
+interface Processing extends Run {
+  mail: InboundMail;
+  key: string;
+  sender: string;
+  base: Outcome;
+  findings: Finding[];
+  read?: ReadForms;
+  region?: { code: string; name: string };
+  firstContact?: boolean;
+  otherAccepted?: boolean;
+  assembly?: Assembly;
+  results?: ClassResult[];
+}
+
+/** A step either lets processing go on (undefined) or ends it with the email's outcome. */
+type Step = (p: Processing) => Promise<Outcome | undefined>;
+
+/**
+ * The intake steps, in order. Each is small and named so a log line or a test can point at one; the first
+ * step that returns an outcome ends the run.
+ */
+export const STEPS: readonly (readonly [string, Step])[] = [
+  ['screen', screen],
+  ['ignoreAutomatic', ignoreAutomatic],
+  ['readForms', readFormsStep],
+  ['decideRegion', decideRegionStep],
+  ['registerContacts', registerContacts],
+  ['assemble', assembleStep],
+  ['holdLate', holdLate],
+  ['record', recordStep],
+  ['completeOnFile', completeOnFile],
+  ['conclude', conclude],
+];
+
 async function process(run: Run): Promise<Outcome> {
-  const { deps, ref } = run;
   const mail = run.mail!;
-  const program = deps.program;
-  const base: Outcome = {
-    messageId: stripBrackets(mail.messageId),
-    status: 'rejected',
-    region: null,
-    classes: [],
+  // The processing state is the run itself, so the message record a step saves is the one the caller's
+  // error handling sees.
+  const p: Processing = Object.assign(run, {
+    mail,
+    key: run.key!,
+    sender: mail.from?.address?.toLowerCase() ?? '',
+    base: {
+      messageId: stripBrackets(mail.messageId),
+      status: 'rejected' as const,
+      region: null,
+      classes: [],
+      findings: [],
+      reply: null,
+      receivedAt: run.ref.receivedAt.toISOString(),
+    },
     findings: [],
-    reply: null,
-    receivedAt: ref.receivedAt.toISOString(),
-  };
-  const sender = mail.from?.address?.toLowerCase() ?? '';
-
-  // Step: screen — forged or dangerous mail is kept but never answered (no backscatter).
-  if (
-    verdictPolicy({
-      spamVerdict: ref.verdicts.spam,
-      virusVerdict: ref.verdicts.virus,
-      spfVerdict: ref.verdicts.spf,
-      dkimVerdict: ref.verdicts.dkim,
-      dmarcVerdict: ref.verdicts.dmarc,
-    }) === 'quarantine'
-  ) {
-    const outcome: Outcome = { ...base, status: 'quarantined' };
-    await notifyBureau(run, `【隔离】来自 ${sender || '未知发件人'} 的邮件未通过安全检查`, [
-      `邮件（${outcome.messageId}）未通过反垃圾/病毒/发件人认证检查（SPAM ${ref.verdicts.spam}，VIRUS ${ref.verdicts.virus}，SPF ${ref.verdicts.spf}，DKIM ${ref.verdicts.dkim}，DMARC ${ref.verdicts.dmarc}），已隔离保存，未回复发件人。`,
-      `原始邮件：${ref.rawKey}`,
-    ]);
-    return save(run, outcome, 'quarantined');
+  });
+  for (const [name, step] of STEPS) {
+    const outcome = await step(p);
+    if (outcome) {
+      log.debug('intake ended', { messageKey: p.key, step: name, status: outcome.status });
+      return outcome;
+    }
   }
-  // Step: reports and automatic mail carry no submission and are never answered.
-  if (!shouldReply(mail, { ownAddresses: [program.mailbox] })) {
-    log.info('report or automatic mail, not answered', { messageKey: run.key, kind: mail.kind });
-    return save(run, base, 'done');
-  }
+  throw new Error('intake steps ended without an outcome');
+}
 
-  // Step: read the forms.
-  const read = await readForms(mail, program);
-  const findings: Finding[] = [...read.findings];
-  if (read.forms.length === 0) {
-    return answer(run, { ...base, findings }, undefined, []);
-  }
+/** Forged or dangerous mail is kept but never answered (no backscatter); the bureau is told. */
+async function screen(p: Processing): Promise<Outcome | undefined> {
+  const v = p.ref.verdicts;
+  const policy = verdictPolicy({
+    spamVerdict: v.spam,
+    virusVerdict: v.virus,
+    spfVerdict: v.spf,
+    dkimVerdict: v.dkim,
+    dmarcVerdict: v.dmarc,
+  });
+  if (policy !== 'quarantine') return undefined;
+  const outcome: Outcome = { ...p.base, status: 'quarantined' };
+  await notifyBureau(p, `【隔离】来自 ${p.sender || '未知发件人'} 的邮件未通过安全检查`, [
+    `邮件（${outcome.messageId}）未通过反垃圾/病毒/发件人认证检查（SPAM ${v.spam}，VIRUS ${v.virus}，SPF ${v.spf}，DKIM ${v.dkim}，DMARC ${v.dmarc}），已隔离保存，未回复发件人。`,
+    `原始邮件：${p.ref.rawKey}`,
+  ]);
+  return save(p, outcome, 'quarantined');
+}
 
-  // Step: who is this for.
+/** Reports and automatic mail carry no submission and are never answered. */
+async function ignoreAutomatic(p: Processing): Promise<Outcome | undefined> {
+  if (shouldReply(p.mail, { ownAddresses: [p.deps.program.mailbox] })) return undefined;
+  log.info('report or automatic mail, not answered', { messageKey: p.key, kind: p.mail.kind });
+  return save(p, p.base, 'done');
+}
+
+/** Reads every attachment; an email with no form is answered with what to send. */
+async function readFormsStep(p: Processing): Promise<Outcome | undefined> {
+  p.read = await readForms(p.mail, p.deps.program);
+  p.findings.push(...p.read.findings);
+  if (p.read.forms.length > 0) return undefined;
+  return answer(p, { ...p.base, findings: p.findings }, undefined, []);
+}
+
+/** Who the email is for (spec §5): rejected, held for the bureau, or on its way. */
+async function decideRegionStep(p: Processing): Promise<Outcome | undefined> {
+  const { program } = p.deps;
   const decision = await decideRegion({
-    forms: read.forms,
-    sender,
+    forms: p.read!.forms,
+    sender: p.sender,
     program,
-    registry: deps.registry,
-    ...(ref.approvedRegion ? { approvedRegion: ref.approvedRegion } : {}),
+    registry: p.deps.registry,
+    ...(p.ref.approvedRegion ? { approvedRegion: p.ref.approvedRegion } : {}),
   });
   if (decision.kind === 'reject') {
     const region = decision.region ? { code: decision.region.code, name: decision.region.name } : null;
-    return answer(run, { ...base, region, findings: [...findings, ...decision.findings] }, undefined, []);
+    return answer(p, { ...p.base, region, findings: [...p.findings, ...decision.findings] }, undefined, []);
   }
-  const region = { code: decision.region.code, name: decision.region.name };
+  p.region = { code: decision.region.code, name: decision.region.name };
   if (decision.kind === 'hold') {
-    const outcome: Outcome = {
-      ...base,
-      status: 'held',
-      region,
-      receipt: receiptNo(program, region.code, run.key!),
-    };
-    await notifyBureau(run, `【待确认】${region.name}：未登记发件人报送材料`, [
-      `${decision.reason}。邮件 ${outcome.messageId} 已暂存，待确认。`,
-      `批准：lingjun approve ${outcome.messageId}`,
-      `拒绝：lingjun reject ${outcome.messageId}`,
+    return hold(p, decision.reason, `【待确认】${p.region.name}：未登记发件人报送材料`, [
+      `${decision.reason}。`,
     ]);
-    const held = renderHeld(program, region.name, outcome.receipt!);
-    return finishWithReply(run, outcome, { ...held, attachments: [] }, 'held', decision.reason);
   }
+  p.firstContact = decision.firstContact;
+  return undefined;
+}
 
-  if (ref.approvedRegion) await deps.registry.addContact(region.code, sender, run.key!, run.now);
-
-  // Step: contacts from 附件3.
-  let hadContacts = false;
-  for (const f3 of form3s(read.forms)) {
+/** Contacts: an approved sender, the region's 附件3, or the first sender of a region without contacts. */
+async function registerContacts(p: Processing): Promise<Outcome | undefined> {
+  const { registry } = p.deps;
+  const region = p.region!;
+  if (p.ref.approvedRegion) await registry.addContact(region.code, p.sender, p.key, p.now);
+  for (const f3 of form3s(p.read!.forms)) {
     const emails = f3.records
       .filter((r) => !r.findings.some(isError) && r.values.email)
       .map((r) => r.values.email!);
-    findings.push(...f3.records.flatMap((r) => r.findings));
+    p.findings.push(...f3.records.flatMap((r) => r.findings));
     if (emails.length > 0) {
-      hadContacts = true;
-      await deps.registry.setContacts(region.code, emails, run.key!, run.now);
-      await deps.registry.markSubmitted(region.code, 'FORM3', run.key!, run.now);
+      p.otherAccepted = true;
+      await registry.setContacts(region.code, emails, p.key, p.now);
+      await registry.markSubmitted(region.code, 'FORM3', p.key, p.now);
     }
   }
-  if (decision.firstContact) {
-    if (!hadContacts) await deps.registry.setContacts(region.code, [sender], run.key!, run.now);
-    await notifyBureau(run, `【新联系人】${region.name}`, [
-      `${sender} 首次为${region.name}报送材料，${region.name}此前没有登记联系人，已将其登记为联系人。如有误请联系该地区核实。`,
+  if (p.firstContact) {
+    if (!p.otherAccepted) await registry.setContacts(region.code, [p.sender], p.key, p.now);
+    await notifyBureau(p, `【新联系人】${region.name}`, [
+      `${p.sender} 首次为${region.name}报送材料，${region.name}此前没有登记联系人，已将其登记为联系人。如有误请联系该地区核实。`,
     ]);
   }
+  return undefined;
+}
 
-  // Step: join forms and apply the rules that span them.
-  const assembly = assemble(read.forms, program, ref.receivedAt);
-  findings.push(...assembly.findings);
-  for (const list of assembly.classes.values()) {
+/** Joins 附件4 rows with 附件5 forms and applies the rules that span forms, the calendar and the region. */
+async function assembleStep(p: Processing): Promise<Outcome | undefined> {
+  const region = p.region!;
+  p.assembly = assemble(p.read!.forms, p.deps.program, p.ref.receivedAt);
+  p.findings.push(...p.assembly.findings);
+  for (const list of p.assembly.classes.values()) {
     for (const c of list) {
       const w = enterpriseRegionWarning(c.values.uscc, region.code);
-      if (w)
-        c.findings.push(
-          finding(w.code, w.message, {
-            form: '附件4',
-            file: c.file,
-            ...(c.row ? { row: c.row } : {}),
-            student: c.name,
-            field: '统一社会信用代码',
-            classNo: c.classNo,
-          }),
-        );
+      if (!w) continue;
+      c.findings.push(
+        finding(w.code, w.message, {
+          form: '附件4',
+          file: c.file,
+          ...(c.row ? { row: c.row } : {}),
+          student: c.name,
+          field: '统一社会信用代码',
+          classNo: c.classNo,
+        }),
+      );
     }
   }
-  if (program.lateSubmissions === 'hold' && assembly.late.size > 0 && !ref.approvedRegion) {
-    const outcome: Outcome = {
-      ...base,
-      status: 'held',
-      region,
-      receipt: receiptNo(program, region.code, run.key!),
-    };
-    const reason = `第${[...assembly.late].join('、')}期报名已截止，按规定暂存待部中小企业局决定`;
-    await notifyBureau(run, `【逾期待定】${region.name}逾期报送`, [
-      `${reason}。邮件 ${outcome.messageId}。`,
-      `批准：lingjun approve ${outcome.messageId}`,
-    ]);
-    const held = renderHeld(program, region.name, outcome.receipt!);
-    return finishWithReply(run, outcome, { ...held, attachments: [] }, 'held', reason);
-  }
+  return undefined;
+}
 
-  // Step: record, class by class, in the order the classes appear.
-  const results: ClassResult[] = [];
+/** With `lateSubmissions: "hold"`, a late class is kept for the bureau to decide instead of refused. */
+async function holdLate(p: Processing): Promise<Outcome | undefined> {
+  const late = p.assembly!.late;
+  if (p.deps.program.lateSubmissions !== 'hold' || late.size === 0 || p.ref.approvedRegion) return undefined;
+  const reason = `第${[...late].join('、')}期报名已截止，按规定暂存待部中小企业局决定`;
+  return hold(p, reason, `【逾期待定】${p.region!.name}逾期报送`, [`${reason}。`]);
+}
+
+/** Records class by class, in class order; each class replaces the region's earlier submission for it. */
+async function recordStep(p: Processing): Promise<Outcome | undefined> {
+  const region = p.region!;
+  const assembly = p.assembly!;
+  p.results = [];
   for (const [no, candidates] of [...assembly.classes.entries()].sort(([a], [b]) => a - b)) {
     const res = await recordClass({
       region: region.code,
       classNo: no,
       candidates,
-      messageId: run.key!,
-      program,
-      registry: deps.registry,
-      keySecret: deps.keySecret,
-      now: run.now,
-      open: !assembly.late.has(no) || ref.approvedRegion !== undefined,
+      messageId: p.key,
+      program: p.deps.program,
+      registry: p.deps.registry,
+      keySecret: p.deps.keySecret,
+      now: p.now,
+      open: !assembly.late.has(no) || p.ref.approvedRegion !== undefined,
     });
-    if (res.accepted.length + res.withdrawn.length > 0 || candidates.length > 0) {
-      await deps.registry.markSubmitted(region.code, `C#${String(no).padStart(2, '0')}`, run.key!, run.now);
+    // Only a class with students accepted counts as submitted for reminders; a refused list still owes one.
+    if (res.accepted.length > 0) {
+      await p.deps.registry.markSubmitted(region.code, `C#${String(no).padStart(2, '0')}`, p.key, p.now);
     }
-    results.push(res);
+    p.results.push(res);
   }
-  for (const list of assembly.classes.values()) for (const c of list) findings.push(...c.findings);
-  const loose = await attachLooseForm5s(run, region.code, assembly.loose);
-  findings.push(...loose.findings);
-  const classes: ClassOutcome[] = results.map((r) => ({
+  for (const list of assembly.classes.values()) for (const c of list) p.findings.push(...c.findings);
+  return undefined;
+}
+
+/** 附件5 forms that no row of this email lists. */
+async function completeOnFile(p: Processing): Promise<Outcome | undefined> {
+  const loose = await attachLooseForm5s(p, p.region!.code, p.assembly!.loose);
+  p.findings.push(...loose.findings);
+  if (loose.attached > 0) p.otherAccepted = true;
+  return undefined;
+}
+
+/** Counts, status and the receipt. */
+async function conclude(p: Processing): Promise<Outcome> {
+  const region = p.region!;
+  const classes: ClassOutcome[] = p.results!.map((r) => ({
     no: r.no,
     accepted: r.accepted.length,
     rejected: r.rejected.length,
     withdrawn: r.withdrawn.length,
   }));
-  const whole = findings.some((f) => f.code === 'NO_FORMS');
+  const whole = p.findings.some((f) => f.code === 'NO_FORMS');
   const outcome: Outcome = {
-    ...base,
+    ...p.base,
     region,
     classes,
-    findings,
-    status: statusFromCounts(classes, whole, hadContacts || loose.attached > 0),
-    receipt: receiptNo(program, region.code, run.key!),
+    findings: p.findings,
+    status: statusFromCounts(classes, whole, p.otherAccepted === true),
+    receipt: receiptNo(p.deps.program, region.code, p.key),
   };
-  return answer(
-    run,
-    outcome,
-    await quotaView(run, region.code),
-    results,
-    read.forms.filter((f): f is Form4 => f.form === '附件4'),
-  );
+  const form4s = p.read!.forms.filter((f): f is Form4 => f.form === '附件4');
+  return answer(p, outcome, await quotaView(p, region.code), p.results!, form4s);
+}
+
+/** Holds the email for the bureau: the sender is told a person will confirm; the bureau gets the commands. */
+async function hold(p: Processing, reason: string, subject: string, lines: string[]): Promise<Outcome> {
+  const region = p.region!;
+  const outcome: Outcome = {
+    ...p.base,
+    status: 'held',
+    region,
+    receipt: receiptNo(p.deps.program, region.code, p.key),
+  };
+  await notifyBureau(p, subject, [
+    ...lines,
+    `邮件 ${outcome.messageId} 已暂存，待确认。`,
+    `批准：lingjun approve ${outcome.messageId}`,
+    `拒绝：lingjun reject ${outcome.messageId} --reason 原因`,
+  ]);
+  const held = renderHeld(p.deps.program, region.name, outcome.receipt!);
+  return finishWithReply(p, outcome, { ...held, attachments: [] }, 'held', reason);
 }
 
 /**
