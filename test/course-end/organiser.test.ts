@@ -59,4 +59,32 @@ describe('organiser mail', () => {
     expect(receipt?.text).toContain('无名氏');
     expect(receipt?.text).toContain('匹配学员1人');
   });
+
+  it('goes the same way through lingjun ingest: recorded, one outcome, the organiser answered', async () => {
+    const h = await harness();
+    const ps = people(1, 702, '130000', 1);
+    const sub = await submission({
+      program: h.program,
+      from: 'hbzxqy@163.com',
+      region: '河北',
+      classNo: 1,
+      people: ps,
+    });
+    await h.ingest([sub.raw], { receivedAt: '2025-06-05T02:00:00Z' });
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('签到');
+    ws.addRow(['姓名', '身份证号码', '6月24日上午']);
+    ws.addRow([ps[0]!.name, ps[0]!.idNumber, '√']);
+    const sheet = new Uint8Array(await wb.xlsx.writeBuffer());
+    const organiser = h.program.organiserEmails[0]!;
+    const { raw, messageId } = await buildEmail({
+      from: organiser,
+      attachments: [{ filename: '第1期签到.xlsx', content: sheet }],
+    });
+    const [o] = await h.ingest([raw], { receivedAt: '2025-06-24T12:00:00Z' });
+    expect(o?.status).toBe('accepted');
+    const course = new CourseRegistry(documentClient(h.config), h.config.tableName, 2025);
+    expect((await course.listAttendance(1)).map((s) => s.halfDay)).toEqual(['2025-06-24AM']);
+    expect(await h.repliesTo(messageId)).toHaveLength(1);
+  });
 });

@@ -1,4 +1,4 @@
-import { Registry } from '@lingjun/registry';
+import { CourseRegistry, Registry } from '@lingjun/registry';
 import { s3BlobStore, sesMailer } from './adapters.ts';
 import type { AwsConfig } from './config.ts';
 import { documentClient } from './dynamodb.ts';
@@ -7,8 +7,10 @@ import { sesClient } from './ses.ts';
 
 /** The registry, blob store and mailer for a configuration: the one place use cases get their services. */
 export function services(config: AwsConfig, year: number) {
+  const db = documentClient(config);
   return {
-    registry: new Registry(documentClient(config), config.tableName, year),
+    registry: new Registry(db, config.tableName, year),
+    course: new CourseRegistry(db, config.tableName, year),
     store: s3BlobStore(s3Client(config), config.bucketName),
     mailer: sesMailer(sesClient(config)),
   };

@@ -1,11 +1,13 @@
 import type { BlobStore, Mailer } from '@lingjun/core';
 import type { Program } from '@lingjun/program';
-import type { Registry } from '@lingjun/registry';
+import type { CourseRegistry, Registry } from '@lingjun/registry';
 
 /** What the intake use case needs from the outside; handlers and the CLI build it and pass it in. */
 export interface IntakeDeps {
   program: Program;
   registry: Registry;
+  /** Attendance and evaluation records, for mail from the class organiser; without it such mail is ordinary. */
+  course?: CourseRegistry;
   store: BlobStore;
   mailer: Mailer;
   /** Secret for the HMAC that turns ID numbers into item keys (never an ID in a key). */

@@ -107,6 +107,7 @@ type Step = (p: Processing) => Promise<Outcome | undefined>;
 export const STEPS: readonly (readonly [string, Step])[] = [
   ['screen', screen],
   ['ignoreAutomatic', ignoreAutomatic],
+  ['organiserMail', organiserMail],
   ['readForms', readFormsStep],
   ['decideRegion', decideRegionStep],
   ['registerContacts', registerContacts],
@@ -170,6 +171,25 @@ async function ignoreAutomatic(p: Processing): Promise<Outcome | undefined> {
   if (shouldReply(p.mail, { ownAddresses: [p.deps.program.mailbox] })) return undefined;
   log.info('report or automatic mail, not answered', { messageKey: p.key, kind: p.mail.kind });
   return save(p, p.base, 'done');
+}
+
+/**
+ * Mail from the class organiser carries sign-in sheets and evaluation forms, not submissions: the course
+ * package records them and answers the organiser itself.
+ */
+async function organiserMail(p: Processing): Promise<Outcome | undefined> {
+  const { course } = p.deps;
+  if (!course) return undefined;
+  const { handleOrganiserMail } = await import('@lingjun/certificates');
+  const res = await handleOrganiserMail(p.mail, { ...p.deps, course, now: p.now });
+  if (!res.handled) return undefined;
+  const recorded = res.attendance.length + res.evaluations > 0;
+  log.info('organiser mail recorded', {
+    messageKey: p.key,
+    sheets: res.attendance.length,
+    evaluations: res.evaluations,
+  });
+  return save(p, { ...p.base, status: recorded ? 'accepted' : 'rejected' }, 'done');
 }
 
 /** Reads every attachment; an email with no form is answered with what to send. */
