@@ -33,6 +33,14 @@ export function personKeySecretName(name: string): string {
   return `${name}/person-key`;
 }
 
+/**
+ * Name of the secret that signs certificate verification codes. Separate from the person key because the
+ * public verify function needs it and must not hold the key that reverses ID numbers.
+ */
+export function certKeySecretName(name: string): string {
+  return `${name}/cert-key`;
+}
+
 export interface StatefulStackProps extends StackProps {
   config: LingjunConfig;
 }
@@ -55,6 +63,7 @@ export class StatefulStack extends Stack {
   readonly table: dynamodb.Table;
   readonly dataKey: kms.Key;
   readonly personKeySecret: secretsmanager.Secret;
+  readonly certKeySecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -142,6 +151,21 @@ export class StatefulStack extends Stack {
       reason:
         'Rotating the person key would change every stored person key and break duplicate detection ' +
         'for the year; it is replaced deliberately between years, never automatically.',
+    });
+
+    // Codes are an HMAC of the certificate number: whoever holds this key can mint valid codes.
+    this.certKeySecret = new secretsmanager.Secret(this, 'CertKeySecret', {
+      secretName: certKeySecretName(config.name),
+      description: 'lingjun: HMAC key that signs certificate verification codes',
+      encryptionKey: this.dataKey,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.certKeySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the certificate key would make every issued verification code fail; certificates are ' +
+        'checked for years after they are issued.',
     });
 
     const input = createTableInput('lingjun');

@@ -14,7 +14,13 @@ import type { Construct } from 'constructs';
 import type { LingjunConfig } from './config.ts';
 import { deadLetterQueue, LingjunFunction } from './lingjun-function.ts';
 import { acknowledgeWildcardActions, acknowledgeWildcardResources } from './nag.ts';
-import { dataBucketName, PREFIXES, personKeySecretName, registryTableName } from './stateful-stack.ts';
+import {
+  certKeySecretName,
+  dataBucketName,
+  PREFIXES,
+  personKeySecretName,
+  registryTableName,
+} from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
   config: LingjunConfig;
@@ -82,6 +88,7 @@ export class StatelessStack extends Stack {
     };
     // Resolved by CloudFormation at deploy time (never in the template); verify needs no person key.
     const personKey = SecretValue.secretsManager(personKeySecretName(config.name)).unsafeUnwrap();
+    const certKey = SecretValue.secretsManager(certKeySecretName(config.name)).unsafeUnwrap();
     const common = {
       root: config.root,
       programFile: config.programFile,
@@ -106,6 +113,7 @@ export class StatelessStack extends Stack {
     });
     this.courseEnd = new LingjunFunction(this, 'CourseEnd', {
       ...common,
+      environment: { ...common.environment, LINGJUN_CERT_SECRET: certKey },
       name: 'course-end',
       description: 'Daily: after a class ends, completion lists and certificates',
       memorySize: 1024,
@@ -115,7 +123,7 @@ export class StatelessStack extends Stack {
       ...common,
       name: 'verify',
       description: 'Public certificate check by number and verification code',
-      environment,
+      environment: { ...environment, LINGJUN_CERT_SECRET: certKey },
       memorySize: 256,
       timeout: Duration.seconds(10),
       ...(config.verifyReservedConcurrency !== undefined
@@ -147,8 +155,17 @@ export class StatelessStack extends Stack {
     bucket.grantReadWrite(this.courseEnd.fn, `${PREFIXES.documents}*`);
     this.courseEnd.fn.addToRolePolicy(sendFromMailbox);
 
-    // Verify answers strangers, so it can read the table and nothing else: no bucket, no mail.
+    // Verify answers strangers, so it can read the table and nothing else: no bucket, no mail. Its one write
+    // is the rate-limit counter against guessing, confined to items whose partition key starts with RL#.
     table.grantReadData(this.verify.fn);
+    this.verify.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RL#*'] } },
+      }),
+    );
+    props.dataKey.grant(this.verify.fn, 'kms:Encrypt', 'kms:GenerateDataKey');
 
     const scopedReason =
       'Scoped to one key prefix of the data bucket, or to the registry table and its own indexes; object ' +
@@ -175,6 +192,8 @@ export class StatelessStack extends Stack {
       cors: { allowedOrigins: ['*'], allowedMethods: [lambda.HttpMethod.GET] },
     });
     new CfnOutput(this, 'VerifyUrl', { value: verifyUrl.url });
+    // Certificates carry a QR code to this page.
+    this.courseEnd.fn.addEnvironment('LINGJUN_VERIFY_URL', verifyUrl.url);
 
     // SES receipt: store the raw message first, then hand its id to intake, then stop further rules.
     const ruleSet = new ses.CfnReceiptRuleSet(this, 'ReceiptRuleSet', {

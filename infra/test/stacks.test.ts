@@ -176,6 +176,22 @@ describe('person key secret', () => {
     }
     expect(env('VerifyFunction').Environment.Variables.LINGJUN_KEY_SECRET).toBeUndefined();
   });
+
+  it('signs certificates with a key of their own, given to course-end and verify only', () => {
+    stateful.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ Name: 'lingjun/cert-key', KmsKeyId: Match.anyValue() }),
+    });
+    const fns = stateless.toJSON().Resources as Record<string, Json>;
+    const vars = (prefix: string) =>
+      Object.entries(fns).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(prefix))![1]
+        .Properties.Environment.Variables;
+    const ref = '{{resolve:secretsmanager:lingjun/cert-key:SecretString:::}}';
+    expect(vars('CourseEndFunction').LINGJUN_CERT_SECRET).toBe(ref);
+    expect(vars('VerifyFunction').LINGJUN_CERT_SECRET).toBe(ref);
+    expect(vars('IntakeFunction').LINGJUN_CERT_SECRET).toBeUndefined();
+    expect(JSON.stringify(vars('CourseEndFunction').LINGJUN_VERIFY_URL)).toMatch(/FunctionUrl/);
+  });
 });
 
 describe('StatelessStack', () => {
@@ -314,14 +330,14 @@ describe('StatelessStack', () => {
     const dynamo = actions.filter((a) => a.startsWith('dynamodb:'));
     expect(dynamo).toContain('dynamodb:GetItem');
     expect(dynamo).toContain('dynamodb:Query');
-    for (const write of [
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:BatchWriteItem',
-    ]) {
+    for (const write of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
       expect(dynamo).not.toContain(write);
     }
+    // Its one write, the rate-limit counter, is confined to RL# partition keys.
+    const update = roleStatements(stateless, 'VerifyFunction').find((st) =>
+      actionsOf([st]).includes('dynamodb:UpdateItem'),
+    );
+    expect(update?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RL#*'] } });
     expect(actions.some((a) => a.startsWith('s3:') || a.startsWith('ses:'))).toBe(false);
   });
 
