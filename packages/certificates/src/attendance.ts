@@ -1,6 +1,6 @@
 import { maskName } from '@lingjun/core';
 import { type AttachmentFile, type CellValue, type RawGrid, readAttachment } from '@lingjun/forms';
-import { findClass, type Program } from '@lingjun/program';
+import { findClass, type Program, parseNumeral } from '@lingjun/program';
 import {
   type AttendanceMark,
   type AttendanceSheet,
@@ -48,28 +48,6 @@ export interface AttendanceImport {
   findings: SheetFinding[];
 }
 
-const CN_DIGITS: Record<string, number> = {
-  一: 1,
-  二: 2,
-  三: 3,
-  四: 4,
-  五: 5,
-  六: 6,
-  七: 7,
-  八: 8,
-  九: 9,
-  十: 10,
-};
-
-/** 1, 01, 一, 十, 十二, 二十 → number. */
-export function classNumber(text: string): number | undefined {
-  if (/^\d+$/.test(text)) return Number(text);
-  const m = /^([一二三四五六七八九])?(十)?([一二三四五六七八九])?$/.exec(text);
-  if (!m || text === '') return undefined;
-  if (!m[2]) return m[1] && !m[3] ? CN_DIGITS[m[1]] : undefined;
-  return (m[1] ? CN_DIGITS[m[1]]! : 1) * 10 + (m[3] ? CN_DIGITS[m[3]]! : 0);
-}
-
 const norm = (v: CellValue | undefined): string =>
   v === null || v === undefined
     ? ''
@@ -101,7 +79,7 @@ export function halfDayKey(label: string, classStart?: string): string | undefin
   if (full) date = `${full[1]}-${full[2]!.padStart(2, '0')}-${full[3]!.padStart(2, '0')}`;
   else if (short && year) date = `${year}-${short[1]!.padStart(2, '0')}-${short[2]!.padStart(2, '0')}`;
   else if (nth && classStart) {
-    const n = classNumber(nth[1]!);
+    const n = parseNumeral(nth[1]!);
     if (n) {
       const d = new Date(`${classStart}T00:00:00Z`);
       d.setUTCDate(d.getUTCDate() + n - 1);
@@ -155,7 +133,7 @@ export async function readSignInSheet(
     const named =
       /第([0-9一二三四五六七八九十]+)期/.exec(above) ??
       /第([0-9一二三四五六七八九十]+)期/.exec(file.filename);
-    const sheetClass = named ? classNumber(named[1]!) : undefined;
+    const sheetClass = named ? parseNumeral(named[1]!) : undefined;
     const no = classNo ?? sheetClass;
     const cls = no !== undefined ? findClass(program, no) : undefined;
     const header = grid.rows[headerIdx]!.cells.map(norm);

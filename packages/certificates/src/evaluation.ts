@@ -3,10 +3,10 @@ import type { Mailer } from '@lingjun/core';
 import type { AttachmentFile, CellValue } from '@lingjun/forms';
 import { EVALUATION_ITEMS, readAttachment } from '@lingjun/forms';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
-import type { Program } from '@lingjun/program';
+import { type Program, parseNumeral } from '@lingjun/program';
 import type { CourseRegistry, EvaluationRecord } from '@lingjun/registry';
 import ExcelJS from 'exceljs';
-import { classNumber, type SheetFinding } from './attendance.ts';
+import type { SheetFinding } from './attendance.ts';
 
 /** One filled evaluation: scores by aspect, comment, and where it was read. */
 export interface EvaluationResponse {
@@ -41,7 +41,7 @@ export async function readEvaluations(
   for (const grid of read.documents.flatMap((d) => d.grids)) {
     const all = grid.rows.flatMap((r) => r.cells.map(text)).join(' ');
     const named = /第([0-9一二三四五六七八九十]+)期/.exec(all) ?? fromName;
-    const no = classNo ?? (named ? classNumber(named[1]!) : undefined);
+    const no = classNo ?? (named ? parseNumeral(named[1]!) : undefined);
     const headerIdx = grid.rows.findIndex(
       (r) => r.cells.map(text).filter((c) => (EVALUATION_ITEMS as readonly string[]).includes(c)).length >= 3,
     );

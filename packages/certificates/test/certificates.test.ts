@@ -1,3 +1,4 @@
+import { parseNumeral } from '@lingjun/program';
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import {
@@ -5,7 +6,6 @@ import {
   certificateCode,
   certSecretFromEnv,
   chineseDate,
-  classNumber,
   codeMatches,
   dateRange,
   fillCertificate,
@@ -76,8 +76,8 @@ describe('sign-in sheet reading', () => {
   });
 
   it('reads class numbers as people write them', () => {
-    expect(['1', '01', '一', '十', '十二', '二十'].map(classNumber)).toEqual([1, 1, 1, 10, 12, 20]);
-    expect(classNumber('abc')).toBeUndefined();
+    expect(['1', '01', '一', '十', '十二', '二十'].map(parseNumeral)).toEqual([1, 1, 1, 10, 12, 20]);
+    expect(parseNumeral('abc')).toBeUndefined();
   });
 });
 

@@ -10,6 +10,7 @@ import * as XLSX from '@e965/xlsx';
 import { ConfigError } from '@lingjun/core';
 import ExcelJS from 'exceljs';
 import { ProgramError, parseProgram } from './load.ts';
+import { parseClassNo } from './numerals.ts';
 import { regionByCode, resolveRegion } from './regions.ts';
 import type { Program } from './schema.ts';
 
@@ -144,41 +145,6 @@ function text(cell: Cell | undefined): string {
   if (cell === null || cell === undefined) return '';
   if (cell instanceof Date) return cell.toISOString();
   return String(cell).normalize('NFKC').trim();
-}
-
-const CN_DIGITS: Record<string, number> = {
-  零: 0,
-  〇: 0,
-  一: 1,
-  二: 2,
-  两: 2,
-  三: 3,
-  四: 4,
-  五: 5,
-  六: 6,
-  七: 7,
-  八: 8,
-  九: 9,
-};
-
-/** 1, 01, 一, 十, 十二, 二十 → number; undefined when it is not a small numeral. */
-export function parseNumeral(s: string): number | undefined {
-  if (/^\d+$/.test(s)) return Number(s);
-  const m = /^([一二三四五六七八九])?(十)?([一二三四五六七八九])?$/.exec(s);
-  if (!m || s === '') return undefined;
-  const [, tens, ten, units] = m;
-  if (!ten) return tens && !units ? CN_DIGITS[tens] : undefined;
-  return (tens ? CN_DIGITS[tens]! : 1) * 10 + (units ? CN_DIGITS[units]! : 0);
-}
-
-/** 第1期, 第一期, 1期, 1, 01 → class number. */
-export function parseClassNo(cell: Cell | undefined): number | undefined {
-  if (typeof cell === 'number') return Number.isInteger(cell) && cell > 0 ? cell : undefined;
-  const t = text(cell).replace(/\s+/g, '');
-  const m = /^第?([0-9一二三四五六七八九十]+)期?(?:班)?$/.exec(t);
-  if (!m) return undefined;
-  const n = parseNumeral(m[1]!);
-  return n !== undefined && n > 0 ? n : undefined;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

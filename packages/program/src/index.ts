@@ -1,5 +1,6 @@
 export * from './calendar.ts';
 export * from './import.ts';
 export * from './load.ts';
+export * from './numerals.ts';
 export * from './regions.ts';
 export * from './schema.ts';

@@ -1,4 +1,5 @@
 import { maskId } from '@lingjun/core';
+import { chineseNumber } from '@lingjun/program';
 import { describe, expect, it } from 'vitest';
 import {
   checkClassNo,
@@ -17,7 +18,6 @@ import {
   checkSex,
   checkUscc,
   checkYearMonth,
-  chineseNumber,
   enterpriseRegionWarning,
   idCheckDigit,
   isPrincipalTitle,
