@@ -14,13 +14,15 @@ import { type InboundRef, type IntakeDeps, type Outcome, processInbound } from '
 import { sesMessageId } from '@lingjun/local';
 import { parseProgram, REGIONS } from '@lingjun/program';
 import { createTableInput, type Registration } from '@lingjun/registry';
-import { BURST_QUOTA, type Fixtures } from '../fixtures.ts';
+import { BURST_CLASSES, BURST_QUOTA, type Fixtures } from '../fixtures.ts';
 
 /** What the burst reports (the `burst` key of the JSON line). */
 export interface BurstResult {
   emails: number;
   redelivered: number;
   outcomes: Record<string, number>;
+  /** QUOTA_EXCEEDED / ENTERPRISE_DUPLICATE / PERSON_DUPLICATE findings in the replies. */
+  findings: Record<string, number>;
   lost: number;
   quota_overrun: number;
   duplicate_registrations: number;
@@ -108,7 +110,7 @@ export async function runBurst(fx: Fixtures, config: AwsConfig): Promise<BurstRe
     keySecret: keySecretFromEnv(),
   });
 
-  // Serial reference: every fourth email of the same delivery order, alone, on its own table.
+  // Serial reference: every fourth email of the same delivery order, one at a time, on its own table.
   const subset = raws.filter((_, i) => i % 4 === 0);
   const serial = await withTable(config, async (cfg) => {
     const deps = base(cfg);
@@ -119,7 +121,7 @@ export async function runBurst(fx: Fixtures, config: AwsConfig): Promise<BurstRe
   return withTable(config, async (cfg) => {
     const deps = base(cfg);
     // The first class's email of every region is delivered twice, right after itself.
-    const firstClass = new Set(raws.slice(0, REGIONS.length));
+    const firstClass = new Set(raws.filter((_, i) => i % BURST_CLASSES === 0));
     const delivery: Buffer[] = [];
     for (const raw of raws) {
       delivery.push(raw);
@@ -129,7 +131,12 @@ export async function runBurst(fx: Fixtures, config: AwsConfig): Promise<BurstRe
     const run = await drain(jobs, deps, 4);
 
     const outcomes: Record<string, number> = {};
-    for (const o of run.outcomes) outcomes[o.status] = (outcomes[o.status] ?? 0) + 1;
+    // The race cases the burst is built to provoke, as the replies reported them.
+    const raced: Record<string, number> = { QUOTA_EXCEEDED: 0, ENTERPRISE_DUPLICATE: 0, PERSON_DUPLICATE: 0 };
+    for (const o of run.outcomes) {
+      outcomes[o.status] = (outcomes[o.status] ?? 0) + 1;
+      for (const f of o.findings) if (f.code in raced) raced[f.code] = (raced[f.code] ?? 0) + 1;
+    }
     if (run.failures.length > 0) outcomes.failed = run.failures.length;
 
     const messages = await deps.registry.listMessages();
@@ -157,6 +164,7 @@ export async function runBurst(fx: Fixtures, config: AwsConfig): Promise<BurstRe
       emails: raws.length,
       redelivered: delivery.length - raws.length,
       outcomes,
+      findings: raced,
       lost,
       quota_overrun: quotaOverrun,
       duplicate_registrations: duplicates,
