@@ -1,6 +1,6 @@
 import { log } from '@lingjun/core';
 import { composeMessage } from '@lingjun/mail';
-import { localDate, type Program, REGIONS, regionByCode } from '@lingjun/program';
+import { localDateTime, type Program, REGIONS, regionByCode } from '@lingjun/program';
 import type { MessageRecord, Registration } from '@lingjun/registry';
 import { missingFor } from './reminders.ts';
 import { addTable, type Column, newWorkbook, type RowValue, workbookBytes } from './sheet.ts';
@@ -75,7 +75,7 @@ const MESSAGE_COLUMNS: Column[] = [
 function messageRows(program: Program, kind: string, list: MessageRecord[]): RowValue[][] {
   return list.map((m) => [
     kind,
-    localTime(new Date(m.receivedAt), program.timezone),
+    localDateTime(new Date(m.receivedAt), program.timezone),
     m.region ? (regionByCode(m.region)?.name ?? m.region) : '',
     m.sender ?? '',
     m.status,
@@ -97,7 +97,7 @@ export async function statusWorkbook(
   addTable(
     wb,
     '报名进度',
-    `${program.title}报名进度（截至${localTime(now, program.timezone)}）`,
+    `${program.title}报名进度（截至${localDateTime(now, program.timezone)}）`,
     table.columns,
     table.rows,
   );
@@ -159,7 +159,7 @@ export async function runDigest(
   const used = statuses.reduce((a, s) => a + s.used.total, 0);
   const total = statuses.reduce((a, s) => a + s.quota.total, 0);
   const lines = [
-    `截至${localTime(now, program.timezone)}，各地区已录取${used}名，总名额${total}名，尚余${total - used}名；${statuses.filter((s) => s.submitted.has('FORM3')).length}/${statuses.length}个地区已报送附件3。`,
+    `截至${localDateTime(now, program.timezone)}，各地区已录取${used}名，总名额${total}名，尚余${total - used}名；${statuses.filter((s) => s.submitted.has('FORM3')).length}/${statuses.length}个地区已报送附件3。`,
     ...upcoming(program, day),
     '',
     '各地区（已录取/总名额）：',
@@ -174,7 +174,8 @@ export async function runDigest(
         `  待确认：${regionByCode(m.region ?? '')?.name ?? '未知地区'} ${m.sender ?? ''} ${m.heldReason ?? ''}`,
     ),
     ...attention.quarantined.map(
-      (m) => `  隔离：${m.sender ?? '未知发件人'}（${localTime(new Date(m.receivedAt), program.timezone)}）`,
+      (m) =>
+        `  隔离：${m.sender ?? '未知发件人'}（${localDateTime(new Date(m.receivedAt), program.timezone)}）`,
     ),
     '',
     '详见附件报名进度表。',
@@ -422,14 +423,4 @@ async function send(
     attachments: [{ ...mail.attachment, contentType: XLSX }],
   });
   return deps.mailer.sendRaw({ from: program.mailbox, to: program.adminEmails, raw: msg.raw });
-}
-
-function localTime(at: Date, tz: string): string {
-  const time = new Intl.DateTimeFormat('zh-CN', {
-    timeZone: tz,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(at);
-  return `${localDate(at, tz)} ${time}`;
 }
