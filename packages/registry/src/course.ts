@@ -4,12 +4,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, TransientError } from '@lingjun/core';
+import { ConflictError } from '@lingjun/core';
+import { isConditionFailure, queryAll, wrapDynamoError } from './dynamo.ts';
 
 /** One student's mark for one half-day, as read from a sign-in sheet. */
 export type AttendanceMark = 'present' | 'late' | 'leave' | 'absent';
@@ -104,7 +103,7 @@ export class CourseRegistry {
 
   /** Every half-day sheet of a class, in half-day order. */
   async listAttendance(classNo: number): Promise<AttendanceSheet[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.db, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
       ExpressionAttributeValues: { ':pk': courseKeys.attendancePk(this.year, classNo), ':s': 'HD#' },
@@ -185,13 +184,13 @@ export class CourseRegistry {
         if (winner) return { record: winner, created: false };
         throw new ConflictError(`certificate ${record.number} could not be written`, { cause: err });
       }
-      throw wrap(err, 'issue certificate');
+      throw wrapDynamoError(err, 'issue certificate');
     }
   }
 
   /** Certificates of a class, in number order. */
   async listCertificates(classNo: number): Promise<CertificateRecord[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.db, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
       ExpressionAttributeValues: { ':pk': courseKeys.certClassPk(this.year, classNo), ':s': 'P#' },
@@ -249,8 +248,8 @@ export class CourseRegistry {
       );
       return true;
     } catch (err) {
-      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-      throw wrap(err, 'mark once');
+      if (isConditionFailure(err)) return false;
+      throw wrapDynamoError(err, 'mark once');
     }
   }
 
@@ -278,7 +277,7 @@ export class CourseRegistry {
 
   /** Every evaluation form of a class. */
   async listEvaluations(classNo: number): Promise<EvaluationRecord[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.db, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
       ExpressionAttributeValues: { ':pk': courseKeys.evaluationPk(this.year, classNo), ':s': 'E#' },
@@ -308,34 +307,13 @@ export class CourseRegistry {
       );
       return true;
     } catch (err) {
-      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-      throw wrap(err, 'rate limit');
+      if (isConditionFailure(err)) return false;
+      throw wrapDynamoError(err, 'rate limit');
     }
-  }
-
-  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      out.push(...((res.Items ?? []) as Record<string, unknown>[]));
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return out;
   }
 }
 
 function strip<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, ...rest } = item;
   return rest as T;
-}
-
-function wrap(err: unknown, what: string): Error {
-  if (
-    err instanceof Error &&
-    /Throttl|ProvisionedThroughput|RequestLimit|ServiceUnavailable|InternalServer/.test(err.name)
-  ) {
-    return new TransientError(`DynamoDB ${what}: ${err.name}`, { cause: err });
-  }
-  return err as Error;
 }

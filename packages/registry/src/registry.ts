@@ -3,14 +3,13 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, TransientError } from '@lingjun/core';
+import { isConditionFailure, queryAll, stripKeys, wrapDynamoError } from './dynamo.ts';
 import { keys } from './keys.ts';
 import type {
   ClaimResult,
@@ -109,7 +108,7 @@ export class Registry {
         if (now && !RESUMABLE.has(now.status)) return { state: 'finished', record: now };
         return { state: 'busy' };
       }
-      throw wrap(err, 'claim message');
+      throw wrapDynamoError(err, 'claim message');
     }
   }
 
@@ -155,7 +154,7 @@ export class Registry {
       return true;
     } catch (err) {
       if (isConditionFailure(err)) return false;
-      throw wrap(err, 'reopen held message');
+      throw wrapDynamoError(err, 'reopen held message');
     }
   }
 
@@ -168,7 +167,7 @@ export class Registry {
 
   /** Lists messages of the year, oldest first, optionally of one status. */
   async listMessages(status?: MessageStatus): Promise<MessageRecord[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.db, {
       TableName: this.table,
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
@@ -186,7 +185,7 @@ export class Registry {
 
   /** Active and withdrawn registrations of a region, optionally for one class. */
   async listRegion(region: string, classNo?: number): Promise<Registration[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.db, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
       ExpressionAttributeValues: {
@@ -200,7 +199,7 @@ export class Registry {
 
   /** All registrations of one class across regions (eventually consistent: an index). */
   async listClass(classNo: number): Promise<Registration[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.db, {
       TableName: this.table,
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
@@ -410,7 +409,7 @@ export class Registry {
 
   /** Places used by a region: in total and per class. */
   async quotaUsed(region: string): Promise<{ total: number; perClass: Record<number, number> }> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.db, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': keys.quotaPk(this.year, region) },
@@ -496,7 +495,7 @@ export class Registry {
 
   /** What a region has submitted: keys such as 'FORM3', 'C#01'. */
   async submitted(region: string): Promise<Set<string>> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.db, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
       ExpressionAttributeValues: { ':pk': keys.regionInfoPk(this.year, region), ':s': 'SUB#' },
@@ -518,7 +517,7 @@ export class Registry {
       return true;
     } catch (err) {
       if (isConditionFailure(err)) return false;
-      throw wrap(err, 'put once');
+      throw wrapDynamoError(err, 'put once');
     }
   }
 
@@ -578,44 +577,14 @@ export class Registry {
           await sleep(jitter(attempt));
           continue;
         }
-        throw wrap(err, 'transaction');
+        throw wrapDynamoError(err, 'transaction');
       }
     }
-  }
-
-  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      out.push(...((res.Items ?? []) as Record<string, unknown>[]));
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return out;
   }
 }
 
 function ownerOf(item: Record<string, unknown> | undefined): MarkerOwner | undefined {
   return item?.owner as MarkerOwner | undefined;
-}
-
-function stripKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _t, ...rest } = item;
-  return rest as T;
-}
-
-function isConditionFailure(err: unknown): boolean {
-  return (err as Error)?.name === 'ConditionalCheckFailedException';
-}
-
-function wrap(err: unknown, what: string): Error {
-  if (
-    err instanceof Error &&
-    /Throttl|ProvisionedThroughput|RequestLimit|ServiceUnavailable|InternalServer/.test(err.name)
-  ) {
-    return new TransientError(`DynamoDB ${what}: ${err.name}`, { cause: err });
-  }
-  return err as Error;
 }
 
 function jitter(attempt: number): number {

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TransientError } from '@lingjun/core';
+import { isConditionFailure, wrapDynamoError } from './dynamo.ts';
 
 /** What a claim on a send-once record found. */
 export type SendClaim = 'claimed' | 'sent' | 'busy';
@@ -43,7 +43,7 @@ export class SendOnce {
       );
       return 'claimed';
     } catch (err) {
-      if ((err as Error)?.name !== 'ConditionalCheckFailedException') throw wrap(err);
+      if (!isConditionFailure(err)) throw wrapDynamoError(err, 'send-once');
       return (await this.isSent(pk, sk)) ? 'sent' : 'busy';
     }
   }
@@ -68,14 +68,4 @@ export class SendOnce {
     );
     return res.Item?.state === 'sent';
   }
-}
-
-function wrap(err: unknown): Error {
-  if (
-    err instanceof Error &&
-    /Throttl|ProvisionedThroughput|RequestLimit|ServiceUnavailable/.test(err.name)
-  ) {
-    return new TransientError(`DynamoDB send-once: ${err.name}`, { cause: err });
-  }
-  return err as Error;
 }
