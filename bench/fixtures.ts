@@ -26,7 +26,14 @@ const SOURCES = [
   'packages/forms/src/templates/common.ts',
   'examples/program-2025.json',
 ];
-export const SAMPLES_DIR = '/work/shared/samples';
+/** The shared sample emails: $LINGJUN_SAMPLES_DIR, or shared/samples beside the checkout. */
+function samplesDir(): string | undefined {
+  return [
+    process.env.LINGJUN_SAMPLES_DIR,
+    join(ROOT, '..', 'shared', 'samples'),
+    '/work/shared/samples',
+  ].find((d): d is string => d !== undefined && existsSync(d));
+}
 export const BURST_CLASSES = 9;
 export const BURST_PEOPLE = 3;
 /** Region quota in the burst program: below 9 classes × 3 people, so late emails meet a full quota. */
@@ -101,10 +108,14 @@ async function submissionEmail(opts: {
 /** Generates (or reuses) every fixture; returns their paths. */
 export async function fixtures(log: (s: string) => void = () => {}): Promise<Fixtures> {
   const dir = join(ROOT, '.lingjun', 'bench-fixtures', await sourceHash());
-  const samples = (await readdir(SAMPLES_DIR))
-    .filter((f) => f.endsWith('.eml'))
-    .sort()
-    .map((f) => join(SAMPLES_DIR, f));
+  const sdir = samplesDir();
+  if (!sdir) log('fixtures: shared samples not found (set LINGJUN_SAMPLES_DIR); measuring without them');
+  const samples = sdir
+    ? (await readdir(sdir))
+        .filter((f) => f.endsWith('.eml'))
+        .sort()
+        .map((f) => join(sdir, f))
+    : [];
   const burstDir = join(dir, 'burst');
   const fx: Fixtures = {
     dir,

@@ -196,6 +196,8 @@ function inflateZip(zip: Buffer, out: FloorSummary): void {
     const bytes = method === 8 ? inflateRawSync(data) : data;
     out.inflated++;
     if (/\.(xml|rels)$/i.test(name)) out.tokens += tokenize(bytes.toString('utf8'));
+    // An office file inside a .zip attachment is an office file too.
+    else if (bytes[0] === 0x50 && bytes[1] === 0x4b) inflateZip(bytes, out);
   }
 }
 
