@@ -177,18 +177,22 @@ export function textGrid(text: string): RawGrid {
 }
 
 /**
- * Reads every 附件5 in the given grids of one document. Grids of a Word document that hold only a few
- * labels continue the form before them (a page break can split a table in two).
+ * Reads every 附件5 in the given grids of one document. The tables of a Word document are read as one
+ * stream of label/value pairs, and a new form starts at the next 姓名: a page break can split a form's table
+ * in two, and a .doc/.wps cell of several paragraphs (照片 / 近期免冠 / 二寸彩照) breaks its row across lines,
+ * so a table boundary says nothing about where one student's form ends.
  */
 export function extractLabelled(doc: RawDocument, grids: readonly RawGrid[], ctx: ExtractContext): Form5[] {
+  const documentGrids = grids.filter((g) => g.fromDocument);
+  const units: { pairs: Pair[]; grid: RawGrid }[] = grids
+    .filter((g) => !g.fromDocument)
+    .map((grid) => ({ pairs: pairsOf(grid), grid }));
+  if (documentGrids.length > 0)
+    units.unshift({ pairs: documentGrids.flatMap(pairsOf), grid: documentGrids[0]! });
   const forms: { seg: Map<string, FoundValue>; grid: RawGrid }[] = [];
-  for (const grid of grids) {
-    for (const seg of segments(pairsOf(grid))) {
-      const last = forms[forms.length - 1];
+  for (const { pairs, grid } of units) {
+    for (const seg of segments(pairs)) {
       if (requiredCount(seg) >= FORM5_MIN_LABELS) forms.push({ seg, grid });
-      else if (last && grid.fromDocument && !seg.has('name')) {
-        for (const [k, v] of seg) if (!last.seg.has(k)) last.seg.set(k, v);
-      }
     }
   }
   // A blank form (a template sent back unfilled) is nobody's registration.
