@@ -8,7 +8,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import * as XLSX from '@e965/xlsx';
 import { ConfigError } from '@lingjun/core';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { ProgramError, parseProgram } from './load.ts';
 import { parseClassNo } from './numerals.ts';
 import { regionByCode, resolveRegion } from './regions.ts';
@@ -80,7 +80,9 @@ function plain(value: ExcelJS.CellValue): Cell {
 }
 
 async function readXlsx(buffer: Buffer): Promise<Sheet[]> {
-  const wb = new ExcelJS.Workbook();
+  // Loaded on use: every function bundles this package, and exceljs evaluated at load costs each cold start.
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   await wb.xlsx.load(buffer as unknown as ArrayBuffer);
   return wb.worksheets.map((ws) => {
     const rows: Cell[][] = [];

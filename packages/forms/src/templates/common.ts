@@ -4,6 +4,15 @@ import { EDUCATIONS, ENTERPRISE_TYPES, ETHNICITIES, POLITICS } from '@lingjun/ru
 import type { Borders, Cell, DataValidation, Workbook, Worksheet } from 'exceljs';
 import type { FieldDef, FieldType, FormDef } from '../definitions.ts';
 
+/**
+ * A new exceljs workbook; exceljs is imported on first use. Every Lambda bundles this package, and exceljs
+ * with its dependencies evaluated at module load was most of the intake function's cold start (npm run bench).
+ */
+export async function newWorkbook(): Promise<Workbook> {
+  const { default: Excel } = await import('exceljs');
+  return new Excel.Workbook();
+}
+
 /** The year's title of a form, e.g. 2025年度领军人才培训报名汇总表 (the notice names its annexes this way). */
 export function formTitle(program: Program, form: FormDef): string {
   return `${program.year}年度${form.title}`;

@@ -1,5 +1,6 @@
 import type { Program } from '@lingjun/program';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { newWorkbook } from './common.ts';
 
 /** The four aspects ¶14 names, in the order the bureau reads them. */
 export const EVALUATION_ITEMS = ['课程设置', '师资力量', '组织管理', '实际效果'] as const;
@@ -13,7 +14,7 @@ export const EVALUATION_TITLE = '培训效果评价表';
  * and a comments box. Label/value pairs, one per row, so the reader finds them however the sheet is moved.
  */
 export async function buildEvaluationWorkbook(program: Program): Promise<ExcelJS.Workbook> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   const ws = wb.addWorksheet(EVALUATION_TITLE);
   ws.getColumn(1).width = 18;
   ws.getColumn(2).width = 48;

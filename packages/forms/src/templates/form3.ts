@@ -1,5 +1,5 @@
 import { deadlines, type Program } from '@lingjun/program';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { FORM3 } from '../definitions.ts';
 import {
   addListSheet,
@@ -7,6 +7,7 @@ import {
   choiceLists,
   formatTableColumns,
   formTitle,
+  newWorkbook,
   writeHeader,
   writeNote,
   writeTitle,
@@ -17,7 +18,7 @@ export const FORM3_LAYOUT = { titleRow: 1, noteRow: 2, headerRow: 3, firstDataRo
 
 /** Builds the blank 附件3 领军人才培训工作信息表 workbook for the program's year. */
 export async function buildForm3Workbook(program: Program): Promise<ExcelJS.Workbook> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'lingjun';
   const ws = wb.addWorksheet(FORM3.title, {
     views: [{ state: 'frozen', ySplit: FORM3_LAYOUT.headerRow }],

@@ -1,5 +1,5 @@
 import type { Program } from '@lingjun/program';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { FORM4, FORM5 } from '../definitions.ts';
 import {
   addListSheet,
@@ -8,6 +8,7 @@ import {
   formatTableColumns,
   formTitle,
   listValidation,
+  newWorkbook,
   SHEET_FONT,
   writeHeader,
   writeNote,
@@ -55,7 +56,7 @@ function valueCell(ws: ExcelJS.Worksheet, range: string): ExcelJS.Cell {
 
 /** Builds the blank 附件4 领军人才培训报名汇总表 workbook (one per region and class) for the program. */
 export async function buildForm4Workbook(program: Program): Promise<ExcelJS.Workbook> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'lingjun';
   const L = FORM4_LAYOUT;
   const ws = wb.addWorksheet(FORM4.title, {

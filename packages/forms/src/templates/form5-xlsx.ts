@@ -1,11 +1,12 @@
 import type { Program } from '@lingjun/program';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { FORM5 } from '../definitions.ts';
 import {
   addListSheet,
   choiceLists,
   formTitle,
   isTextField,
+  newWorkbook,
   printedLabel,
   SHEET_FONT,
   THIN_BORDER,
@@ -29,7 +30,7 @@ export function form5XlsxRow(key: string): number {
 
 /** Builds the blank 附件5 领军人才培训学员报名表 as a workbook with one label/value pair per row. */
 export async function buildForm5Workbook(program: Program): Promise<ExcelJS.Workbook> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'lingjun';
   const L = FORM5_XLSX_LAYOUT;
   const ws = wb.addWorksheet(FORM5.title, { pageSetup: { paperSize: 9, orientation: 'portrait' } });
