@@ -1,4 +1,4 @@
-import { configFromEnv, documentClient, keySecretFromEnv, services } from '@lingjun/aws';
+import { type AwsConfig, configFromEnv, documentClient, keySecretFromEnv, services } from '@lingjun/aws';
 import { type ClassEndResult, certSecretFromEnv, runCourseEnd } from '@lingjun/certificates';
 import { ConfigError, log } from '@lingjun/core';
 import { loadProgram, type Program } from '@lingjun/program';
@@ -15,14 +15,15 @@ function verifyBaseFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return 'http://localhost:8787/verify';
 }
 
-/**
- * Daily schedule: for every class that has ended, completion, certificates and mails. Re-running issues no
- * second number and sends nothing twice. `classNo` and `now` in the event serve manual runs.
- */
-export async function handler(event: { classNo?: number; now?: string } = {}): Promise<ClassEndResult[]> {
-  programPromise ??= loadProgram(process.env.LINGJUN_PROGRAM_FILE ?? 'program.json');
-  const program = await programPromise;
-  const config = configFromEnv();
+/** Local time of the daily course-end run, as the AWS schedule's default (`courseEndTime` context). */
+export const COURSE_END_TIME = '20:00';
+
+/** Runs the course-end job with explicit configuration; the local scheduler and the Lambda both call this. */
+export async function runCourseEndFor(
+  event: { classNo?: number; now?: string },
+  ctx: { config: AwsConfig; program: Program; at?: Date },
+): Promise<ClassEndResult[]> {
+  const { config, program } = ctx;
   const results = await runCourseEnd(
     {
       ...services(config, program.year),
@@ -32,11 +33,21 @@ export async function handler(event: { classNo?: number; now?: string } = {}): P
       certSecret: certSecretFromEnv(),
       verifyBase: verifyBaseFromEnv(),
       ...(process.env.LINGJUN_CERT_ISSUER ? { issuer: process.env.LINGJUN_CERT_ISSUER } : {}),
-      now: event.now ? new Date(event.now) : new Date(),
+      now: event.now ? new Date(event.now) : (ctx.at ?? new Date()),
     },
     event.classNo,
   );
   log.info('course-end run', { classes: results.map((r) => `${r.classNo}:${r.status}`).join(',') });
+  return results;
+}
+
+/**
+ * Daily schedule: for every class that has ended, completion, certificates and mails. Re-running issues no
+ * second number and sends nothing twice. `classNo` and `now` in the event serve manual runs.
+ */
+export async function handler(event: { classNo?: number; now?: string } = {}): Promise<ClassEndResult[]> {
+  programPromise ??= loadProgram(process.env.LINGJUN_PROGRAM_FILE ?? 'program.json');
+  const results = await runCourseEndFor(event, { config: configFromEnv(), program: await programPromise });
   // The bytes stay in S3; the scheduler only needs to know what happened.
   return results.map((r) => ({
     ...r,
@@ -44,4 +55,15 @@ export async function handler(event: { classNo?: number; now?: string } = {}): P
     completion: [],
     printable: undefined,
   })) as ClassEndResult[];
+}
+
+/** The course-end job for the local stack's scheduler, at the same local time as the AWS schedule. */
+export function localCourseEndJob(config: () => AwsConfig, program: Program) {
+  return {
+    name: 'course-end',
+    local: { time: COURSE_END_TIME },
+    handler: async (at: Date): Promise<void> => {
+      await runCourseEndFor({}, { config: config(), program, at });
+    },
+  };
 }

@@ -48,7 +48,10 @@ export const command: Command = {
         advertise: true,
         onInbound: (event) => (handler ? handler(event) : Promise.resolve()),
         // The same daily job as the AWS schedule, at the same local time, through the function's own entry.
-        schedules: [(await import('@lingjun/fn-reminders')).localDailyJob(() => stack.config, program)],
+        schedules: [
+          (await import('@lingjun/fn-reminders')).localDailyJob(() => stack.config, program),
+          (await import('@lingjun/fn-course-end')).localCourseEndJob(() => stack.config, program),
+        ],
       });
       handler = inboundHandlerFor(stack.config, program);
     } catch (error) {
