@@ -180,7 +180,9 @@ async function ignoreAutomatic(p: Processing): Promise<Outcome | undefined> {
 async function organiserMail(p: Processing): Promise<Outcome | undefined> {
   const { course } = p.deps;
   if (!course) return undefined;
-  const { handleOrganiserMail } = await import('@lingjun/certificates');
+  // The organiser module only: the package index would bring the certificate writer (docx, QR codes) into
+  // the intake bundle (npm run bench, bundle_kb).
+  const { handleOrganiserMail } = await import('@lingjun/certificates/organiser');
   const res = await handleOrganiserMail(p.mail, { ...p.deps, course, now: p.now });
   if (!res.handled) return undefined;
   const recorded = res.attendance.length + res.evaluations > 0;
