@@ -135,11 +135,11 @@ function headline(f: Figures): [string, string, string][] {
 export function renderTable(f: Figures, rows: Row[], missed: string[]): string {
   const ratios = rowRatios(rows);
   const lines = [
-    `${pad('stage', 8)}${pad('fixture', 34)}${pad('candidate', 15)}${pad('median ms', 11)}${pad('p95 ms', 10)}${pad('ratio', 8)}${pad('RSS MiB', 8)}runs`,
+    `${pad('stage', 14)}${pad('fixture', 34)}${pad('candidate', 17)}${pad('median ms', 11)}${pad('p95 ms', 10)}${pad('ratio', 8)}${pad('RSS MiB', 8)}runs`,
   ];
   for (const r of rows) {
     lines.push(
-      `${pad(r.stage, 8)}${pad(r.fixture, 34)}${pad(r.candidate, 15)}${pad(fmt(r.median_ms), 11)}${pad(fmt(r.p95_ms), 10)}${pad(fmt(ratios.get(r)), 8)}${pad(String(r.rss_mb), 8)}${r.runs}${r.excluded ? `  EXCLUDED: ${r.excluded}` : ''}`,
+      `${pad(r.stage, 14)}${pad(r.fixture, 34)}${pad(r.candidate, 17)}${pad(fmt(r.median_ms), 11)}${pad(fmt(r.p95_ms), 10)}${pad(fmt(ratios.get(r)), 8)}${pad(String(r.rss_mb), 8)}${r.runs}${r.excluded ? `  EXCLUDED: ${r.excluded}` : ''}`,
     );
   }
   lines.push('');
