@@ -165,7 +165,9 @@ async function runCase(stage: Stage, inputFile: string): Promise<number> {
     case 'e2e': {
       if (!ctx.config) throw new Error('e2e needs the local stack');
       const { rows, calls } = await (await import('./cases/e2e.ts')).runE2e(ctx.fixtures, ctx.config);
-      result = { rows, extra: { calls } };
+      const { smokeBundle } = await import('./cases/smoke.ts');
+      const smoke = await smokeBundle(ctx.bundles.intake, ctx.fixtures.samples, ctx.config);
+      result = { rows, extra: { calls, bundle_smoke: smoke } };
       break;
     }
     case 'burst': {
@@ -239,6 +241,7 @@ function computeFigures(
     },
     burst: burst ?? null,
     e2e_calls: (results.e2e?.extra?.calls as Record<string, number> | undefined) ?? null,
+    bundle_smoke: (results.e2e?.extra?.bundle_smoke as Record<string, string> | undefined) ?? null,
     skipped: Object.fromEntries(
       Object.entries(results)
         .filter(([, r]) => r?.skipped)

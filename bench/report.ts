@@ -23,6 +23,8 @@ export interface Figures {
   };
   burst: BurstResult | null;
   e2e_calls: Record<string, number> | null;
+  /** Sample name -> outcome of the built intake bundle on it (e2e stage). */
+  bundle_smoke: Record<string, string> | null;
   skipped: Record<string, string>;
   runtime_s: number;
 }
@@ -62,6 +64,13 @@ export function misses(f: Figures, stages: readonly string[]): string[] {
   }
   if (f.bundle_kb.intake === null || f.bundle_kb.intake > BUDGETS.bundle_kb_intake) {
     out.push(`bundle_kb.intake: ${f.bundle_kb.intake} > ${BUDGETS.bundle_kb_intake}`);
+  }
+  if (stages.includes('e2e')) {
+    if (!f.bundle_smoke) out.push('bundle_smoke: not run');
+    else
+      for (const [k, v] of Object.entries(f.bundle_smoke)) {
+        if (v.startsWith('error') || v === 'no outcome') out.push(`bundle_smoke.${k}: ${v}`);
+      }
   }
   if (stages.includes('burst')) {
     const b = f.burst;
@@ -200,6 +209,10 @@ export function renderMarkdown(
   if (f.e2e_calls) {
     out.push('## I/O of one ingest (replayed as the e2e floor)', '');
     out.push(...Object.entries(f.e2e_calls).map(([k, n]) => `- ${k}: ${n}`), '');
+  }
+  if (f.bundle_smoke) {
+    out.push('## Built intake bundle on the shared samples', '');
+    out.push(...Object.entries(f.bundle_smoke).map(([k, v]) => `- ${k}: ${v}`), '');
   }
   if (f.burst) {
     out.push('## Burst', '', '```json', JSON.stringify(f.burst, null, 2), '```', '');

@@ -1,0 +1,65 @@
+/**
+ * The built intake bundle (not the TypeScript sources) processes the shared sample emails on the local
+ * stack. Tests run the sources; this catches what only bundling can break, e.g. a module that tree-shaking
+ * (`"sideEffects": false`) or a lazy import left out of the bundle.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { type AwsConfig, dynamoDbClient, rawMailKey, s3BlobStore, s3Client } from '@lingjun/aws';
+import { buildSesEvent, PASSING, sesMessageId } from '@lingjun/local';
+import { loadProgram } from '@lingjun/program';
+import { createTableInput } from '@lingjun/registry';
+
+/** Outcome status (and annotated attachments) per sample, or the error the bundle raised. */
+export async function smokeBundle(
+  bundle: string,
+  samples: string[],
+  config: AwsConfig,
+): Promise<Record<string, string>> {
+  const first = samples[0];
+  const programFile = first ? join(dirname(first), 'program.json') : '';
+  if (!first || !existsSync(programFile)) return { skipped: 'no shared samples with program.json' };
+  const program = await loadProgram(programFile);
+  const mod = (await import(pathToFileURL(bundle).href)) as {
+    handleInbound: (
+      event: unknown,
+      ctx: { config: AwsConfig; program: unknown },
+    ) => Promise<{ status: string; reply: { attachments: string[] } | null }[]>;
+  };
+  const cfg = { ...config, tableName: `smoke-${randomUUID()}` };
+  const admin = dynamoDbClient(cfg);
+  await admin.send(new CreateTableCommand(createTableInput(cfg.tableName)));
+  const store = s3BlobStore(s3Client(cfg), cfg.bucketName);
+  const out: Record<string, string> = {};
+  try {
+    for (const file of samples) {
+      const raw = await readFile(file);
+      const messageId = sesMessageId();
+      await store.put(rawMailKey(messageId), raw, 'message/rfc822');
+      const event = await buildSesEvent({
+        messageId,
+        raw,
+        mailFrom: 'bench@localhost',
+        recipients: [program.mailbox],
+        receivedAt: new Date('2025-06-05T02:00:00Z'),
+        verdicts: PASSING,
+      });
+      try {
+        const [o] = await mod.handleInbound(event, { config: cfg, program });
+        const annotated = o?.reply?.attachments.length ?? 0;
+        out[basename(file, '.eml')] =
+          `${o?.status ?? 'no outcome'}${annotated ? ` +${annotated} annotated` : ''}`;
+      } catch (err) {
+        out[basename(file, '.eml')] = `error: ${(err as Error).message}`;
+      }
+    }
+  } finally {
+    await admin.send(new DeleteTableCommand({ TableName: cfg.tableName })).catch(() => undefined);
+    admin.destroy();
+  }
+  return out;
+}
