@@ -91,13 +91,15 @@ export class Registry {
         new PutCommand({
           TableName: this.table,
           Item: { ...keys.message(input.messageId), ...this.messageGsi(record), ...record },
-          // attempts acts as a version: of two invocations that read the same expired lease, one wins.
+          // attempts acts as a version: of two invocations that read the same expired lease, one wins. The
+          // status read must still be the status: the owner finishing in between keeps attempts and releases
+          // the lease, and without this a redelivery would take the finished message over and answer twice.
           ConditionExpression: existing
-            ? 'attempts = :attempts AND (#status = :failed OR leaseUntil < :now)'
+            ? 'attempts = :attempts AND #status = :seen AND (#status = :failed OR leaseUntil < :now)'
             : 'attribute_not_exists(pk)',
           ExpressionAttributeNames: existing ? { '#status': 'status' } : undefined,
           ExpressionAttributeValues: existing
-            ? { ':failed': 'failed', ':now': nowMs, ':attempts': existing.attempts }
+            ? { ':failed': 'failed', ':now': nowMs, ':attempts': existing.attempts, ':seen': existing.status }
             : undefined,
         }),
       );
