@@ -76,7 +76,7 @@ export function misses(f: Figures, stages: readonly string[]): string[] {
     const b = f.burst;
     if (!b) out.push('burst: not measured');
     else {
-      for (const k of ['lost', 'quota_overrun', 'duplicate_registrations'] as const) {
+      for (const k of ['lost', 'quota_overrun', 'duplicate_registrations', 'answered_twice'] as const) {
         if (b[k] !== 0) out.push(`burst.${k}: ${b[k]} (must be 0)`);
       }
     }
@@ -133,7 +133,7 @@ function headline(f: Figures): [string, string, string][] {
     [
       'burst',
       b
-        ? `${b.emails} emails, lost ${b.lost}, quota overrun ${b.quota_overrun}, duplicates ${b.duplicate_registrations}, ${b.emails_per_s}/s = ${b.emails_per_s_ratio_to_serial}× serial`
+        ? `${b.emails} emails, lost ${b.lost}, quota overrun ${b.quota_overrun}, duplicates ${b.duplicate_registrations}, answered twice ${b.answered_twice}, ${b.emails_per_s}/s = ${b.emails_per_s_ratio_to_serial}× serial`
         : '-',
       'lost = overrun = duplicates = 0',
     ],

@@ -26,6 +26,8 @@ export interface BurstResult {
   lost: number;
   quota_overrun: number;
   duplicate_registrations: number;
+  /** Emails that got more than one non-duplicate outcome (a redelivery processed as new). */
+  answered_twice: number;
   emails_per_s: number;
   serial_emails_per_s: number;
   serial_emails: number;
@@ -139,6 +141,12 @@ export async function runBurst(fx: Fixtures, config: AwsConfig): Promise<BurstRe
     }
     if (run.failures.length > 0) outcomes.failed = run.failures.length;
 
+    // A redelivered email must be answered once: its second outcome is 'duplicate'.
+    const answered = new Map<string, number>();
+    for (const o of run.outcomes) {
+      if (o.status !== 'duplicate') answered.set(o.messageId, (answered.get(o.messageId) ?? 0) + 1);
+    }
+    const answeredTwice = [...answered.values()].filter((n) => n > 1).length;
     const messages = await deps.registry.listMessages();
     const finished = messages.filter((m) => (m.status === 'done' || m.status === 'held') && m.outcome);
     const lost = Math.max(0, raws.length - finished.length);
@@ -168,6 +176,7 @@ export async function runBurst(fx: Fixtures, config: AwsConfig): Promise<BurstRe
       lost,
       quota_overrun: quotaOverrun,
       duplicate_registrations: duplicates,
+      answered_twice: answeredTwice,
       emails_per_s: round2(rate),
       serial_emails_per_s: round2(serialRate),
       serial_emails: subset.length,
