@@ -13,7 +13,8 @@ export const BUNDLE_OPTIONS = {
   sourcesContent: false,
   // Bundle the AWS SDK too: the versions tested are the versions deployed.
   externalModules: [] as string[],
-  // CommonJS dependencies (iconv-lite, mailparser …) call require(); ESM output has none without this.
+  // CommonJS dependencies (exceljs, word-extractor, SheetJS's codepage tables …) call require(); ESM output
+  // has none without this.
   banner: "import { createRequire as __lj_cr } from 'node:module'; const require = __lj_cr(import.meta.url);",
   /** NodejsFunction names the ESM output file index.mjs. */
   outFile: 'index.mjs',

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SESEvent, SESMailHeader, SESReceiptStatus } from 'aws-lambda';
-import { simpleParser } from 'mailparser';
+import PostalMime from 'postal-mime';
 
 /** Verdict string SES puts in a receipt. */
 export type Verdict = SESReceiptStatus['status'];
@@ -40,21 +40,11 @@ export async function buildSesEvent(input: {
   const headerEnd = findHeaderEnd(input.raw);
   const headerBlock = input.raw.subarray(0, headerEnd);
   // Parsing only the header block keeps large attachments out of the receipt path, as in SES.
-  const parsed = await simpleParser(Buffer.concat([headerBlock, Buffer.from('\r\n\r\n')]), {
-    skipHtmlToText: true,
-    skipTextToHtml: true,
-    skipTextLinks: true,
-  });
-  const headers: SESMailHeader[] = parsed.headerLines.map((h) => {
-    const colon = h.line.indexOf(':');
-    return {
-      name: h.line.slice(0, colon).trim(),
-      value: h.line
-        .slice(colon + 1)
-        .replace(/\r?\n[ \t]/g, ' ')
-        .trim(),
-    };
-  });
+  const parsed = await PostalMime.parse(Buffer.concat([headerBlock, Buffer.from('\r\n\r\n')]));
+  const headers: SESMailHeader[] = parsed.headers.map((h) => ({
+    name: h.originalKey,
+    value: h.value.replace(/\r?\n[ \t]/g, ' ').trim(),
+  }));
   const raw = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value;
   const list = (name: string) => {
     const v = raw(name);

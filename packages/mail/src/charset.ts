@@ -1,4 +1,5 @@
-import iconv from 'iconv-lite';
+// Node's WHATWG decoder (full ICU, as in Node's own builds and Lambda) covers GB18030 without a table of our own.
+const GB18030 = new TextDecoder('gb18030');
 
 // Chinese mail clients label text GB2312 or GBK but write whatever their Windows code page (936 or
 // GB18030) produces: characters outside GB2312 (镕, rare name characters, four-byte GB18030 ones
@@ -19,7 +20,7 @@ export function decodeUnlabelled(bytes: Uint8Array): string {
   try {
     return UTF8.decode(bytes);
   } catch {
-    return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'gb18030');
+    return GB18030.decode(bytes);
   }
 }
 
@@ -90,7 +91,7 @@ function fixHeaderLine(bytes: Buffer): Buffer | null {
       valid = false;
     }
     if (!valid) {
-      latin = Buffer.from(iconv.decode(bytes, 'gb18030'), 'utf8').toString('latin1');
+      latin = Buffer.from(GB18030.decode(bytes), 'utf8').toString('latin1');
       changed = true;
     }
   }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MailParseError } from '@lingjun/core';
-import type { AddressObject, Attachment, HeaderValue, ParsedMail, StructuredHeader } from 'mailparser';
-import { simpleParser } from 'mailparser';
+import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
 import { normalizeHeaderBytes } from './charset.ts';
 
 /**
@@ -15,13 +14,11 @@ export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
 export const MAX_FORWARD_DEPTH = 3;
 
 /**
- * Upper bound for one parse. Known hostile inputs parse in milliseconds with the limits below;
- * this stops an unknown one from holding a Lambda invocation until its own timeout.
+ * MIME parts nested deeper than this are refused as damaged; real clients nest a handful. With this and
+ * the size limit, parsing is linear in the input (postal-mime has no backtracking or per-part rescans),
+ * so no wall-clock limit is needed: a timer could not interrupt it anyway.
  */
-export const PARSE_TIMEOUT_MS = 10_000;
-
-/** HTML larger than this is never converted (we skip conversion anyway; this bounds it if enabled). */
-const MAX_HTML_LENGTH_TO_PARSE = 2 * 1024 * 1024;
+export const MAX_PART_NESTING = 64;
 
 /** A mailbox as written in an address header. */
 export interface Mailbox {
@@ -83,12 +80,6 @@ export interface InboundMail {
   notices: MailNotice[];
   /** Size of the raw message in bytes. */
   size: number;
-}
-
-/** Options for parseInbound. */
-export interface ParseOptions {
-  /** Override of PARSE_TIMEOUT_MS (tests). */
-  timeoutMs?: number;
 }
 
 const REPORT_PART_TYPES = new Set([
@@ -157,6 +148,12 @@ const DOCUMENT_TYPES = new Set(
     .map(([type]) => type),
 );
 
+// First type per extension wins: the list puts each extension's standard type first.
+const EXTENSION_TYPES = new Map<string, string>();
+for (const [type, ext] of Object.entries(TYPE_EXTENSIONS)) {
+  if (!EXTENSION_TYPES.has(ext)) EXTENSION_TYPES.set(ext, type);
+}
+
 const WINMAIL_MESSAGE =
   '附件 winmail.dat 是 Outlook 专用格式（TNEF），系统无法读取其中的文件。请在 Outlook 中将邮件格式改为“纯文本”或“HTML”后，以普通附件形式重新发送报名材料。';
 
@@ -179,77 +176,60 @@ export function sanitizeFilename(name: string): string {
   return [...cleaned].slice(0, 200).join('');
 }
 
-function structured(value: HeaderValue | undefined): StructuredHeader | null {
-  if (value && typeof value === 'object' && !Array.isArray(value) && 'params' in value) {
-    return value as StructuredHeader;
-  }
-  return null;
-}
-
-function isUsableName(name: string | undefined): name is string {
+function isUsableName(name: string | null | undefined): name is string {
   if (!name) return false;
   // U+FFFD means bytes were lost; a leftover =?...?= means an encoded word was not decoded.
   return !name.includes('\uFFFD') && !/=\?[^?]+\?[bqBQ]\?/.test(name) && sanitizeFilename(name) !== '';
 }
 
-/** Mojibake from reading UTF-8 bytes as Latin-1 (what mailsplit reports for raw 8-bit names). */
-function fromLatin1Mojibake(name: string): string {
-  if (!/[\u0080-\u00ff]/.test(name) || /[^\u0000-\u00ff]/.test(name)) return name;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(name, 'latin1'));
-  } catch {
-    return name;
-  }
-}
-
+/**
+ * The name the reply will use for a part. Outlook and some webmail send a filename that lost its
+ * extension; the part's type then supplies it (名单 + application/vnd.ms-excel -> 名单.xls).
+ */
 function pickFilename(att: Attachment, index: number): string {
-  const disposition = structured(att.headers.get('content-disposition'));
-  const type = structured(att.headers.get('content-type'));
-  const candidates = [
-    disposition?.params.filename,
-    type?.params.name,
-    att.filename === undefined ? undefined : fromLatin1Mojibake(att.filename),
-  ].filter(isUsableName);
-  // Outlook and some webmail send a truncated or extensionless filename but a full name= (or the
-  // other way round), so a candidate with an extension wins over the first one.
-  const chosen = candidates.find((c) => extensionOf(c) !== '') ?? candidates[0];
-  if (chosen) return sanitizeFilename(chosen);
-  const ext = TYPE_EXTENSIONS[att.contentType.toLowerCase()] ?? 'bin';
+  const ext = TYPE_EXTENSIONS[att.mimeType] ?? 'bin';
+  if (isUsableName(att.filename)) {
+    const name = sanitizeFilename(att.filename);
+    return extensionOf(name) === '' && ext !== 'bin' ? `${name}.${ext}` : name;
+  }
   return `未命名附件${index}.${ext}`;
 }
 
-function mailboxes(value: AddressObject | AddressObject[] | undefined): Mailbox[] {
+/** application/octet-stream says nothing; the extension then names the type (as mail clients do). */
+function refineType(contentType: string, filename: string): string {
+  if (contentType !== 'application/octet-stream') return contentType;
+  return EXTENSION_TYPES.get(extensionOf(filename)) ?? contentType;
+}
+
+function mailboxes(value: Address | Address[] | undefined): Mailbox[] {
   const out: Mailbox[] = [];
-  const objects = value === undefined ? [] : Array.isArray(value) ? value : [value];
-  const visit = (list: { address?: string; name: string; group?: unknown[] }[]): void => {
+  const visit = (list: Address[]): void => {
     for (const a of list) {
-      if (a.group) visit(a.group as typeof list);
+      if (a.group) visit(a.group);
       else if (a.address) out.push({ address: a.address.trim(), name: a.name.trim() });
     }
   };
-  for (const o of objects) visit(o.value);
+  visit(value === undefined ? [] : Array.isArray(value) ? value : [value]);
   return out;
 }
 
-/** Raw (unfolded, UTF-8 decoded) values of a top-level header, in order. */
-function rawHeader(parsed: ParsedMail, key: string): string[] {
-  return parsed.headerLines
-    .filter((h) => h.key === key)
-    .map((h) => {
-      const line = Buffer.from(h.line, 'latin1').toString('utf8');
-      return line
-        .slice(line.indexOf(':') + 1)
-        .replace(/\r?\n[ \t]+/g, ' ')
-        .trim();
-    });
+/** Values of a top-level header (unfolded; raw bytes were made UTF-8 by normalizeHeaderBytes), in order. */
+function rawHeader(parsed: Email, key: string): string[] {
+  return parsed.headers.filter((h) => h.key === key).map((h) => h.value.replace(/\r?\n[ \t]+/g, ' ').trim());
 }
 
 function first(values: string[]): string | null {
   return values[0] ?? null;
 }
 
-function headersOfInterest(parsed: ParsedMail): HeadersOfInterest {
-  const ct = structured(parsed.headers.get('content-type'));
+/** A parameter of a structured header value (`multipart/report; report-type=delivery-status`). */
+function param(value: string, name: string): string | null {
+  const m = new RegExp(`;\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^\\s;]+))`, 'i').exec(value);
+  return m ? (m[1] ?? m[2] ?? null) : null;
+}
+
+function headersOfInterest(parsed: Email): HeadersOfInterest {
+  const ct = first(rawHeader(parsed, 'content-type'));
   return {
     autoSubmitted: first(rawHeader(parsed, 'auto-submitted')),
     // SES prepends its own Return-Path from the envelope; a later copy could be forged, so the first counts.
@@ -257,8 +237,8 @@ function headersOfInterest(parsed: ParsedMail): HeadersOfInterest {
     precedence: first(rawHeader(parsed, 'precedence')),
     xAutoreply: first([...rawHeader(parsed, 'x-autoreply'), ...rawHeader(parsed, 'x-autorespond')]),
     listId: first(rawHeader(parsed, 'list-id')),
-    reportType: ct?.params['report-type']?.toLowerCase() ?? null,
-    contentType: ct?.value.toLowerCase() ?? null,
+    reportType: ct === null ? null : (param(ct, 'report-type')?.toLowerCase() ?? null),
+    contentType: ct === null ? null : (ct.split(';')[0]?.trim().toLowerCase() ?? null),
   };
 }
 
@@ -286,65 +266,56 @@ function classify(h: HeadersOfInterest, from: Mailbox | null, partTypes: Set<str
   return 'normal';
 }
 
-function parseDate(parsed: ParsedMail): Date | null {
-  // mailparser substitutes "now" for an unparseable Date header; the raw value tells them apart.
+function parseDate(parsed: Email): Date | null {
+  // The raw value, not the parser's: an unparseable Date must read as null, not as some substitute.
   const raw = first(rawHeader(parsed, 'date'));
   if (!raw) return null;
   const d = new Date(raw);
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new MailParseError(`邮件解析超时（超过 ${ms} 毫秒），无法读取。`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 function toBuffer(raw: Uint8Array): Buffer {
   return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }
 
-async function parseLevel(raw: Uint8Array, depth: number, timeoutMs: number): Promise<InboundMail> {
+function bytesOf(content: Attachment['content']): Uint8Array {
+  if (typeof content === 'string') return new Uint8Array(Buffer.from(content, 'binary'));
+  // A copy, not a view: a consumer handing `content.buffer` to a library (SheetJS, fflate) must not read
+  // other data with it.
+  return content instanceof ArrayBuffer ? new Uint8Array(content.slice(0)) : new Uint8Array(content);
+}
+
+async function parseLevel(raw: Uint8Array, depth: number): Promise<InboundMail> {
   const buf = toBuffer(raw);
-  let parsed: ParsedMail;
+  let parsed: Email;
   try {
-    parsed = await withTimeout(
-      simpleParser(normalizeHeaderBytes(buf), {
-        // We never render the HTML: skipping conversion and linkifying removes the slow paths
-        // that the hostile corpus (deep nesting, megabyte HTML) targets.
-        skipHtmlToText: true,
-        skipTextToHtml: true,
-        skipTextLinks: true,
-        skipImageLinks: true,
-        keepCidLinks: true,
-        maxHtmlLengthToParse: MAX_HTML_LENGTH_TO_PARSE,
-        checksumAlgo: false,
-      }),
-      timeoutMs,
-    );
+    parsed = await PostalMime.parse(normalizeHeaderBytes(buf), {
+      // Forwarded messages come back whole and are opened here, so MAX_FORWARD_DEPTH bounds them.
+      forceRfc822Attachments: true,
+      attachmentEncoding: 'arraybuffer',
+      maxNestingDepth: MAX_PART_NESTING,
+    });
   } catch (err) {
-    if (err instanceof MailParseError) throw err;
     throw new MailParseError('邮件格式损坏，系统无法解析。请检查后重新发送。', { cause: err });
   }
 
   const headers = headersOfInterest(parsed);
   const from = mailboxes(parsed.from)[0] ?? null;
-  const partTypes = new Set(parsed.attachments.map((a) => a.contentType.toLowerCase()));
+  const partTypes = new Set(parsed.attachments.map((a) => a.mimeType.toLowerCase()));
   const kind = classify(headers, from, partTypes);
   const isReport = kind === 'bounce' || kind === 'dsn' || kind === 'arf';
 
   const attachments: InboundAttachment[] = [];
   const notices: MailNotice[] = [];
   for (const att of parsed.attachments) {
-    const contentType = att.contentType.toLowerCase();
-    if (REPORT_PART_TYPES.has(contentType)) continue;
-    if (contentType === 'message/rfc822' || contentType === 'message/global') {
+    const declared = att.mimeType.toLowerCase();
+    if (REPORT_PART_TYPES.has(declared)) continue;
+    const content = bytesOf(att.content);
+    if (declared === 'message/rfc822' || declared === 'message/global') {
       // A report's returned message holds our own reply's attachments; forwarded mail holds forms.
-      if (isReport || depth >= MAX_FORWARD_DEPTH || att.content.length === 0) continue;
+      if (isReport || depth >= MAX_FORWARD_DEPTH || content.length === 0) continue;
       try {
-        const inner = await parseLevel(att.content, depth + 1, timeoutMs);
+        const inner = await parseLevel(content, depth + 1);
         attachments.push(...inner.attachments);
         notices.push(...inner.notices);
       } catch {
@@ -352,12 +323,10 @@ async function parseLevel(raw: Uint8Array, depth: number, timeoutMs: number): Pr
       }
       continue;
     }
-    const hasName =
-      isUsableName(structured(att.headers.get('content-disposition'))?.params.filename) ||
-      isUsableName(structured(att.headers.get('content-type'))?.params.name) ||
-      isUsableName(att.filename);
+    const hasName = isUsableName(att.filename);
     // Numbered by position among the files kept, which is what the sender sees in the reply.
     const filename = pickFilename(att, attachments.length + 1);
+    const contentType = refineType(declared, filename);
     if (
       contentType === 'application/ms-tnef' ||
       contentType === 'application/vnd.ms-tnef' ||
@@ -366,24 +335,16 @@ async function parseLevel(raw: Uint8Array, depth: number, timeoutMs: number): Pr
       notices.push({ kind: 'winmail', file: filename, message: WINMAIL_MESSAGE });
       continue;
     }
-    const inline = att.contentDisposition === 'inline' || att.related === true;
+    const inline = att.disposition === 'inline' || att.related === true;
     const document = isDocumentLike(filename, contentType);
     // Inline parts are signature images and logos unless they are the office files we want;
     // unnamed non-document parts (text/watch-html, calendar alternatives) are bodies, not files.
     if ((inline || !hasName) && !document) continue;
-    // A copy, not a view: small Buffers live in Node's shared pool, and a consumer handing
-    // `content.buffer` to a library (SheetJS, fflate) would otherwise read other data with it.
-    attachments.push({ filename, contentType, content: new Uint8Array(att.content), inline });
+    attachments.push({ filename, contentType, content, inline });
   }
 
   const messageIdHeader = parsed.messageId?.trim();
   const messageIdDerived = !messageIdHeader || messageIdHeader === '<>';
-  const references =
-    parsed.references === undefined
-      ? []
-      : Array.isArray(parsed.references)
-        ? parsed.references
-        : [parsed.references];
 
   return {
     messageId: messageIdDerived
@@ -395,8 +356,8 @@ async function parseLevel(raw: Uint8Array, depth: number, timeoutMs: number): Pr
     to: mailboxes(parsed.to),
     subject: parsed.subject ?? '',
     date: parseDate(parsed),
-    inReplyTo: parsed.inReplyTo ?? null,
-    references,
+    inReplyTo: parsed.inReplyTo?.trim() || null,
+    references: parsed.references?.match(/<[^<>\s]+>/g) ?? [],
     headers,
     attachments,
     text: parsed.text ?? '',
@@ -408,14 +369,14 @@ async function parseLevel(raw: Uint8Array, depth: number, timeoutMs: number): Pr
 }
 
 /** Parses a raw inbound email (as SES stores it) into an InboundMail; throws MailParseError. */
-export async function parseInbound(raw: Uint8Array, opts: ParseOptions = {}): Promise<InboundMail> {
+export async function parseInbound(raw: Uint8Array): Promise<InboundMail> {
   if (raw.byteLength === 0) throw new MailParseError('邮件内容为空，无法读取。');
   if (raw.byteLength > MAX_MESSAGE_BYTES) {
     throw new MailParseError(
       `邮件大小超过 ${MAX_MESSAGE_BYTES / 1024 / 1024} MB 上限，无法处理。请分多封邮件发送。`,
     );
   }
-  return parseLevel(raw, 0, opts.timeoutMs ?? PARSE_TIMEOUT_MS);
+  return parseLevel(raw, 0);
 }
 
 /** True only for ordinary mail from a usable sender: reports and automatic mail are never answered. */

@@ -3,9 +3,11 @@
  * GB18030/GBK, WPS and web systems in UTF-8 with or without a BOM, "Unicode text" in UTF-16LE with tabs.
  */
 import { UnreadableFileError } from '@lingjun/core';
-import iconv from 'iconv-lite';
 import type { CellValue, RawGrid, RawRow } from '../raw.ts';
 import { REASONS } from './reasons.ts';
+
+// Node's WHATWG decoder (full ICU in Node's builds and on Lambda) covers GB18030 without a table of our own.
+const GB18030 = new TextDecoder('gb18030');
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -20,7 +22,7 @@ export function decodeText(bytes: Uint8Array): string | undefined {
   try {
     text = utf8.decode(bytes);
   } catch {
-    text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'gb18030');
+    text = GB18030.decode(bytes);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   // Control characters other than tab and line ends mean a binary file that happened to decode.

@@ -5,10 +5,12 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import { UnreadableFileError } from '@lingjun/core';
-import iconv from 'iconv-lite';
 import type { InflateBudget } from './limits.ts';
 import { RATIO_MIN_BYTES } from './limits.ts';
 import { REASONS } from './reasons.ts';
+
+// Node's WHATWG decoder (full ICU in Node's builds and on Lambda) covers GB18030 without a table of our own.
+const GB18030 = new TextDecoder('gb18030');
 
 /** One entry of a zip's central directory. */
 export interface ZipEntry {
@@ -60,7 +62,7 @@ function decodeName(raw: Uint8Array, flags: number, unicodeExtra: string | undef
   try {
     return utf8.decode(raw);
   } catch {
-    return iconv.decode(Buffer.from(raw), 'gb18030');
+    return GB18030.decode(raw);
   }
 }
 
