@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Mailer } from '@lingjun/core';
 import type { AttachmentFile, CellValue } from '@lingjun/forms';
-import { EVALUATION_ITEMS, readAttachment } from '@lingjun/forms';
+import { EVALUATION_ITEMS, newWorkbook, readAttachment } from '@lingjun/forms';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
 import { type Program, parseNumeral } from '@lingjun/program';
 import type { CourseRegistry, EvaluationRecord } from '@lingjun/registry';
-import ExcelJS from 'exceljs';
 import type { SheetFinding } from './attendance.ts';
 
 /** One filled evaluation: scores by aspect, comment, and where it was read. */
@@ -206,7 +205,7 @@ export function evaluationHtml(program: Program, s: EvaluationSummary): string {
 
 /** The summary as a workbook: the table, then the comments. */
 export async function evaluationWorkbook(s: EvaluationSummary): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   const ws = wb.addWorksheet(`第${s.classNo}期评价汇总`);
   ws.addRow([`第${s.classNo}期培训效果评价汇总（${s.forms}份）`]);
   ws.addRow(['评价项目', '份数', '平均分', '5分', '4分', '3分', '2分', '1分']);

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type BlobStore, LingjunError, log, type Mailer } from '@lingjun/core';
+import { newWorkbook } from '@lingjun/forms';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
 import { localDate, type Program, type ProgramClass, regionByCode } from '@lingjun/program';
 import type { CertificateRecord, CourseRegistry, Registry } from '@lingjun/registry';
-import ExcelJS from 'exceljs';
 import { zipSync } from 'fflate';
 import { certificateCode } from './code.ts';
 import { type CompletionResult, completion } from './completion.ts';
@@ -202,7 +202,7 @@ export async function completionWorkbook(
   results: CompletionResult[],
   numbers: Map<string, string>,
 ): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   const ws = wb.addWorksheet(`第${cls.no}期结业名单`);
   ws.addRow([`第${cls.no}期（${cls.start}至${cls.end}，${cls.location}）结业情况`]);
   ws.addRow([

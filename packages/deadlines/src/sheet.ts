@@ -1,5 +1,7 @@
 import { setCellText } from '@lingjun/forms';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+// The Workbook module alone: exceljs's main entry adds a streaming reader and writer this never uses.
+import WorkbookClass from 'exceljs/lib/doc/workbook.js';
 
 /** A column of a generated table: header text and whether the values are counts. */
 export interface Column {
@@ -101,7 +103,7 @@ export function addTable(
 
 /** A new workbook with the system as author. */
 export function newWorkbook(): ExcelJS.Workbook {
-  const wb = new ExcelJS.Workbook();
+  const wb = new WorkbookClass();
   wb.creator = '领军人才培训报名系统';
   wb.created = new Date();
   return wb;

@@ -81,8 +81,9 @@ function plain(value: ExcelJS.CellValue): Cell {
 
 async function readXlsx(buffer: Buffer): Promise<Sheet[]> {
   // Loaded on use: every function bundles this package, and exceljs evaluated at load costs each cold start.
-  const { default: Excel } = await import('exceljs');
-  const wb = new Excel.Workbook();
+  // The Workbook module alone: exceljs's main entry adds a streaming reader and writer this never uses.
+  const { default: WorkbookClass } = await import('exceljs/lib/doc/workbook.js');
+  const wb = new WorkbookClass();
   await wb.xlsx.load(buffer as unknown as ArrayBuffer);
   return wb.worksheets.map((ws) => {
     const rows: Cell[][] = [];

@@ -2,7 +2,7 @@ import type { Finding } from '@lingjun/rules';
 import type ExcelJS from 'exceljs';
 import { FORM4 } from '../definitions.ts';
 import { setCellText } from '../safe-cell.ts';
-import { SHEET_FONT, THIN_BORDER } from '../templates/common.ts';
+import { newWorkbook, SHEET_FONT, THIN_BORDER } from '../templates/common.ts';
 import type { Form4, FormRecord } from '../types.ts';
 
 /**
@@ -186,12 +186,11 @@ function headerRowOf(form4: Form4): number {
  * column so the sender can find each student in the file they sent.
  */
 function rebuild(
-  Excel: typeof ExcelJS,
+  wb: ExcelJS.Workbook,
   form4: Form4,
   findings: readonly Finding[],
   statusByRow: ReadonlyMap<number, RowStatus>,
 ): ExcelJS.Workbook {
-  const wb = new Excel.Workbook();
   wb.creator = 'lingjun';
   const ws = wb.addWorksheet(FORM4.title);
   const fields = FORM4.fields;
@@ -273,12 +272,9 @@ export async function annotateWorkbook(
   statusByRow: ReadonlyMap<number, RowStatus>,
 ): Promise<Uint8Array> {
   const own = findingsFor(form4, findings);
-  // Loaded here, not at module load: only a reply with findings needs a workbook writer, and exceljs with its
-  // dependencies is the heaviest part of the intake function's cold start (npm run bench, init stage).
-  const { default: Excel } = await import('exceljs');
   let wb: ExcelJS.Workbook | undefined;
   if (original.format === 'xlsx') {
-    const loaded = new Excel.Workbook();
+    const loaded = await newWorkbook();
     try {
       // exceljs's load signature predates Node's generic Buffer type.
       await loaded.xlsx.load(Buffer.from(original.content) as unknown as ExcelJS.Buffer);
@@ -292,6 +288,6 @@ export async function annotateWorkbook(
       wb = undefined;
     }
   }
-  wb ??= rebuild(Excel, form4, own, statusByRow);
+  wb ??= rebuild(await newWorkbook(), form4, own, statusByRow);
   return new Uint8Array(await wb.xlsx.writeBuffer());
 }

@@ -5,12 +5,13 @@ import type { Borders, Cell, DataValidation, Workbook, Worksheet } from 'exceljs
 import type { FieldDef, FieldType, FormDef } from '../definitions.ts';
 
 /**
- * A new exceljs workbook; exceljs is imported on first use. Every Lambda bundles this package, and exceljs
- * with its dependencies evaluated at module load was most of the intake function's cold start (npm run bench).
+ * A new exceljs workbook. Only exceljs's Workbook module, imported on first use: every Lambda bundles this
+ * package, and exceljs's main entry adds its streaming reader and writer (unzipper, archiver, bluebird, glob
+ * …), about half a megabyte that no function runs (npm run bench, bundle_kb and init).
  */
 export async function newWorkbook(): Promise<Workbook> {
-  const { default: Excel } = await import('exceljs');
-  return new Excel.Workbook();
+  const { default: WorkbookClass } = await import('exceljs/lib/doc/workbook.js');
+  return new WorkbookClass();
 }
 
 /** The year's title of a form, e.g. 2025年度领军人才培训报名汇总表 (the notice names its annexes this way). */
