@@ -1,11 +1,11 @@
 /**
- * Builds the Lambda bundles the way the CDK does (same esbuild options, from infra/src/bundling.ts) and reads
- * their sizes and largest inputs from the esbuild metafile.
+ * Builds the Lambda bundles the way the CDK does (buildFunction from infra/src/bundling.ts) and reads their
+ * sizes and largest inputs from the esbuild metafile.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build, type Metafile } from 'esbuild';
-import { BUNDLE_OPTIONS } from '../infra/src/bundling.ts';
+import type { Metafile } from 'esbuild';
+import { BUNDLE_OPTIONS, buildFunction } from '../infra/src/bundling.ts';
 
 /** Functions under functions/, keyed as the bench reports them. */
 export const FUNCTIONS = {
@@ -17,51 +17,53 @@ export const FUNCTIONS = {
 
 /** One built bundle: where it is, its minified size, and what in it weighs most. */
 export interface BuiltBundle {
+  /** The entry file (index.mjs). */
   file: string;
+  /** Every JavaScript file the function ships (entry and all chunks): what bundle_kb reports. */
   bytes: number;
-  /** Largest packages (or project folders) by bytes in the output, descending. */
+  /** The entry and the chunks it imports statically: what a cold start compiles before the handler runs. */
+  initialBytes: number;
+  /** Largest packages (or project folders) by bytes across all files, descending. */
   largest: { name: string; bytes: number }[];
 }
 
-/** Builds one entry with the CDK's options into outDir/index.mjs. */
+/** Builds one entry exactly as the CDK construct does (buildFunction) into outDir. */
 export async function bundleEntry(root: string, entry: string, outDir: string): Promise<BuiltBundle> {
   await mkdir(outDir, { recursive: true });
-  const outfile = join(outDir, BUNDLE_OPTIONS.outFile);
-  const res = await build({
-    absWorkingDir: root,
-    entryPoints: [entry],
-    bundle: true,
-    outfile,
-    platform: BUNDLE_OPTIONS.platform,
-    format: BUNDLE_OPTIONS.format,
-    target: BUNDLE_OPTIONS.target,
-    mainFields: [...BUNDLE_OPTIONS.mainFields],
-    minify: BUNDLE_OPTIONS.minify,
-    sourcemap: BUNDLE_OPTIONS.sourceMap,
-    sourcesContent: BUNDLE_OPTIONS.sourcesContent,
-    external: [...BUNDLE_OPTIONS.externalModules],
-    banner: { js: BUNDLE_OPTIONS.banner },
-    metafile: true,
-    logLevel: 'error',
-  });
-  await writeFile(join(outDir, 'meta.json'), JSON.stringify(res.metafile));
-  return summarise(res.metafile, outfile, root);
+  const meta = buildFunction(root, entry, outDir);
+  await writeFile(join(outDir, 'meta.json'), JSON.stringify(meta));
+  return summarise(meta, join(outDir, BUNDLE_OPTIONS.outFile), root);
 }
 
-function summarise(meta: Metafile, outfile: string, root: string): BuiltBundle {
-  const key = Object.keys(meta.outputs).find((k) => k.endsWith('.mjs'));
-  const out = key ? meta.outputs[key] : undefined;
-  if (!out) throw new Error(`esbuild metafile has no output for ${outfile} (${root})`);
+function summarise(meta: Metafile, entryFile: string, root: string): BuiltBundle {
+  const js = Object.entries(meta.outputs).filter(([k]) => k.endsWith('.mjs'));
+  const entryKey = js.find(([, o]) => o.entryPoint)?.[0];
+  if (!entryKey) throw new Error(`esbuild metafile has no entry output for ${entryFile} (${root})`);
   const byName = new Map<string, number>();
-  for (const [path, input] of Object.entries(out.inputs)) {
-    const name = ownerOf(path);
-    byName.set(name, (byName.get(name) ?? 0) + input.bytesInOutput);
+  let bytes = 0;
+  for (const [, out] of js) {
+    bytes += out.bytes;
+    for (const [path, input] of Object.entries(out.inputs)) {
+      const name = ownerOf(path);
+      byName.set(name, (byName.get(name) ?? 0) + input.bytesInOutput);
+    }
   }
+  // Static imports between outputs are what Node must load (and compile) before the entry runs.
+  const initial = new Set<string>();
+  const visit = (key: string): void => {
+    if (initial.has(key)) return;
+    initial.add(key);
+    for (const imp of meta.outputs[key]?.imports ?? []) {
+      if (imp.kind === 'import-statement' && !imp.external) visit(imp.path);
+    }
+  };
+  visit(entryKey);
+  const initialBytes = [...initial].reduce((sum, k) => sum + (meta.outputs[k]?.bytes ?? 0), 0);
   const largest = [...byName.entries()]
-    .map(([name, bytes]) => ({ name, bytes }))
+    .map(([name, b]) => ({ name, bytes: b }))
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 12);
-  return { file: outfile, bytes: out.bytes, largest };
+  return { file: entryFile, bytes, initialBytes, largest };
 }
 
 /** node_modules/@scope/pkg/… -> @scope/pkg; project files -> their package folder. */

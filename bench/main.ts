@@ -215,6 +215,7 @@ function computeFigures(
   const cert = results.certificates;
   const burst = results.burst?.extra?.burst as BurstResult | undefined;
   const kb = (b: BuiltBundle | undefined) => (b ? Math.round(b.bytes / 1024) : null);
+  const initialKb = (b: BuiltBundle | undefined) => (b ? Math.round(b.initialBytes / 1024) : null);
   return {
     intake_ratio_to_floor: results.intake ? worst(intake) : null,
     intake_ratio_by_fixture: { typical: intake[0] ?? null, large: intake[1] ?? null },
@@ -238,6 +239,12 @@ function computeFigures(
       reminders: kb(bundles.reminders),
       course_end: kb(bundles.course_end),
       verify: kb(bundles.verify),
+    },
+    bundle_initial_kb: {
+      intake: initialKb(bundles.intake),
+      reminders: initialKb(bundles.reminders),
+      course_end: initialKb(bundles.course_end),
+      verify: initialKb(bundles.verify),
     },
     burst: burst ?? null,
     e2e_calls: (results.e2e?.extra?.calls as Record<string, number> | undefined) ?? null,

@@ -21,6 +21,13 @@ export interface Figures {
     course_end: number | null;
     verify: number | null;
   };
+  /** Entry plus statically imported chunks per function: what a cold start loads before the handler runs. */
+  bundle_initial_kb: {
+    intake: number | null;
+    reminders: number | null;
+    course_end: number | null;
+    verify: number | null;
+  };
   burst: BurstResult | null;
   e2e_calls: Record<string, number> | null;
   /** Sample name -> outcome of the built intake bundle on it (e2e stage). */
@@ -130,6 +137,7 @@ function headline(f: Figures): [string, string, string][] {
     ],
     ['init_ratio_to_empty', fmt(f.init_ratio_to_empty), `≤ ${BUDGETS.init_ratio_to_empty}`],
     ['bundle_kb.intake', String(f.bundle_kb.intake ?? '-'), `≤ ${BUDGETS.bundle_kb_intake} (aim 1024)`],
+    ['bundle_initial_kb.intake', String(f.bundle_initial_kb.intake ?? '-'), '(loaded at cold start)'],
     [
       'burst',
       b
@@ -195,11 +203,14 @@ export function renderMarkdown(
     '',
     '## Bundles (minified as the CDK builds them)',
     '',
-    '| function | KiB | largest inputs (KiB) |',
-    '| --- | --- | --- |',
+    'KiB counts every file the function ships (entry and lazily loaded chunks); at cold start counts the entry',
+    'and the chunks it imports statically, which Node compiles before the handler runs.',
+    '',
+    '| function | KiB | at cold start | largest inputs (KiB) |',
+    '| --- | --- | --- | --- |',
     ...Object.entries(bundles).map(
       ([k, b]) =>
-        `| ${k} | ${Math.round(b.bytes / 1024)} | ${b.largest
+        `| ${k} | ${Math.round(b.bytes / 1024)} | ${Math.round(b.initialBytes / 1024)} | ${b.largest
           .slice(0, 10)
           .map((l) => `${l.name} ${Math.round(l.bytes / 1024)}`)
           .join(', ')} |`,

@@ -1,8 +1,14 @@
 /**
- * The esbuild settings every lingjun function is bundled with, as plain data: the CDK construct turns them
- * into NodejsFunction bundling props, and `npm run bench` builds with the same object to measure the
- * bundles that would be deployed. Importing this file pulls in nothing from the CDK.
+ * How every lingjun function is bundled: esbuild, run in this process (never Docker), ESM with code splitting.
+ * The CDK construct calls buildFunction from a local-bundling hook and `npm run bench` calls the same function,
+ * so the bench measures the bundles that would be deployed. Importing this file pulls in nothing from the CDK.
+ *
+ * Code splitting is why this is not NodejsFunction (which writes one outfile): modules a function reaches only
+ * through `import()` (exceljs for annotated workbooks, SheetJS for spreadsheets, the Word readers) become
+ * chunks that Node loads on first use, so a cold start compiles only what every invocation runs.
  */
+import { buildSync, type Metafile } from 'esbuild';
+
 export const BUNDLE_OPTIONS = {
   format: 'esm',
   target: 'node22',
@@ -16,6 +22,32 @@ export const BUNDLE_OPTIONS = {
   // CommonJS dependencies (exceljs, word-extractor, SheetJS's codepage tables …) call require(); ESM output
   // has none without this.
   banner: "import { createRequire as __lj_cr } from 'node:module'; const require = __lj_cr(import.meta.url);",
-  /** NodejsFunction names the ESM output file index.mjs. */
+  /** The entry file Lambda loads (handler `index.handler`); chunks go under chunks/. */
   outFile: 'index.mjs',
 } as const;
+
+/** Builds one function's entry into outDir (index.mjs plus chunks/); returns esbuild's metafile. */
+export function buildFunction(root: string, entry: string, outDir: string): Metafile {
+  const res = buildSync({
+    absWorkingDir: root,
+    entryPoints: { index: entry },
+    bundle: true,
+    splitting: true,
+    outdir: outDir,
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    platform: BUNDLE_OPTIONS.platform,
+    format: BUNDLE_OPTIONS.format,
+    target: BUNDLE_OPTIONS.target,
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
+    minify: BUNDLE_OPTIONS.minify,
+    sourcemap: BUNDLE_OPTIONS.sourceMap,
+    sourcesContent: BUNDLE_OPTIONS.sourcesContent,
+    external: [...BUNDLE_OPTIONS.externalModules],
+    banner: { js: BUNDLE_OPTIONS.banner },
+    metafile: true,
+    logLevel: 'error',
+  });
+  return res.metafile;
+}

@@ -1,16 +1,16 @@
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BUNDLE_OPTIONS } from './bundling.ts';
+import { BUNDLE_OPTIONS, buildFunction } from './bundling.ts';
 
 /** Where the program file sits inside every bundle (Lambda unpacks code to /var/task). */
 export const PROGRAM_FILE_IN_BUNDLE = '/var/task/program.json';
@@ -56,12 +56,36 @@ export function deadLetterQueue(scope: Construct, id: string, topic: sns.ITopic,
 }
 
 /**
+ * A function's code: its handler bundled by buildFunction into the asset folder, with the program file beside
+ * it. Bundling runs locally in this process; the Docker image named below is never pulled, because the local
+ * hook either succeeds or throws.
+ */
+export function functionCode(root: string, name: string, programFile: string): lambda.Code {
+  const entry = join('functions', name, 'src', 'handler.ts');
+  return lambda.Code.fromAsset(root, {
+    // Hash what is deployed, not the source tree (the repository root, node_modules included).
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      local: {
+        tryBundle(outputDir: string): boolean {
+          buildFunction(root, entry, outputDir);
+          // The program is data, not code: it travels with the bundle so a redeploy picks up an import.
+          copyFileSync(programFile, join(outputDir, 'program.json'));
+          return true;
+        },
+      },
+    },
+  });
+}
+
+/**
  * The one way a lingjun Lambda is built, so every function gets the same runtime, architecture, logging,
  * tracing and failure handling: bundled locally with esbuild (never Docker), ESM, Node.js 22 on arm64,
  * the program file shipped inside the bundle, and failed async invocations sent to an alarmed DLQ.
  */
 export class LingjunFunction extends Construct {
-  readonly fn: nodejs.NodejsFunction;
+  readonly fn: lambda.Function;
   readonly deadLetterQueue: sqs.Queue;
   readonly logGroup: logs.LogGroup;
 
@@ -69,14 +93,11 @@ export class LingjunFunction extends Construct {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
     this.deadLetterQueue = deadLetterQueue(this, 'Dlq', props.alarmTopic, `lingjun ${props.name}`);
-    const programFile = props.programFile;
 
-    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+    this.fn = new lambda.Function(this, 'Function', {
       description: props.description,
-      entry: join(props.root, 'functions', props.name, 'src', 'handler.ts'),
-      handler: 'handler',
-      projectRoot: props.root,
-      depsLockFilePath: join(props.root, 'package-lock.json'),
+      code: functionCode(props.root, props.name, props.programFile),
+      handler: `${BUNDLE_OPTIONS.outFile.replace(/\.mjs$/, '')}.handler`,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -96,24 +117,6 @@ export class LingjunFunction extends Construct {
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
-      bundling: {
-        forceDockerBundling: false,
-        // Shared with `npm run bench`, which measures bundles built exactly like these.
-        format: nodejs.OutputFormat.ESM,
-        target: BUNDLE_OPTIONS.target,
-        mainFields: [...BUNDLE_OPTIONS.mainFields],
-        minify: BUNDLE_OPTIONS.minify,
-        sourceMap: BUNDLE_OPTIONS.sourceMap,
-        sourcesContent: BUNDLE_OPTIONS.sourcesContent,
-        externalModules: [...BUNDLE_OPTIONS.externalModules],
-        banner: BUNDLE_OPTIONS.banner,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          // The program is data, not code: it travels with the bundle so a redeploy picks up an import.
-          afterBundling: (_input: string, output: string) => [`cp "${programFile}" "${output}/program.json"`],
-        },
-      },
     });
 
     Validations.of(this.fn).acknowledge({

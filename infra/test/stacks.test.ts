@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadProgram } from '@lingjun/program';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -222,6 +224,33 @@ describe('StatelessStack', () => {
       expect(dest[1]).toBe('Arn');
       expect(stateless.toJSON().Resources[dest[0]].Type).toBe('AWS::SQS::Queue');
     }
+  });
+
+  it('ships each function as an esbuild asset (index.mjs, lazy chunks, program.json) that loads in Node', () => {
+    const fns = Object.entries(stateless.findResources('AWS::Lambda::Function')) as [string, Json][];
+    expect(fns).toHaveLength(4);
+    for (const [id, fn] of fns) {
+      const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+      const dir = join(outdir, `asset.${hash}`);
+      const files = readdirSync(dir);
+      expect(files).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map', 'program.json']));
+      expect(JSON.parse(readFileSync(join(dir, 'program.json'), 'utf8')).year).toBe(config.program.year);
+      // A fresh node, as a cold Lambda: the entry and its static chunks resolve and export the handler.
+      const res = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)}); process.stdout.write(typeof m.handler);`,
+        ],
+        { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+      );
+      expect(res.stderr).toBe('');
+      expect(res.stdout).toBe('function');
+      // Intake reaches the workbook writer and the spreadsheet and Word readers only through import().
+      if (id.startsWith('Intake')) expect(readdirSync(join(dir, 'chunks')).length).toBeGreaterThan(0);
+    }
+    expect(fns.filter(([id]) => id.startsWith('Intake'))).toHaveLength(1);
   });
 
   it('encrypts every dead-letter queue, refuses plain HTTP, and alarms on the first message', () => {
