@@ -4,14 +4,11 @@
  * same (.et from .xls, .wps from .doc). Every failure becomes an UnreadableFile with a Chinese reason.
  */
 
-import * as XLSX from '@e965/xlsx';
 import { log, UnreadableFileError } from '@lingjun/core';
 import type { RawDocument, ReadResult } from '../raw.ts';
 import { readDocx } from './docx.ts';
-import { readLegacyWord } from './legacy-word.ts';
 import { DEFAULT_LIMITS, InflateBudget, type ReadLimits } from './limits.ts';
 import { REASONS } from './reasons.ts';
-import { prepareXlsx, readWorkbook } from './sheet.ts';
 import { decodeText, guessDelimiter, parseDelimited } from './text.ts';
 import { inflateEntry, isZip, listZip, type ZipEntry } from './zip.ts';
 
@@ -37,6 +34,13 @@ const OFFICE_EXT = new Set(['xlsx', 'xlsm', 'xls', 'et', 'ett', 'docx', 'docm', 
 const CFB_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 // Names of files that zip tools add on their own and that no sender meant to send.
 const JUNK = /(^|\/)(__MACOSX\/|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\._)/i;
+
+// SheetJS (every spreadsheet and OLE file) and word-extractor (.doc/.wps) are loaded on first use: a Lambda
+// cold start then compiles neither for mail that carries no such file (replies, .docx forms, bounces), and the
+// bundler puts them in chunks of their own (npm run bench, init stage).
+const sheets = () => import('./sheet.ts');
+const cfbReader = () => import('./cfb.ts');
+const legacyWord = () => import('./legacy-word.ts');
 
 function startsWith(bytes: Uint8Array, sig: readonly number[]): boolean {
   return sig.every((b, i) => bytes[i] === b);
@@ -94,9 +98,10 @@ interface Context {
 }
 
 async function readOle(file: string, bytes: Uint8Array, ctx: Context): Promise<RawDocument> {
+  const { CFB } = await cfbReader();
   let cfb: CfbContainer;
   try {
-    cfb = XLSX.CFB.read(toBuffer(bytes), { type: 'buffer' }) as CfbContainer;
+    cfb = CFB.read(toBuffer(bytes), { type: 'buffer' }) as CfbContainer;
   } catch (cause) {
     throw new UnreadableFileError(REASONS.corrupt, { cause });
   }
@@ -106,19 +111,21 @@ async function readOle(file: string, bytes: Uint8Array, ctx: Context): Promise<R
   if (has('encryptioninfo') || has('encryptedpackage')) throw new UnreadableFileError(REASONS.encrypted);
   if (has('_vba_project_cur') || has('macros') || has('vba')) throw new UnreadableFileError(REASONS.macro);
   const stream = (name: string): Uint8Array | undefined => {
-    const entry = XLSX.CFB.find(cfb, name) as { content?: ArrayLike<number> } | null;
+    const entry = CFB.find(cfb, name) as { content?: ArrayLike<number> } | null;
     return entry?.content ? Uint8Array.from(entry.content) : undefined;
   };
   const workbook = stream('Workbook') ?? stream('Book');
   if (workbook) {
     if (xlsEncrypted(workbook)) throw new UnreadableFileError(REASONS.encrypted);
     const format = ext(file) === 'et' || ext(file) === 'ett' ? 'et' : 'xls';
+    const { readWorkbook } = await sheets();
     return { file, format, grids: readWorkbook(bytes, ctx.budget) };
   }
   const word = stream('WordDocument');
   if (word) {
     if (docEncrypted(word)) throw new UnreadableFileError(REASONS.encrypted);
     const format = ext(file) === 'wps' || ext(file) === 'wpt' ? 'wps' : 'doc';
+    const { readLegacyWord } = await legacyWord();
     const { grids, text } = await readLegacyWord(bytes);
     return { file, format, grids, text };
   }
@@ -142,6 +149,7 @@ async function readZip(file: string, bytes: Uint8Array, depth: number, ctx: Cont
       throw new UnreadableFileError(REASONS.macro);
     }
     if (parts.has('xl/workbook.xml')) {
+      const { prepareXlsx, readWorkbook } = await sheets();
       ctx.out.documents.push({
         file,
         format: 'xlsx',
