@@ -1,5 +1,7 @@
 import { parseNumeral } from '@lingjun/program';
 import { strFromU8, unzipSync } from 'fflate';
+import { PNG } from 'pngjs';
+import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import {
   type CertificateData,
@@ -12,6 +14,7 @@ import {
   halfDayKey,
   LOCAL_DEV_CERT_SECRET,
   normaliseCode,
+  qrPng,
   readMark,
 } from '../src/index.ts';
 
@@ -106,6 +109,43 @@ describe('certificate document', () => {
     expect(Array.from(png.subarray(1, 4))).toEqual([0x50, 0x4e, 0x47]);
     const other = unzipSync(await fillCertificate({ ...data, verifyUrl: 'https://verify.example/?n=x' }));
     expect(Buffer.from(other[media[0]!]!).equals(Buffer.from(png))).toBe(false);
+  });
+
+  it('draws the QR code as a PNG that decodes to the modules qrcode encodes, ~240 px, one-module quiet zone', async () => {
+    const urls = [
+      'https://v.example/?n=1',
+      data.verifyUrl,
+      `https://verify.example.cn/v?n=LJ2025-03-0001&c=ABCD-EFGH-JKMN&${'x'.repeat(150)}`,
+    ];
+    const versions = new Set<number>();
+    for (const url of urls) {
+      const qr = QRCode.create(url, { errorCorrectionLevel: 'M' });
+      versions.add(qr.version);
+      const { size, data: dark } = qr.modules;
+      // pngjs checks the chunk CRCs and the zlib stream, and expands 1-bit greyscale to RGBA.
+      const img = PNG.sync.read(Buffer.from(qrPng(url)));
+      const scale = img.width / (size + 2);
+      expect(Number.isInteger(scale)).toBe(true);
+      expect(img.height).toBe(img.width);
+      expect(Math.abs(img.width - 240)).toBeLessThanOrEqual((size + 2) / 2);
+      const wrong: string[] = [];
+      for (let y = 0; y < img.height; y++) {
+        for (let x = 0; x < img.width; x++) {
+          const mx = Math.floor(x / scale) - 1;
+          const my = Math.floor(y / scale) - 1;
+          const inSymbol = mx >= 0 && my >= 0 && mx < size && my < size;
+          const want = inSymbol && dark[my * size + mx] ? 0 : 255;
+          const at = (y * img.width + x) * 4;
+          const px = [img.data[at], img.data[at + 1], img.data[at + 2], img.data[at + 3]];
+          if (px.join() !== `${want},${want},${want},255`) wrong.push(`${url} (${x},${y}): ${px.join()}`);
+        }
+      }
+      expect(wrong.slice(0, 5)).toEqual([]);
+    }
+    expect(versions.size).toBe(urls.length);
+    const files = unzipSync(await fillCertificate(data));
+    const media = Object.keys(files).find((f) => f.startsWith('word/media/'))!;
+    expect(Buffer.from(files[media]!).equals(Buffer.from(qrPng(data.verifyUrl)))).toBe(true);
   });
 
   it('fills 200 certificates quickly (template built once)', async () => {
