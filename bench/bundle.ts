@@ -3,7 +3,7 @@
  * sizes and largest inputs from the esbuild metafile.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { BUNDLE_OPTIONS, buildFunction } from '../infra/src/bundling.ts';
 
@@ -37,7 +37,8 @@ export async function bundleEntry(root: string, entry: string, outDir: string): 
 
 function summarise(meta: Metafile, entryFile: string, root: string): BuiltBundle {
   const js = Object.entries(meta.outputs).filter(([k]) => k.endsWith('.mjs'));
-  const entryKey = js.find(([, o]) => o.entryPoint)?.[0];
+  // Not just any output with an entryPoint: with splitting, every import() target is one too.
+  const entryKey = js.find(([k]) => resolve(root, k) === resolve(entryFile))?.[0];
   if (!entryKey) throw new Error(`esbuild metafile has no entry output for ${entryFile} (${root})`);
   const byName = new Map<string, number>();
   let bytes = 0;

@@ -301,6 +301,22 @@ describe('broken program files', () => {
     expect((err as Error).message).toContain('classes[1].deadline');
   });
 
+  it('says in Chinese what is wrong with a field of the wrong type or an empty one', async () => {
+    const data = JSON.parse(await readFile(example, 'utf8'));
+    data.year = '2025年';
+    data.title = '';
+    const err = (() => {
+      try {
+        parseProgram(data, 'p.json');
+      } catch (e) {
+        return e;
+      }
+    })() as ProgramError;
+    const byPath = new Map(err.issues.map((i) => [i.path, i.message]));
+    expect(byPath.get('year')).toMatch(/期望.*数字/);
+    expect(byPath.get('title')).toMatch(/过小/);
+  });
+
   it('import refuses a broken program file, naming the file and the path, before reading sheets', async () => {
     const data = JSON.parse(await readFile(example, 'utf8'));
     data.classes[1].deadline = '6月20日';
