@@ -1,5 +1,4 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { BlobStore, Mailer } from '@lingjun/core';
 import { TransientError } from '@lingjun/core';
 
@@ -19,18 +18,20 @@ export function s3BlobStore(client: S3Client, bucket: string): BlobStore {
   };
 }
 
-/** Mailer on SES v2 SendEmail with raw content (attachments and threading headers need raw MIME). */
-export function sesMailer(client: SESv2Client): Mailer {
+/**
+ * A Mailer that builds the real one on its first send. Intake loads the SES client (and the reply composer)
+ * only when it answers: reports, automatic mail and redeliveries of answered mail never do, and a cold start
+ * compiles less (npm run bench, init stage).
+ */
+export function lazyMailer(load: () => Promise<Mailer>): Mailer {
+  let mailer: Promise<Mailer> | undefined;
   return {
-    async sendRaw({ from, to, raw }) {
-      const res = await client.send(
-        new SendEmailCommand({
-          FromEmailAddress: from,
-          Destination: { ToAddresses: to },
-          Content: { Raw: { Data: raw } },
-        }),
-      );
-      return res.MessageId ?? '';
+    async sendRaw(message) {
+      mailer ??= load().catch((err: unknown) => {
+        mailer = undefined;
+        throw err;
+      });
+      return (await mailer).sendRaw(message);
     },
   };
 }

@@ -1,9 +1,8 @@
 import { CourseRegistry, Registry } from '@lingjun/registry';
-import { s3BlobStore, sesMailer } from './adapters.ts';
+import { lazyMailer, s3BlobStore } from './adapters.ts';
 import type { AwsConfig } from './config.ts';
 import { documentClient } from './dynamodb.ts';
 import { s3Client } from './s3.ts';
-import { sesClient } from './ses.ts';
 
 /** The registry, blob store and mailer for a configuration: the one place use cases get their services. */
 export function services(config: AwsConfig, year: number) {
@@ -12,7 +11,10 @@ export function services(config: AwsConfig, year: number) {
     registry: new Registry(db, config.tableName, year),
     course: new CourseRegistry(db, config.tableName, year),
     store: s3BlobStore(s3Client(config), config.bucketName),
-    mailer: sesMailer(sesClient(config)),
+    mailer: lazyMailer(async () => {
+      const { sesClient, sesMailer } = await import('./ses.ts');
+      return sesMailer(sesClient(config));
+    }),
   };
 }
 

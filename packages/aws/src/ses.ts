@@ -1,4 +1,5 @@
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { Mailer } from '@lingjun/core';
 import type { AwsConfig } from './config.ts';
 
 /** SES v2 client (outbound mail) for the configured region/endpoint. */
@@ -9,4 +10,20 @@ export function sesClient(config: AwsConfig): SESv2Client {
     // A copy: the SDK annotates the credentials object it is given, which would leak into the shared config.
     ...(config.credentials ? { credentials: { ...config.credentials } } : {}),
   });
+}
+
+/** Mailer on SES v2 SendEmail with raw content (attachments and threading headers need raw MIME). */
+export function sesMailer(client: SESv2Client): Mailer {
+  return {
+    async sendRaw({ from, to, raw }) {
+      const res = await client.send(
+        new SendEmailCommand({
+          FromEmailAddress: from,
+          Destination: { ToAddresses: to },
+          Content: { Raw: { Data: raw } },
+        }),
+      );
+      return res.MessageId ?? '';
+    },
+  };
 }

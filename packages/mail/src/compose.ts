@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { LingjunError } from '@lingjun/core';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { textToHtml } from './html.ts';
 import type { InboundMail, Mailbox } from './parse.ts';
 
@@ -85,6 +84,8 @@ async function build(
 ) {
   const text = note ? `${input.text}\n\n${note}\n` : input.text;
   const html = note ? `${input.html}\n<p style="color:#b00">${textToHtml(note)}</p>` : input.html;
+  // Loaded on first use, like the SES client: only mail that is answered needs a MIME writer.
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({
     from: { name: input.from.name, address: input.from.address },
     to: input.to,
