@@ -208,6 +208,14 @@ describe('readAttachment: zip bombs and unsafe archives', () => {
       { file: 'e.zip/a.csv', reason: UNREADABLE_REASONS.zipEncrypted },
     ]);
   });
+
+  it('refuses an xlsx whose shared strings lie about their size, though SheetJS would read on without them', async () => {
+    const parts = unzipSync(await smallXlsx());
+    const entries = Object.entries(parts).map(([name, data]) =>
+      name === 'xl/sharedStrings.xml' ? { name, data, declaredSize: 10 } : { name, data },
+    );
+    expect(await reasonFor('附件4.xlsx', writeZip(entries))).toBe(UNREADABLE_REASONS.tooLarge);
+  });
 });
 
 describe('readAttachment: very long sheets', () => {

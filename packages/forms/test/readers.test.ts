@@ -129,6 +129,26 @@ describe('readAttachment: xlsx', () => {
     expect(doc.grids[0]!.rows[2]!.cells[1]).toBe('张三');
   });
 
+  it('reads a sheet written with a namespace prefix and rows of only empty styled cells', async () => {
+    const parts = unzipSync(await excelFixture());
+    const path = 'xl/worksheets/sheet1.xml';
+    const xml = new TextDecoder()
+      .decode(parts[path])
+      .replace(
+        '</sheetData>',
+        '<row r="40" spans="1:3">\n  <c r="A40" s="1"/>\n</row><row r="41"></row></sheetData>',
+      );
+    // As some generators write SpreadsheetML: every element prefixed, the namespace bound to the prefix.
+    const prefixed = xml
+      .replace(/<(\/?)(?!\?|x:|\w+:)(\w+)/g, '<$1x:$2')
+      .replace('<x:worksheet xmlns=', '<x:worksheet xmlns:x=');
+    const plain = await readOne('a.xlsx', zipSync({ ...parts, [path]: new TextEncoder().encode(xml) }));
+    const doc = await readOne('b.xlsx', zipSync({ ...parts, [path]: new TextEncoder().encode(prefixed) }));
+    expect(doc.grids[0]!.rows).toEqual(plain.grids[0]!.rows);
+    expect(cellsOf(doc.grids[0])[0]).toEqual(['2025年度中小企业经营管理领军人才培训报名汇总表']);
+    expect(doc.grids[0]!.rows.map((r) => r.row)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('omits empty rows and keeps spreadsheet row numbers', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('S');

@@ -38,9 +38,19 @@ const JUNK = /(^|\/)(__MACOSX\/|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\._)/i;
 // SheetJS (every spreadsheet and OLE file) and word-extractor (.doc/.wps) are loaded on first use: a Lambda
 // cold start then compiles neither for mail that carries no such file (replies, .docx forms, bounces), and the
 // bundler puts them in chunks of their own (npm run bench, init stage).
-const sheets = () => import('./sheet.ts');
-const cfbReader = () => import('./cfb.ts');
-const legacyWord = () => import('./legacy-word.ts');
+const sheets = once(() => import('./sheet.ts'));
+const cfbReader = once(() => import('./cfb.ts'));
+const legacyWord = once(() => import('./legacy-word.ts'));
+
+// import() resolves the module again on every call, about 1 ms per attachment under tsx's loader hooks (CLI,
+// tests, npm run bench); the first promise serves every later attachment.
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load();
+    return loaded;
+  };
+}
 
 function startsWith(bytes: Uint8Array, sig: readonly number[]): boolean {
   return sig.every((b, i) => bytes[i] === b);

@@ -6,7 +6,6 @@
 
 import * as XLSX from '@e965/xlsx';
 import { log, UnreadableFileError } from '@lingjun/core';
-import { zipSync } from 'fflate';
 import type { CellValue, RawGrid, RawRow } from '../raw.ts';
 import type { InflateBudget } from './limits.ts';
 import { REASONS } from './reasons.ts';
@@ -43,12 +42,51 @@ function cellValue(cell: XLSX.CellObject | undefined): CellValue {
   }
 }
 
-// Rows and cells that hold nothing: `<row r="9" s="1" customFormat="1"/>`, `<c r="A9" s="3"/>`. Row
-// attributes are numbers and flags, so `[^>]*` cannot stop early inside a value.
-const EMPTY_ROW = /<(?:\w+:)?row\b[^>]*\/>/g;
-const EMPTY_CELL = /<(?:\w+:)?c\b[^>]*\/>/g;
-const HOLLOW_ROW = /<((?:\w+:)?)row\b[^>]*>\s*<\/\1row>/g;
 const WORKSHEET = /^xl\/worksheets\/[^/]+\.xml$/i;
+const SHEET_DATA = /<(\w+:)?sheetData\b/;
+const EMPTY = new Map<string, RegExp>();
+// SheetJS parses every attribute of every row and cell tag and stores each twice (as written and lower-cased),
+// yet uses no row attribute but the number, and a cell's style only for its number format, which a shared
+// string does not need.
+const ROW_TAG = /<row\b[^>/]*?(\sr="\d+")[^>/]*>/g;
+const STRING_CELL_STYLE = /(<c r="[A-Z]+\d+") s="\d+"( t="s">)/g;
+
+/**
+ * Cells and rows that hold nothing, for a sheet whose elements carry the namespace prefix `ns`: an empty
+ * cell `<c r="A9" s="3"/>`, and a row with no cells but empty ones, `<row r="9" s="1" customFormat="1"/>` or
+ * `<row r="9"><c r="A9" s="3"/></row>`. Their attributes are numbers, flags and cell references, never a `/`,
+ * so `[^>/]*` finds a tag's end without backtracking; one pass, as this runs over the whole sheet.
+ */
+function emptyElements(ns: string): RegExp {
+  let re = EMPTY.get(ns);
+  if (!re) {
+    const cell = `<${ns}c\\b[^>/]*/>`;
+    re = new RegExp(`<${ns}row\\b[^>/]*(?:/>|>(?:\\s*${cell})*\\s*</${ns}row>)|${cell}`, 'g');
+    EMPTY.set(ns, re);
+  }
+  return re;
+}
+
+/**
+ * A worksheet reduced to its sheetData without empty cells and rows, and without the attributes SheetJS
+ * parses for nothing. A sheet of a million empty styled rows (~50 MB of XML) then costs SheetJS nothing; it
+ * took SheetJS 0.8-2 s to walk them. The rest of the sheet goes because SheetJS runs a regex per feature
+ * (merges, links, margins, filters) over the whole part, data validations (often most of it) included, for
+ * things no grid uses.
+ */
+function cellsOnly(xml: string): string {
+  const open = SHEET_DATA.exec(xml);
+  if (!open) return xml;
+  const ns = open[1] ?? '';
+  const end = `</${ns}sheetData>`;
+  const close = xml.indexOf(end, open.index);
+  if (close < 0) return xml;
+  return xml
+    .slice(open.index, close + end.length)
+    .replace(emptyElements(ns), '')
+    .replace(ROW_TAG, '<row$1>')
+    .replace(STRING_CELL_STYLE, '$1$2');
+}
 
 // Number formats that Chinese Excel and WPS reference by id without writing their definition (ECMA-376
 // 18.8.30, zh-CN). SheetJS knows none of them: with cellDates it drops the whole sheet without a word.
@@ -113,44 +151,116 @@ export function repairStyles(xml: string): string {
   return fixed.replace(/(<(?:\w+:)?styleSheet\b[^>]*>)/, `$1<numFmts>${defs}</numFmts>`);
 }
 
-/**
- * Inflates every part once under the budget (SheetJS trusts the archive and would inflate a bomb without a
- * limit), drops empty rows and cells from the worksheets, and repacks the parts uncompressed for SheetJS.
- * A sheet of a million empty styled rows (~50 MB of XML) then costs SheetJS nothing; without this it
- * took SheetJS 0.8-2 s to walk them.
- */
-export function prepareXlsx(bytes: Uint8Array, budget: InflateBudget): Uint8Array {
-  const files: Record<string, Uint8Array> = {};
-  for (const entry of listZip(bytes, budget)) {
-    if (entry.name.endsWith('/')) continue;
-    let data = inflateEntry(bytes, entry, budget);
-    if (WORKSHEET.test(entry.name)) {
-      const xml = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
-      data = Buffer.from(xml.replace(EMPTY_ROW, '').replace(EMPTY_CELL, '').replace(HOLLOW_ROW, ''), 'utf8');
-    } else if (entry.name === 'xl/styles.xml') {
-      data = Buffer.from(repairStyles(Buffer.from(data).toString('utf8')), 'utf8');
-    }
-    files[entry.name] = data;
-  }
-  return zipSync(files, { level: 0 });
+// XLSX.read of a zip is SheetJS's own unzip, then this; the package exports it, its types do not declare it.
+// What read does besides (sniffing the type, resetting the code page of BIFF strings) does not concern a zip.
+const parseZip = (
+  XLSX as unknown as { parse_zip: (zip: PreparedXlsx, opts: XLSX.ParsingOptions) => XLSX.WorkBook }
+).parse_zip;
+
+// Document properties are the only parts SheetJS reads whose result (wb.Props) no grid uses.
+const UNUSED_PART = /^docProps\//i;
+
+/** One part as SheetJS's zip container holds it, its text inflated on first read. */
+interface LazyPart {
+  name: string;
+  readonly data: string;
 }
 
-/** Reads every sheet of a workbook into grids; empty rows are left out, row numbers are Excel's. */
-export function readWorkbook(bytes: Uint8Array, budget: InflateBudget): RawGrid[] {
+/** An xlsx package in the shape of the zip container SheetJS's parse_zip reads. */
+export interface PreparedXlsx {
+  FullPaths: string[];
+  FileIndex: LazyPart[];
+  /** The first part that failed to inflate; SheetJS swallows errors of most parts it reads. */
+  failure?: unknown;
+}
+
+/**
+ * SheetJS reads parts as byte strings (one char per byte of UTF-8) and decodes text itself; latin1 is the
+ * cheapest way there, and ASCII patterns match its bytes as they would the text, since every byte of a
+ * multi-byte UTF-8 character is >= 0x80.
+ */
+function preparePart(name: string, data: Uint8Array): string {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const utf16 = buf[0] === 0xff && buf[1] === 0xfe ? 'utf-16le' : buf[0] === 0xfe && buf[1] === 0xff;
+  if (utf16 && !name.endsWith('.bin')) {
+    // As SheetJS's own unzip does with a part written in UTF-16.
+    const text = new TextDecoder(utf16 === true ? 'utf-16be' : utf16).decode(buf);
+    return preparePart(name, Buffer.from(text, 'utf8'));
+  }
+  if (name === 'xl/styles.xml') {
+    return Buffer.from(repairStyles(buf.toString('utf8')), 'utf8').toString('latin1');
+  }
+  return WORKSHEET.test(name) ? cellsOnly(buf.toString('latin1')) : buf.toString('latin1');
+}
+
+/**
+ * Lists the package under the budget and hands SheetJS its parts without a repack: each part is inflated
+ * (under the budget, as SheetJS trusts the archive and would inflate a bomb without a limit) only when SheetJS
+ * reads it, so themes, printer settings, images and the like never are.
+ */
+export function prepareXlsx(bytes: Uint8Array, budget: InflateBudget): PreparedXlsx {
+  const prepared: PreparedXlsx = { FullPaths: [], FileIndex: [] };
+  for (const entry of listZip(bytes, budget)) {
+    // Part names are absolute in OOXML; some writers store them so, SheetJS looks them up without the slash.
+    const name = entry.name.replace(/^\//, '');
+    if (name.endsWith('/') || UNUSED_PART.test(name)) continue;
+    let data: string | undefined;
+    prepared.FullPaths.push(name);
+    prepared.FileIndex.push({
+      name,
+      get data() {
+        if (data === undefined) {
+          try {
+            data = preparePart(name, inflateEntry(bytes, entry, budget));
+          } catch (error) {
+            prepared.failure ??= error;
+            throw error;
+          }
+        }
+        return data;
+      },
+    });
+  }
+  return prepared;
+}
+
+// A fresh copy per read: SheetJS writes into the options object (defaults, metadata of the workbook).
+function readOptions(): XLSX.ParsingOptions {
+  return {
+    dense: true,
+    cellDates: true,
+    cellNF: true,
+    cellText: false,
+    cellHTML: false,
+    cellFormula: false,
+    cellStyles: false,
+    bookVBA: false,
+  };
+}
+
+function parse(input: Uint8Array | PreparedXlsx): XLSX.WorkBook {
+  if (input instanceof Uint8Array) return XLSX.read(input, { type: 'buffer', ...readOptions() });
+  // A part we refused to inflate (budget, damage, encryption) decides the outcome, whatever SheetJS made of it.
   let wb: XLSX.WorkBook;
   try {
-    wb = XLSX.read(bytes, {
-      type: 'buffer',
-      dense: true,
-      cellDates: true,
-      cellNF: true,
-      cellText: false,
-      cellHTML: false,
-      cellFormula: false,
-      cellStyles: false,
-      bookVBA: false,
-    });
+    wb = parseZip(input, readOptions());
   } catch (cause) {
+    throw input.failure ?? cause;
+  }
+  if (input.failure !== undefined) throw input.failure;
+  return wb;
+}
+
+/**
+ * Reads every sheet of a workbook (an .xls/.et file's bytes or a prepared xlsx) into grids; empty rows are
+ * left out, row numbers are Excel's.
+ */
+export function readWorkbook(input: Uint8Array | PreparedXlsx, budget: InflateBudget): RawGrid[] {
+  let wb: XLSX.WorkBook;
+  try {
+    wb = parse(input);
+  } catch (cause) {
+    if (cause instanceof UnreadableFileError) throw cause;
     const message = String((cause as Error)?.message ?? cause);
     if (/password|encrypt/i.test(message)) throw new UnreadableFileError(REASONS.encrypted, { cause });
     throw new UnreadableFileError(REASONS.corrupt, { cause });
