@@ -1,7 +1,8 @@
 /**
  * init_ratio_to_empty: a fresh `node` loading the built intake bundle against loading an empty handler
  * bundle built the same way. Each run is a new process (a cold start has no warm module cache); both run
- * with the NODE_OPTIONS the function sets (--enable-source-maps), interleaved.
+ * with the NODE_OPTIONS a default deployment sets (none: context sourceMaps is off, infra/src/config.ts),
+ * interleaved.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { measure, type Row } from '../measure.ts';
 /** Loads a bundle in a fresh node and returns the exported handler's type (checked, not timed). */
 function coldLoad(bundle: string): string {
   const script = `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); process.stdout.write(typeof m.handler);`;
-  const res = spawnSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+  const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', LINGJUN_PROGRAM_FILE: '/nonexistent/program.json' },
   });

@@ -29,6 +29,8 @@ export interface LingjunFunctionProps {
   reservedConcurrentExecutions?: number;
   /** Encrypts the environment (it carries the person-key secret) with this key instead of Lambda's own. */
   environmentKey?: kms.IKey;
+  /** Map stack traces through the shipped source maps (LingjunConfig.sourceMaps). */
+  sourceMaps?: boolean;
 }
 
 /** A queue that only ever receives failures, so any message in it is worth an alarm. */
@@ -111,7 +113,7 @@ export class LingjunFunction extends Construct {
       environment: {
         ...props.environment,
         LINGJUN_PROGRAM_FILE: PROGRAM_FILE_IN_BUNDLE,
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
       // Async sources (SES, Scheduler) retry twice; after that the event is kept in the DLQ, not lost.
       retryAttempts: 2,

@@ -96,6 +96,7 @@ export class StatelessStack extends Stack {
       environmentKey: props.dataKey,
       logRetention: retention(config.logRetentionDays),
       alarmTopic,
+      sourceMaps: config.sourceMaps,
     };
 
     this.intake = new LingjunFunction(this, 'Intake', {

@@ -438,6 +438,18 @@ describe('loadConfig', () => {
     expect(c.program.classes).toHaveLength(program.classes.length);
   });
 
+  it('maps stack traces through source maps only when context sourceMaps is true', async () => {
+    expect((await loadConfig(() => undefined, root)).sourceMaps).toBe(false);
+    expect((await loadConfig((k) => (k === 'sourceMaps' ? 'true' : undefined), root)).sourceMaps).toBe(true);
+    await expect(loadConfig((k) => (k === 'sourceMaps' ? 'yes' : undefined), root)).rejects.toThrow(
+      /sourceMaps/,
+    );
+    // The default deployment: no function pays for reading source maps at cold start.
+    for (const fn of Object.values(stateless.findResources('AWS::Lambda::Function')) as Json[]) {
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
+    }
+  });
+
   it('refuses a bad context value with the key named', async () => {
     await expect(loadConfig((k) => (k === 'courseEndTime' ? '25:00' : undefined), root)).rejects.toThrow(
       /courseEndTime/,

@@ -6,7 +6,6 @@
 
 import { log, UnreadableFileError } from '@lingjun/core';
 import type { RawDocument, ReadResult } from '../raw.ts';
-import { readDocx } from './docx.ts';
 import { DEFAULT_LIMITS, InflateBudget, type ReadLimits } from './limits.ts';
 import { REASONS } from './reasons.ts';
 import { decodeText, guessDelimiter, parseDelimited } from './text.ts';
@@ -35,12 +34,13 @@ const CFB_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 // Names of files that zip tools add on their own and that no sender meant to send.
 const JUNK = /(^|\/)(__MACOSX\/|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\._)/i;
 
-// SheetJS (every spreadsheet and OLE file) and word-extractor (.doc/.wps) are loaded on first use: a Lambda
-// cold start then compiles neither for mail that carries no such file (replies, .docx forms, bounces), and the
-// bundler puts them in chunks of their own (npm run bench, init stage).
+// Each format's reader is loaded on first use (SheetJS for spreadsheets and OLE files, word-extractor for
+// .doc/.wps, saxes for .docx): a Lambda cold start compiles none of them for mail that carries no such file
+// (reports, automatic replies, redeliveries), and the bundler puts them in chunks of their own (npm run bench).
 const sheets = once(() => import('./sheet.ts'));
 const cfbReader = once(() => import('./cfb.ts'));
 const legacyWord = once(() => import('./legacy-word.ts'));
+const docxReader = once(() => import('./docx.ts'));
 
 // import() resolves the module again on every call, about 1 ms per attachment under tsx's loader hooks (CLI,
 // tests, npm run bench); the first promise serves every later attachment.
@@ -169,6 +169,7 @@ async function readZip(file: string, bytes: Uint8Array, depth: number, ctx: Cont
     }
     if (parts.has('xl/workbook.bin')) throw new UnreadableFileError(REASONS.xlsb);
     if (parts.has('word/document.xml') || /wordprocessingml\.document\.main/.test(types)) {
+      const { readDocx } = await docxReader();
       const { grids, text } = readDocx(bytes, parts, budget);
       ctx.out.documents.push({ file, format: 'docx', grids, text });
       return;
