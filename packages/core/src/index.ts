@@ -2,3 +2,4 @@ export * from './errors.ts';
 export * from './log.ts';
 export * from './mask.ts';
 export * from './ports.ts';
+export * from './text.ts';

@@ -1,5 +1,4 @@
-// Node's WHATWG decoder (full ICU, as in Node's own builds and Lambda) covers GB18030 without a table of our own.
-const GB18030 = new TextDecoder('gb18030');
+import { decodeUnlabelled } from '@lingjun/core';
 
 // Chinese mail clients label text GB2312 or GBK but write whatever their Windows code page (936 or
 // GB18030) produces: characters outside GB2312 (镕, rare name characters, four-byte GB18030 ones
@@ -15,14 +14,7 @@ export function isGbLabel(label: string): boolean {
   return GB_LABEL.test(label.trim());
 }
 
-/** Decodes bytes as UTF-8 when they are valid UTF-8, otherwise as GB18030 (unlabelled Chinese text). */
-export function decodeUnlabelled(bytes: Uint8Array): string {
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    return GB18030.decode(bytes);
-  }
-}
+export { decodeUnlabelled } from '@lingjun/core';
 
 function relabel(label: string): string {
   return isGbLabel(label) ? 'gb18030' : label;
@@ -82,7 +74,7 @@ function fixHeaderLine(bytes: Buffer): Buffer | null {
     }
   }
   if (has8bit) {
-    // Some clients write GBK bytes into headers without any encoding. mailparser reads raw header
+    // Some clients write GBK bytes into headers without any encoding. The parser reads raw header
     // bytes as UTF-8 only, so the line is transcoded to UTF-8 here (kept when already valid UTF-8).
     let valid = true;
     try {
@@ -91,7 +83,7 @@ function fixHeaderLine(bytes: Buffer): Buffer | null {
       valid = false;
     }
     if (!valid) {
-      latin = Buffer.from(GB18030.decode(bytes), 'utf8').toString('latin1');
+      latin = Buffer.from(decodeUnlabelled(bytes), 'utf8').toString('latin1');
       changed = true;
     }
   }
@@ -106,7 +98,7 @@ function fixHeaderLine(bytes: Buffer): Buffer | null {
 }
 
 /**
- * Normalises the header blocks of a raw message (top level and every MIME part) so mailparser
+ * Normalises the header blocks of a raw message (top level and every MIME part) so the parser
  * decodes Chinese correctly: GB2312/GBK labels become GB18030 and unencoded GBK bytes become UTF-8.
  * Bodies are never touched, so attachment bytes and declared body charsets stay as sent.
  */

@@ -2,14 +2,9 @@
  * Delimited text (.csv, .tsv, Excel's "Unicode text"): decoding and parsing. Chinese Excel saves CSV in
  * GB18030/GBK, WPS and web systems in UTF-8 with or without a BOM, "Unicode text" in UTF-16LE with tabs.
  */
-import { UnreadableFileError } from '@lingjun/core';
+import { decodeUnlabelled, UnreadableFileError } from '@lingjun/core';
 import type { CellValue, RawGrid, RawRow } from '../raw.ts';
 import { REASONS } from './reasons.ts';
-
-// Node's WHATWG decoder (full ICU in Node's builds and on Lambda) covers GB18030 without a table of our own.
-const GB18030 = new TextDecoder('gb18030');
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Decodes text bytes, or returns undefined when they do not look like text at all. */
 export function decodeText(bytes: Uint8Array): string | undefined {
@@ -18,12 +13,7 @@ export function decodeText(bytes: Uint8Array): string | undefined {
   }
   const head = bytes.subarray(0, 4096);
   if (head.includes(0)) return undefined;
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    text = GB18030.decode(bytes);
-  }
+  let text = decodeUnlabelled(bytes);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   // Control characters other than tab and line ends mean a binary file that happened to decode.
   const sample = text.slice(0, 4096);

@@ -4,13 +4,10 @@
  * inflating anything, and a hard stop while inflating. Nothing is ever written to disk.
  */
 import { inflateRawSync } from 'node:zlib';
-import { UnreadableFileError } from '@lingjun/core';
+import { decodeUnlabelled, UnreadableFileError } from '@lingjun/core';
 import type { InflateBudget } from './limits.ts';
 import { RATIO_MIN_BYTES } from './limits.ts';
 import { REASONS } from './reasons.ts';
-
-// Node's WHATWG decoder (full ICU in Node's builds and on Lambda) covers GB18030 without a table of our own.
-const GB18030 = new TextDecoder('gb18030');
 
 /** One entry of a zip's central directory. */
 export interface ZipEntry {
@@ -57,13 +54,9 @@ export function isZip(bytes: Uint8Array): boolean {
 function decodeName(raw: Uint8Array, flags: number, unicodeExtra: string | undefined): string {
   if (unicodeExtra !== undefined) return unicodeExtra;
   if (flags & FLAG_UTF8) return new TextDecoder('utf-8').decode(raw);
-  // Without the flag the bytes are in the writer's code page. macOS writes UTF-8 without setting it, and
-  // Chinese text in GBK is almost never valid UTF-8, so valid UTF-8 wins and GB18030 (a GBK superset) is next.
-  try {
-    return utf8.decode(raw);
-  } catch {
-    return GB18030.decode(raw);
-  }
+  // Without the flag the bytes are in the writer's code page: GBK from Chinese Windows, UTF-8 from macOS,
+  // which writes it without setting the flag.
+  return decodeUnlabelled(raw);
 }
 
 /**
