@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { BlobStore, Mailer } from '@lingjun/core';
-import { TransientError } from '@lingjun/core';
+import { once, TransientError } from '@lingjun/core';
 
 /** BlobStore on an S3 bucket. */
 export function s3BlobStore(client: S3Client, bucket: string): BlobStore {
@@ -24,14 +24,10 @@ export function s3BlobStore(client: S3Client, bucket: string): BlobStore {
  * compiles less (npm run bench, init stage).
  */
 export function lazyMailer(load: () => Promise<Mailer>): Mailer {
-  let mailer: Promise<Mailer> | undefined;
+  const mailer = once(load);
   return {
     async sendRaw(message) {
-      mailer ??= load().catch((err: unknown) => {
-        mailer = undefined;
-        throw err;
-      });
-      return (await mailer).sendRaw(message);
+      return (await mailer()).sendRaw(message);
     },
   };
 }

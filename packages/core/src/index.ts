@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export * from './log.ts';
 export * from './mask.ts';
+export * from './once.ts';
 export * from './ports.ts';
 export * from './text.ts';

@@ -4,7 +4,7 @@
  * same (.et from .xls, .wps from .doc). Every failure becomes an UnreadableFile with a Chinese reason.
  */
 
-import { log, UnreadableFileError } from '@lingjun/core';
+import { log, once, UnreadableFileError } from '@lingjun/core';
 import type { RawDocument, ReadResult } from '../raw.ts';
 import { DEFAULT_LIMITS, InflateBudget, type ReadLimits } from './limits.ts';
 import { REASONS } from './reasons.ts';
@@ -37,20 +37,12 @@ const JUNK = /(^|\/)(__MACOSX\/|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\._)/i;
 // Each format's reader is loaded on first use (SheetJS for spreadsheets and OLE files, word-extractor for
 // .doc/.wps, saxes for .docx): a Lambda cold start compiles none of them for mail that carries no such file
 // (reports, automatic replies, redeliveries), and the bundler puts them in chunks of their own (npm run bench).
+// once(): import() resolves the module again on every call, about 1 ms per attachment under tsx's loader
+// hooks (CLI, tests, npm run bench).
 const sheets = once(() => import('./sheet.ts'));
 const cfbReader = once(() => import('./cfb.ts'));
 const legacyWord = once(() => import('./legacy-word.ts'));
 const docxReader = once(() => import('./docx.ts'));
-
-// import() resolves the module again on every call, about 1 ms per attachment under tsx's loader hooks (CLI,
-// tests, npm run bench); the first promise serves every later attachment.
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () => {
-    loaded ??= load();
-    return loaded;
-  };
-}
 
 function startsWith(bytes: Uint8Array, sig: readonly number[]): boolean {
   return sig.every((b, i) => bytes[i] === b);
