@@ -278,11 +278,15 @@ function toBuffer(raw: Uint8Array): Buffer {
   return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }
 
+/**
+ * A part's bytes. With attachmentEncoding 'arraybuffer' postal-mime gives every part a buffer of its own (an
+ * ArrayBuffer, or a TextEncoder's Uint8Array for text parts), so a consumer handing `content.buffer` to a
+ * library (SheetJS, fflate) reads exactly the part and no copy is needed.
+ */
 function bytesOf(content: Attachment['content']): Uint8Array {
-  if (typeof content === 'string') return new Uint8Array(Buffer.from(content, 'binary'));
-  // A copy, not a view: a consumer handing `content.buffer` to a library (SheetJS, fflate) must not read
-  // other data with it.
-  return content instanceof ArrayBuffer ? new Uint8Array(content.slice(0)) : new Uint8Array(content);
+  if (typeof content === 'string')
+    throw new TypeError('postal-mime returned text for an arraybuffer attachment');
+  return content instanceof Uint8Array ? content : new Uint8Array(content);
 }
 
 async function parseLevel(raw: Uint8Array, depth: number): Promise<InboundMail> {

@@ -228,7 +228,11 @@ describe('attachments: inline parts, winmail.dat, forwarded messages', () => {
     expect(mail.attachments.map((a) => a.filename).sort()).toEqual(
       ['附件4-转发.xlsx', '附件5-转发.docx'].sort(),
     );
-    for (const a of mail.attachments) expect(Buffer.from(a.content).subarray(0, 2).toString()).toBe('PK');
+    for (const a of mail.attachments) {
+      expect(Buffer.from(a.content).subarray(0, 2).toString()).toBe('PK');
+      // The bytes own their buffer: a library given `content.buffer` reads this part and nothing else.
+      expect(a.content.buffer.byteLength).toBe(a.content.byteLength);
+    }
   });
 
   it(`opens forwarded messages only ${MAX_FORWARD_DEPTH} levels deep`, async () => {
