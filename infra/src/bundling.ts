@@ -9,6 +9,9 @@
  */
 import { buildSync, type Metafile } from 'esbuild';
 
+// The entry's name gives both its file (index.mjs) and the Lambda handler (index.handler).
+const ENTRY = 'index';
+
 export const BUNDLE_OPTIONS = {
   format: 'esm',
   target: 'node22',
@@ -22,15 +25,17 @@ export const BUNDLE_OPTIONS = {
   // CommonJS dependencies (exceljs, word-extractor, SheetJS's codepage tables …) call require(); ESM output
   // has none without this.
   banner: "import { createRequire as __lj_cr } from 'node:module'; const require = __lj_cr(import.meta.url);",
-  /** The entry file Lambda loads (handler `index.handler`); chunks go under chunks/. */
-  outFile: 'index.mjs',
+  /** The entry file Lambda loads; chunks go under chunks/. */
+  outFile: `${ENTRY}.mjs`,
+  /** The Lambda handler setting for that file's `handler` export. */
+  handler: `${ENTRY}.handler`,
 } as const;
 
 /** Builds one function's entry into outDir (index.mjs plus chunks/); returns esbuild's metafile. */
 export function buildFunction(root: string, entry: string, outDir: string): Metafile {
   const res = buildSync({
     absWorkingDir: root,
-    entryPoints: { index: entry },
+    entryPoints: { [ENTRY]: entry },
     bundle: true,
     splitting: true,
     outdir: outDir,

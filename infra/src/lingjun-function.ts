@@ -99,7 +99,7 @@ export class LingjunFunction extends Construct {
     this.fn = new lambda.Function(this, 'Function', {
       description: props.description,
       code: functionCode(props.root, props.name, props.programFile),
-      handler: `${BUNDLE_OPTIONS.outFile.replace(/\.mjs$/, '')}.handler`,
+      handler: BUNDLE_OPTIONS.handler,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
