@@ -181,10 +181,15 @@ export interface PreparedXlsx {
  */
 function preparePart(name: string, data: Uint8Array): string {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const utf16 = buf[0] === 0xff && buf[1] === 0xfe ? 'utf-16le' : buf[0] === 0xfe && buf[1] === 0xff;
+  const utf16 =
+    buf[0] === 0xff && buf[1] === 0xfe
+      ? 'utf-16le'
+      : buf[0] === 0xfe && buf[1] === 0xff
+        ? 'utf-16be'
+        : undefined;
   if (utf16 && !name.endsWith('.bin')) {
     // As SheetJS's own unzip does with a part written in UTF-16.
-    const text = new TextDecoder(utf16 === true ? 'utf-16be' : utf16).decode(buf);
+    const text = new TextDecoder(utf16).decode(buf);
     return preparePart(name, Buffer.from(text, 'utf8'));
   }
   if (name === 'xl/styles.xml') {
