@@ -149,6 +149,22 @@ describe('readAttachment: xlsx', () => {
     expect(doc.grids[0]!.rows.map((r) => r.row)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('reads parts written in UTF-16 (with a byte-order mark) as it reads them in UTF-8', async () => {
+    const bytes = await excelFixture();
+    const parts = unzipSync(bytes);
+    const utf16 = (data: Uint8Array) =>
+      new Uint8Array(Buffer.from(`\ufeff${new TextDecoder().decode(data)}`, 'utf16le'));
+    const rewritten = zipSync({
+      ...parts,
+      'xl/sharedStrings.xml': utf16(parts['xl/sharedStrings.xml']!),
+      'xl/worksheets/sheet1.xml': utf16(parts['xl/worksheets/sheet1.xml']!),
+    });
+    const plain = await readOne('a.xlsx', bytes);
+    const doc = await readOne('b.xlsx', rewritten);
+    expect(doc.grids[0]!.rows).toEqual(plain.grids[0]!.rows);
+    expect(doc.grids[0]!.rows[2]!.cells[1]).toBe('张三');
+  });
+
   it('omits empty rows and keeps spreadsheet row numbers', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('S');
