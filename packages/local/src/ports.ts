@@ -25,9 +25,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Returns the requested port if free (else throws EnvironmentError), or a fresh free port if none was requested. */
+/**
+ * Returns the requested port if free (else throws EnvironmentError), or 0 when none was requested: the service
+ * then binds a port the OS picks, because a port probed free and released can be taken by any outbound
+ * connection (same ephemeral range) before the service binds it.
+ */
 export async function claimPort(service: string, requested: number | undefined): Promise<number> {
-  if (requested === undefined || requested === 0) return freePort();
+  if (requested === undefined || requested === 0) return 0;
   if (!(await isPortFree(requested))) {
     throw new EnvironmentError(
       `端口 ${requested} 已被占用，无法启动本地 ${service}。请关闭占用该端口的程序或换一个端口。` +

@@ -18,13 +18,14 @@ const sesEml = require('aws-ses-v2-local/dist/emlFile.js') as {
 /** A running local SES v2 endpoint that also writes every sent message to the outbox folder. */
 export interface LocalSes {
   endpoint: string;
+  port: number;
   viewerUrl: string;
   outboxDir: string;
   stop(): Promise<void>;
 }
 
 /**
- * Starts aws-ses-v2-local in-process on a private port, behind a small proxy on `port`.
+ * Starts aws-ses-v2-local in-process on a private port, behind a small proxy on `port` (0: one the OS picks).
  *
  * Why a proxy: aws-ses-v2-local parses Raw messages and keeps only a rebuilt copy, losing headers such as
  * In-Reply-To/References. The proxy sees each SendEmail request, and before answering the client writes
@@ -71,9 +72,11 @@ export async function startSes(opts: { port: number; outboxDir: string }): Promi
     proxy.once('error', reject);
     proxy.listen(opts.port, '127.0.0.1', () => resolve());
   });
-  const endpoint = `http://127.0.0.1:${opts.port}`;
+  const port = (proxy.address() as AddressInfo).port;
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
+    port,
     viewerUrl: `${endpoint}/`,
     outboxDir: opts.outboxDir,
     async stop() {

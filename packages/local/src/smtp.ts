@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { rawMailKey } from '@lingjun/aws';
 import { log } from '@lingjun/core';
@@ -105,7 +106,7 @@ export async function startSmtp(opts: {
     while (pending.size > 0) await Promise.allSettled([...pending]);
   };
   return {
-    port: opts.port,
+    port: (server.server.address() as AddressInfo).port,
     idle,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -80,25 +80,16 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     }
   }
   const ports = opts.ports ?? {};
-  // All ports are checked before anything starts, so a taken port fails fast and leaves nothing running.
+  // Requested ports are checked before anything starts, so a taken one fails fast and leaves nothing running.
   const dynamoPort = await claimPort('DynamoDB', ports.dynamodb);
   const s3Port = await claimPort('S3', ports.s3);
   const sesPort = await claimPort('SES', ports.ses);
   const smtpPort = await claimPort('SMTP', ports.smtp);
 
+  const bucketName = opts.bucketName ?? 'lingjun-mail';
   const dir = stateDir ?? (await mkdtemp(join(tmpdir(), 'lingjun-stack-')));
-  const config: AwsConfig = {
-    region: opts.region ?? 'cn-north-1',
-    tableName: opts.tableName ?? 'lingjun',
-    bucketName: opts.bucketName ?? 'lingjun-mail',
-    endpoints: {
-      dynamodb: `http://127.0.0.1:${dynamoPort}`,
-      s3: `http://127.0.0.1:${s3Port}`,
-      ses: `http://127.0.0.1:${sesPort}`,
-    },
-    credentials: { ...LOCAL_CREDENTIALS },
-  };
-
+  // Ports actually bound, known once each service is up; stop waits for exactly these to be free again.
+  const bound: number[] = [];
   const stoppers: (() => Promise<void>)[] = [];
   const teardown = async () => {
     // Reverse start order, one at a time: the SMTP receiver drains its handlers while DynamoDB and S3 still
@@ -112,16 +103,24 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       }
     }
     if (!stateDir) await rm(dir, { recursive: true, force: true });
-    await waitPortsFree([dynamoPort, s3Port, sesPort, smtpPort]);
+    await waitPortsFree(bound);
     if (failure) throw failure;
   };
 
   try {
-    const [dynamo, , ses] = await startAll(stoppers, [
+    const [dynamo, s3rver, ses] = await startAll(stoppers, [
       () => startDynamo({ port: dynamoPort, ...(stateDir ? { dataDir: join(dir, 'dynamodb') } : {}) }),
-      () => startS3({ port: s3Port, dir: join(dir, 's3'), bucket: config.bucketName }),
+      () => startS3({ port: s3Port, dir: join(dir, 's3'), bucket: bucketName }),
       () => startSes({ port: sesPort, outboxDir: join(dir, 'outbox') }),
     ] as const);
+    bound.push(dynamo.port, s3rver.port, ses.port);
+    const config: AwsConfig = {
+      region: opts.region ?? 'cn-north-1',
+      tableName: opts.tableName ?? 'lingjun',
+      bucketName,
+      endpoints: { dynamodb: dynamo.endpoint, s3: s3rver.endpoint, ses: ses.endpoint },
+      credentials: { ...LOCAL_CREDENTIALS },
+    };
     await ensureTable(config);
     const s3 = s3Client(config);
     stoppers.push(async () => s3.destroy());
@@ -135,6 +134,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       ...(opts.onInbound ? { onInbound: opts.onInbound } : {}),
     });
     stoppers.push(() => smtp.stop());
+    bound.push(smtp.port);
     const scheduler = startScheduler(opts.schedules ?? [], opts.program.timezone);
     stoppers.push(async () => scheduler.stop());
 
@@ -143,7 +143,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         pid: process.pid,
         dynamoPid: dynamo.pid,
         config,
-        smtpPort,
+        smtpPort: smtp.port,
         sesViewerUrl: ses.viewerUrl,
         outboxDir: ses.outboxDir,
         startedAt: new Date().toISOString(),
@@ -155,7 +155,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     let stopping: Promise<void> | undefined;
     return {
       config,
-      smtpPort,
+      smtpPort: smtp.port,
       sesViewerUrl: ses.viewerUrl,
       outboxDir: ses.outboxDir,
       stateDir: dir,
