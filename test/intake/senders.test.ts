@@ -1,5 +1,6 @@
 /** Who may submit (spec §5): verdicts, contacts, first contacts, held mail and the bureau's decision. */
 import { readFile } from 'node:fs/promises';
+import { approveHeld, findHeld, rejectHeld } from '@lingjun/intake';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { buildEmail } from '../support/email.ts';
@@ -89,6 +90,62 @@ describe('sender policy through lingjun ingest', () => {
     const texts = await Promise.all(replies.map(async (r) => (await simpleParser(r)).text ?? ''));
     expect(texts.some((t) => t.includes('非本地区主管部门'))).toBe(true);
     expect(await h.deps().registry.listRegion('130000')).toEqual([]);
+  });
+
+  it('approve and reject of the same held email at once: exactly one decision is taken', async () => {
+    const program = await testProgram();
+    const h = await harness(program);
+    const { raw, messageId } = await submission({
+      program,
+      from: 'race@example.com',
+      region: '河北',
+      classNo: 1,
+      people: people(1, 44),
+    });
+    const [held] = await h.ingest([raw], { receivedAt: IN_TIME });
+    expect(held?.status).toBe('held');
+    const [approved, rejected] = await Promise.all([
+      approveHeld(h.deps(), held!.messageId),
+      rejectHeld(h.deps(), held!.messageId, '重复确认'),
+    ]);
+    // One of the two finds the email still held; the other finds nothing to decide.
+    expect([approved, rejected].filter(Boolean)).toHaveLength(1);
+    const registered = await h.deps().registry.listRegion('130000');
+    if (approved) {
+      expect(approved.status).toBe('accepted');
+      expect(registered).toHaveLength(1);
+    } else {
+      expect(rejected?.status).toBe('rejected');
+      expect(registered).toEqual([]);
+    }
+    // The held notice plus exactly one decision reached the sender.
+    expect(await h.repliesTo(messageId)).toHaveLength(2);
+    expect(await h.deps().registry.listMessages('held')).toEqual([]);
+  });
+
+  it('a reject whose reply cannot be sent leaves the email held, to be rejected again', async () => {
+    const program = await testProgram();
+    const h = await harness(program);
+    const { raw, messageId } = await submission({
+      program,
+      from: 'unlucky@example.com',
+      region: '河北',
+      classNo: 1,
+      people: people(1, 45),
+    });
+    const [held] = await h.ingest([raw], { receivedAt: IN_TIME });
+    const failing = h.deps({
+      mailer: {
+        sendRaw: async () => {
+          throw new Error('SES unavailable');
+        },
+      },
+    });
+    await expect(rejectHeld(failing, held!.messageId, '材料不全')).rejects.toThrow('SES unavailable');
+    expect((await findHeld(h.deps(), held!.messageId))?.status).toBe('held');
+    const again = await rejectHeld(h.deps(), held!.messageId, '材料不全');
+    expect(again?.status).toBe('rejected');
+    expect(await h.repliesTo(messageId)).toHaveLength(2);
   });
 
   it('trusts the first sender of a region without contacts, and tells the bureau', async () => {

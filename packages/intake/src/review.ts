@@ -34,7 +34,11 @@ export async function approveHeld(deps: IntakeDeps, messageId: string): Promise<
   );
 }
 
-/** The bureau rejects a held email: the sender is told, and the email ends rejected with nothing recorded. */
+/**
+ * The bureau rejects a held email: the sender is told, and the email ends rejected with nothing recorded.
+ * The decision is taken by a write conditional on the email still being held, before the sender is told, so a
+ * concurrent approve or a second reject finds nothing to decide.
+ */
 export async function rejectHeld(
   deps: IntakeDeps,
   messageId: string,
@@ -46,25 +50,41 @@ export async function rejectHeld(
   const mail = await parseInbound(await deps.store.get(record.rawKey));
   const to = mail.from?.address ? [mail.from.address] : [];
   const text = `您好！\n\n您报送的材料（回执编号 ${previous.receipt ?? ''}）经部中小企业局确认，未予受理。\n原因：${reason}\n\n如有疑问，请由${previous.region?.name ?? '本地区'}已登记的联系人与部中小企业局联系。\n\n${deps.program.title}\n${deps.program.mailbox}`;
-  const outcome: Outcome = { ...previous, status: 'rejected', reply: null };
-  if (to.length > 0) {
-    const reply = await composeReply({
-      from: { address: deps.program.mailbox, name: SENDER_NAME },
-      original: mail,
-      to,
-      subject: `【未予受理】${deps.program.title}报名材料 ${previous.receipt ?? ''}`.trim(),
-      text,
-      html: `<div>${textToHtml(text)}</div>`,
-    });
-    await deps.mailer.sendRaw({ from: deps.program.mailbox, to: reply.to, raw: reply.raw });
-    outcome.reply = { to: reply.to, subject: reply.subject, attachments: [] };
+  const reply =
+    to.length > 0
+      ? await composeReply({
+          from: { address: deps.program.mailbox, name: SENDER_NAME },
+          original: mail,
+          to,
+          subject: `【未予受理】${deps.program.title}报名材料 ${previous.receipt ?? ''}`.trim(),
+          text,
+          html: `<div>${textToHtml(text)}</div>`,
+        })
+      : undefined;
+  const outcome: Outcome = {
+    ...previous,
+    status: 'rejected',
+    reply: reply ? { to: reply.to, subject: reply.subject, attachments: [] } : null,
+  };
+  const decided = await deps.registry.saveMessage(
+    {
+      ...record,
+      status: 'done',
+      outcome,
+      heldReason: `已拒绝：${reason}`,
+      updatedAt: (deps.now?.() ?? new Date()).toISOString(),
+    },
+    { ifStatus: 'held' },
+  );
+  if (!decided) return undefined;
+  if (reply) {
+    try {
+      await deps.mailer.sendRaw({ from: deps.program.mailbox, to: reply.to, raw: reply.raw });
+    } catch (error) {
+      // The sender was not told: the email goes back to held, so the bureau can reject it again.
+      await deps.registry.saveMessage(record, { ifStatus: 'done' });
+      throw error;
+    }
   }
-  await deps.registry.saveMessage({
-    ...record,
-    status: 'done',
-    outcome,
-    heldReason: `已拒绝：${reason}`,
-    updatedAt: new Date().toISOString(),
-  });
   return outcome;
 }

@@ -122,14 +122,30 @@ export class Registry {
     return res.Item ? stripKeys<MessageRecord>(res.Item) : undefined;
   }
 
-  /** Writes a message's new status and outcome. */
-  async saveMessage(record: MessageRecord): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...keys.message(record.messageId), ...this.messageGsi(record), ...record },
-      }),
-    );
+  /**
+   * Writes a message's new status and outcome; with `ifStatus`, only over a record still in that status
+   * (false when it was not, so two people deciding the same message cannot both win).
+   */
+  async saveMessage(record: MessageRecord, opts: { ifStatus?: MessageStatus } = {}): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.message(record.messageId), ...this.messageGsi(record), ...record },
+          ...(opts.ifStatus
+            ? {
+                ConditionExpression: '#status = :expected',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':expected': opts.ifStatus },
+              }
+            : {}),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (opts.ifStatus && isConditionFailure(err)) return false;
+      throw wrapDynamoError(err, 'save message');
+    }
   }
 
   /**
