@@ -84,10 +84,24 @@ export function resolveRegion(text: string | undefined | null): Region | undefin
   if (!t) return undefined;
   const direct = byCode.get(t) ?? byName.get(t);
   if (direct) return direct;
-  // Longest name first so 新疆生产建设兵团 is not read as 新疆维吾尔自治区.
-  const candidates = [...byName.entries()].sort((a, b) => b[0].length - a[0].length);
-  for (const [name, region] of candidates) {
-    if (name.length >= 2 && t.startsWith(name)) return region;
+  const outer = byPrefix(t);
+  if (!outer) return undefined;
+  // 浙江省宁波市…: a city with separate planning, written after its province, is a region of its own.
+  const inner = byPrefix(t.slice(outer.matched.length));
+  if (inner?.region.separatePlanning && inner.region.code.slice(0, 2) === outer.region.code.slice(0, 2)) {
+    return inner.region;
+  }
+  return outer.region;
+}
+
+// Longest name first so 新疆生产建设兵团 is not read as 新疆维吾尔自治区.
+const byLength = [...byName.entries()]
+  .filter(([name]) => name.length >= 2)
+  .sort((a, b) => b[0].length - a[0].length);
+
+function byPrefix(text: string): { region: Region; matched: string } | undefined {
+  for (const [name, region] of byLength) {
+    if (text.startsWith(name)) return { region, matched: name };
   }
   return undefined;
 }
