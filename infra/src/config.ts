@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '@lingjun/core';
-import { loadProgram, type Program } from '@lingjun/program';
+import { COURSE_END_TIME, loadProgram, type Program } from '@lingjun/program';
 
 /**
  * Everything the stacks need that differs between deployments. Nothing here is hard-coded in the stacks:
@@ -96,7 +96,7 @@ export async function loadConfig(context: ContextReader, root: string): Promise<
     rawMailRetentionDays: int('rawMailRetentionDays', context('rawMailRetentionDays'), 180),
     logRetentionDays: int('logRetentionDays', context('logRetentionDays'), 90),
     receiptRuleSetName: String(context('receiptRuleSetName') ?? name),
-    courseEndTime: hhmm('courseEndTime', context('courseEndTime'), '20:00'),
+    courseEndTime: hhmm('courseEndTime', context('courseEndTime'), COURSE_END_TIME),
     verifyReservedConcurrency:
       verifyConcurrency === undefined || verifyConcurrency === ''
         ? undefined

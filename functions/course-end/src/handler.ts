@@ -1,7 +1,7 @@
 import { type AwsConfig, configFromEnv, documentClient, keySecretFromEnv, services } from '@lingjun/aws';
 import { type ClassEndResult, certSecretFromEnv, runCourseEnd } from '@lingjun/certificates';
 import { ConfigError, log } from '@lingjun/core';
-import { loadProgram, type Program } from '@lingjun/program';
+import { COURSE_END_TIME, loadProgram, type Program } from '@lingjun/program';
 import { CourseRegistry } from '@lingjun/registry';
 
 let programPromise: Promise<Program> | undefined;
@@ -14,9 +14,6 @@ function verifyBaseFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   }
   return 'http://localhost:8787/verify';
 }
-
-/** Local time of the daily course-end run, as the AWS schedule's default (`courseEndTime` context). */
-export const COURSE_END_TIME = '20:00';
 
 /** Runs the course-end job with explicit configuration; the local scheduler and the Lambda both call this. */
 export async function runCourseEndFor(

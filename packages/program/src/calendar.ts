@@ -1,5 +1,8 @@
 import type { Program, ProgramClass } from './schema.ts';
 
+/** Local time of the daily course-end run (certificates go out the evening a class ends). */
+export const COURSE_END_TIME = '20:00';
+
 /** The wall-clock date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(at: Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', {
