@@ -331,6 +331,60 @@ describe('course end season', () => {
     }
   });
 
+  it('runs the same through the Lambda entry points: course-end re-run and the verify function URL', async () => {
+    const env = {
+      LINGJUN_TABLE: h.config.tableName,
+      LINGJUN_BUCKET: h.config.bucketName,
+      LINGJUN_DYNAMODB_ENDPOINT: h.config.endpoints?.dynamodb,
+      LINGJUN_S3_ENDPOINT: h.config.endpoints?.s3,
+      LINGJUN_SES_ENDPOINT: h.config.endpoints?.ses,
+      LINGJUN_PROGRAM_FILE: h.programFile,
+    };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      const before = Date.now();
+      const { handler: courseEnd } = await import('@lingjun/fn-course-end');
+      const results = await courseEnd({ classNo: 1, now: AFTER_CLASS_1 });
+      expect(results.map((r) => r.classNo)).toEqual([1]);
+      const revoked = certs[1]!;
+      const returned = results[0]!.certificates;
+      expect(returned.map((c) => c.number).sort()).toEqual(
+        certs
+          .filter((c) => c !== revoked)
+          .map((c) => c.number)
+          .sort(),
+      );
+      // The scheduler gets what happened, not the documents: those stay in S3.
+      expect(returned.every((c) => c.content.byteLength === 0)).toBe(true);
+      for (const to of [hebeiContact, shanxiContact]) expect(await h.sentTo(to, before)).toHaveLength(0);
+
+      const { handler: verify } = await import('@lingjun/fn-verify');
+      const c = certs[0]!;
+      const urlEvent = (query: Record<string, string>) =>
+        ({
+          queryStringParameters: query,
+          headers: { accept: 'application/json' },
+          requestContext: { http: { method: 'GET', sourceIp: '198.51.100.7' } },
+        }) as unknown as Parameters<typeof verify>[0];
+      const genuine = await verify(urlEvent({ n: c.number, c: c.code, format: 'json' }));
+      expect(typeof genuine === 'object' && genuine.statusCode).toBe(200);
+      const body = JSON.parse(typeof genuine === 'object' ? (genuine.body ?? '') : genuine);
+      expect(body).toMatchObject({ valid: true, status: 'genuine', number: c.number });
+      expect(JSON.stringify(body)).not.toContain(c.student);
+      const gone = await verify(urlEvent({ n: revoked.number, c: revoked.code, format: 'json' }));
+      expect(JSON.parse(typeof gone === 'object' ? (gone.body ?? '') : gone)).toMatchObject({
+        valid: false,
+        status: 'revoked',
+      });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('tells the bureau and organiser why a class without any sheet gets no certificates', async () => {
     const out = await mkdtemp(join(tmpdir(), 'lingjun-certs-'));
     const res = await cli(h, ['certificates', '--class', '2', '--now', '2025-07-12T02:00:00Z', '--out', out]);
