@@ -1,10 +1,8 @@
 import { type AwsConfig, configFromEnv, documentClient, keySecretFromEnv, services } from '@lingjun/aws';
 import { type ClassEndResult, certSecretFromEnv, runCourseEnd } from '@lingjun/certificates';
 import { ConfigError, log } from '@lingjun/core';
-import { COURSE_END_TIME, loadProgram, type Program } from '@lingjun/program';
+import { COURSE_END_TIME, deployedProgram, type Program } from '@lingjun/program';
 import { CourseRegistry } from '@lingjun/registry';
-
-let programPromise: Promise<Program> | undefined;
 
 /** Where the QR codes point: the verify function's URL (set by the stack); a local address for development. */
 function verifyBaseFromEnv(env: NodeJS.ProcessEnv = process.env): string {
@@ -43,8 +41,7 @@ export async function runCourseEndFor(
  * second number and sends nothing twice. `classNo` and `now` in the event serve manual runs.
  */
 export async function handler(event: { classNo?: number; now?: string } = {}): Promise<ClassEndResult[]> {
-  programPromise ??= loadProgram(process.env.LINGJUN_PROGRAM_FILE ?? 'program.json');
-  const results = await runCourseEndFor(event, { config: configFromEnv(), program: await programPromise });
+  const results = await runCourseEndFor(event, { config: configFromEnv(), program: await deployedProgram() });
   // The bytes stay in S3; the scheduler only needs to know what happened.
   return results.map((r) => ({
     ...r,

@@ -1,9 +1,7 @@
 import { type AwsConfig, configFromEnv, keySecretFromEnv, services } from '@lingjun/aws';
 import { handleSesEvent, type Outcome } from '@lingjun/intake';
-import { loadProgram, type Program } from '@lingjun/program';
+import { deployedProgram, type Program } from '@lingjun/program';
 import type { SESEvent } from 'aws-lambda';
-
-let programPromise: Promise<Program> | undefined;
 
 /** Processes an SES event with explicit configuration; the local SMTP receiver calls this too. */
 export async function handleInbound(
@@ -22,6 +20,5 @@ export async function handleInbound(
 /** SES receipt-rule entry point (Lambda action after the S3 action). */
 export async function handler(event: SESEvent): Promise<void> {
   // The program file ships inside the bundle; load it once per container.
-  programPromise ??= loadProgram(process.env.LINGJUN_PROGRAM_FILE ?? 'program.json');
-  await handleInbound(event, { config: configFromEnv(), program: await programPromise });
+  await handleInbound(event, { config: configFromEnv(), program: await deployedProgram() });
 }

@@ -1,7 +1,7 @@
 import { type AwsConfig, configFromEnv, documentClient, services } from '@lingjun/aws';
 import { log } from '@lingjun/core';
 import { type DailyRun, type DeadlineDeps, runDaily } from '@lingjun/deadlines';
-import { loadProgram, type Program } from '@lingjun/program';
+import { deployedProgram, type Program } from '@lingjun/program';
 import { SendOnce } from '@lingjun/registry';
 
 /** What EventBridge Scheduler passes: the schedule's kind and the instant it was scheduled for. */
@@ -12,8 +12,6 @@ export interface ScheduledEvent {
   /** EventBridge rule events carry `time` instead. */
   time?: string;
 }
-
-let programPromise: Promise<Program> | undefined;
 
 /** The deadline jobs' services for a configuration. */
 export function deadlineDeps(config: AwsConfig, program: Program): DeadlineDeps {
@@ -69,6 +67,5 @@ export function localDailyJob(config: () => AwsConfig, program: Program) {
 /** EventBridge Scheduler entry point (daily at reminders.time in the program's time zone). */
 export async function handler(event: ScheduledEvent): Promise<void> {
   // The program file ships inside the bundle; load it once per container.
-  programPromise ??= loadProgram(process.env.LINGJUN_PROGRAM_FILE ?? 'program.json');
-  await runScheduled(event, { config: configFromEnv(), program: await programPromise });
+  await runScheduled(event, { config: configFromEnv(), program: await deployedProgram() });
 }

@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import { once } from '@lingjun/core';
 import {
   AlignmentType,
   BorderStyle,
@@ -302,10 +303,8 @@ const TOKENS: View = {
 };
 
 /** The one certificate template, built with docx once per process and kept unzipped. */
-let template: Promise<{ files: Unzipped; text: string[]; fields: (keyof View)[]; media: string }> | undefined;
-
-async function loadTemplate() {
-  template ??= (async () => {
+const loadTemplate = once(
+  async (): Promise<{ files: Unzipped; text: string[]; fields: (keyof View)[]; media: string }> => {
     const placeholder = qrPng('https://example.invalid/placeholder');
     const doc = new Document({
       creator: 'lingjun',
@@ -333,9 +332,8 @@ async function loadTemplate() {
       fields.push(key);
     }
     return { files, text, fields, media };
-  })();
-  return template;
-}
+  },
+);
 
 const xmlEscape = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -1,5 +1,5 @@
 import type { AwsConfig } from '@lingjun/aws';
-import { log } from '@lingjun/core';
+import { log, once } from '@lingjun/core';
 import type { Program } from '@lingjun/program';
 import type { InboundHandler } from './smtp.ts';
 
@@ -9,10 +9,9 @@ import type { InboundHandler } from './smtp.ts';
  */
 export function inboundHandlerFor(config: AwsConfig, program: Program): InboundHandler {
   // Loaded on first mail, so starting the stack does not pay for the form readers.
-  let intake: Promise<typeof import('@lingjun/fn-intake')> | undefined;
+  const intake = once(() => import('@lingjun/fn-intake'));
   return async (event) => {
-    intake ??= import('@lingjun/fn-intake');
-    const { handleInbound } = await intake;
+    const { handleInbound } = await intake();
     const outcomes = await handleInbound(event, { config, program });
     for (const o of outcomes) {
       log.info('inbound mail processed', {
