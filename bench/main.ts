@@ -214,8 +214,14 @@ function computeFigures(
   });
   const cert = results.certificates;
   const burst = results.burst?.extra?.burst as BurstResult | undefined;
-  const kb = (b: BuiltBundle | undefined) => (b ? Math.round(b.bytes / 1024) : null);
-  const initialKb = (b: BuiltBundle | undefined) => (b ? Math.round(b.initialBytes / 1024) : null);
+  // One figure in KB per function, keyed as FUNCTIONS is; a function that was not built reports null.
+  const perFunction = (bytes: (b: BuiltBundle) => number) =>
+    Object.fromEntries(
+      Object.keys(FUNCTIONS).map((key) => {
+        const built = bundles[key];
+        return [key, built ? Math.round(bytes(built) / 1024) : null];
+      }),
+    ) as Record<keyof typeof FUNCTIONS, number | null>;
   return {
     intake_ratio_to_floor: results.intake ? worst(intake) : null,
     intake_ratio_by_fixture: { typical: intake[0] ?? null, large: intake[1] ?? null },
@@ -234,18 +240,8 @@ function computeFigures(
       med(rows, 'init', 'cold-load', 'intake-bundle'),
       med(rows, 'init', 'cold-load', 'empty-bundle'),
     ),
-    bundle_kb: {
-      intake: kb(bundles.intake),
-      reminders: kb(bundles.reminders),
-      course_end: kb(bundles.course_end),
-      verify: kb(bundles.verify),
-    },
-    bundle_initial_kb: {
-      intake: initialKb(bundles.intake),
-      reminders: initialKb(bundles.reminders),
-      course_end: initialKb(bundles.course_end),
-      verify: initialKb(bundles.verify),
-    },
+    bundle_kb: perFunction((b) => b.bytes),
+    bundle_initial_kb: perFunction((b) => b.initialBytes),
     burst: burst ?? null,
     e2e_calls: (results.e2e?.extra?.calls as Record<string, number> | undefined) ?? null,
     bundle_smoke: (results.e2e?.extra?.bundle_smoke as Record<string, string> | undefined) ?? null,
