@@ -10,6 +10,22 @@ import { people, submission } from '../support/submission.ts';
 const IN_TIME = '2025-06-05T10:00:00+08:00';
 const ADMIN = 'admin@example.gov.cn';
 
+/** A stranger's one-person 河北 class-1 submission, ingested: held, as 河北 has contacts in the test program. */
+async function heldFromStranger(from: string, seed: number) {
+  const program = await testProgram();
+  const h = await harness(program);
+  const { raw, messageId } = await submission({
+    program,
+    from,
+    region: '河北',
+    classNo: 1,
+    people: people(1, seed),
+  });
+  const [held] = await h.ingest([raw], { receivedAt: IN_TIME });
+  expect(held?.status).toBe('held');
+  return { h, held: held!, messageId };
+}
+
 describe('sender policy through lingjun ingest', () => {
   it('quarantines mail that fails SPF, DKIM and DMARC: kept, never answered, the bureau told', async () => {
     const program = await testProgram();
@@ -72,17 +88,8 @@ describe('sender policy through lingjun ingest', () => {
   });
 
   it('reject tells the sender and records nothing', async () => {
-    const program = await testProgram();
-    const h = await harness(program);
-    const { raw, messageId } = await submission({
-      program,
-      from: 'other@example.com',
-      region: '河北',
-      classNo: 1,
-      people: people(1, 43),
-    });
-    const [held] = await h.ingest([raw], { receivedAt: IN_TIME });
-    const res = await h.cli(['reject', held!.messageId, '--reason', '非本地区主管部门']);
+    const { h, held, messageId } = await heldFromStranger('other@example.com', 43);
+    const res = await h.cli(['reject', held.messageId, '--reason', '非本地区主管部门']);
     expect(res.code).toBe(0);
     expect(res.json[0]).toMatchObject({ status: 'rejected' });
     const replies = await h.repliesTo(messageId);
@@ -93,20 +100,10 @@ describe('sender policy through lingjun ingest', () => {
   });
 
   it('approve and reject of the same held email at once: exactly one decision is taken', async () => {
-    const program = await testProgram();
-    const h = await harness(program);
-    const { raw, messageId } = await submission({
-      program,
-      from: 'race@example.com',
-      region: '河北',
-      classNo: 1,
-      people: people(1, 44),
-    });
-    const [held] = await h.ingest([raw], { receivedAt: IN_TIME });
-    expect(held?.status).toBe('held');
+    const { h, held, messageId } = await heldFromStranger('race@example.com', 44);
     const [approved, rejected] = await Promise.all([
-      approveHeld(h.deps(), held!.messageId),
-      rejectHeld(h.deps(), held!.messageId, '重复确认'),
+      approveHeld(h.deps(), held.messageId),
+      rejectHeld(h.deps(), held.messageId, '重复确认'),
     ]);
     // One of the two finds the email still held; the other finds nothing to decide.
     expect([approved, rejected].filter(Boolean)).toHaveLength(1);
@@ -124,16 +121,7 @@ describe('sender policy through lingjun ingest', () => {
   });
 
   it('a reject whose reply cannot be sent leaves the email held, to be rejected again', async () => {
-    const program = await testProgram();
-    const h = await harness(program);
-    const { raw, messageId } = await submission({
-      program,
-      from: 'unlucky@example.com',
-      region: '河北',
-      classNo: 1,
-      people: people(1, 45),
-    });
-    const [held] = await h.ingest([raw], { receivedAt: IN_TIME });
+    const { h, held, messageId } = await heldFromStranger('unlucky@example.com', 45);
     const failing = h.deps({
       mailer: {
         sendRaw: async () => {
@@ -141,9 +129,9 @@ describe('sender policy through lingjun ingest', () => {
         },
       },
     });
-    await expect(rejectHeld(failing, held!.messageId, '材料不全')).rejects.toThrow('SES unavailable');
-    expect((await findHeld(h.deps(), held!.messageId))?.status).toBe('held');
-    const again = await rejectHeld(h.deps(), held!.messageId, '材料不全');
+    await expect(rejectHeld(failing, held.messageId, '材料不全')).rejects.toThrow('SES unavailable');
+    expect((await findHeld(h.deps(), held.messageId))?.status).toBe('held');
+    const again = await rejectHeld(h.deps(), held.messageId, '材料不全');
     expect(again?.status).toBe('rejected');
     expect(await h.repliesTo(messageId)).toHaveLength(2);
   });
