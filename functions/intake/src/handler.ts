@@ -19,6 +19,5 @@ export async function handleInbound(
 
 /** SES receipt-rule entry point (Lambda action after the S3 action). */
 export async function handler(event: SESEvent): Promise<void> {
-  // The program file ships inside the bundle; load it once per container.
   await handleInbound(event, { config: configFromEnv(), program: await deployedProgram() });
 }

@@ -66,6 +66,5 @@ export function localDailyJob(config: () => AwsConfig, program: Program) {
 
 /** EventBridge Scheduler entry point (daily at reminders.time in the program's time zone). */
 export async function handler(event: ScheduledEvent): Promise<void> {
-  // The program file ships inside the bundle; load it once per container.
   await runScheduled(event, { config: configFromEnv(), program: await deployedProgram() });
 }
