@@ -14,3 +14,16 @@ export function decodeUnlabelled(bytes: Uint8Array): string {
     return GB18030.decode(bytes);
   }
 }
+
+// Dots people type between the parts of a name (买买提·艾力): middle dot, katakana middle dot (a Japanese
+// IME's), bullet, full-width full stop (NFKC makes it "."), hyphenation point, and the look-alikes that
+// NFKC leaves apart (Greek ano teleia is U+00B7 after NFKC already; bullet and dot operators are not).
+const NAME_DOTS = /[.\u00b7\u2022\u2027\u2219\u22c5\u30fb\u2e31]/g;
+
+/**
+ * The key two written names are compared by: NFKC (full-width forms fold), no whitespace, and every middle
+ * dot as U+00B7. Only for comparing; a name is stored and shown as its sender wrote it.
+ */
+export function nameKey(name: string): string {
+  return name.normalize('NFKC').replace(/\s+/g, '').replace(NAME_DOTS, '\u00b7');
+}

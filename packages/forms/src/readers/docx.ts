@@ -216,6 +216,36 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
   };
 }
 
+const REF = /&#(x[0-9a-fA-F]+|[0-9]+);/g;
+const ONLY_TAGS = /^(?:<[^<>]*>)*$/;
+const refValue = (ref: string) => (ref[0] === 'x' ? Number.parseInt(ref.slice(1), 16) : Number(ref));
+
+/**
+ * Joins a character written as two UTF-16 references (`&#xD842;&#xDFB7;`), also when a writer split it
+ * between two runs (`&#xD842;</w:t></w:r><w:r><w:t>&#xDFB7;`): XML allows no surrogate there and saxes
+ * would refuse the whole file. The character takes the first half's place; the markup between stays.
+ */
+export function joinSurrogateRefs(xml: string): string {
+  if (!xml.includes('&#')) return xml;
+  const refs = [...xml.matchAll(REF)];
+  let out = '';
+  let at = 0;
+  for (let i = 0; i + 1 < refs.length; i++) {
+    const high = refs[i]!;
+    const low = refs[i + 1]!;
+    const hi = refValue(high[1]!);
+    const lo = refValue(low[1]!);
+    if (hi < 0xd800 || hi > 0xdbff || lo < 0xdc00 || lo > 0xdfff) continue;
+    const between = xml.slice(high.index + high[0].length, low.index);
+    if (!ONLY_TAGS.test(between)) continue;
+    const cp = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+    out += `${xml.slice(at, high.index)}&#x${cp.toString(16)};${between}`;
+    at = low.index + low[0].length;
+    i++;
+  }
+  return at === 0 ? xml : out + xml.slice(at);
+}
+
 /** Reads a .docx package. */
 export function readDocx(
   bytes: Uint8Array,
@@ -225,5 +255,5 @@ export function readDocx(
   const path = mainDocumentPath(bytes, parts, budget);
   const entry = path ? parts.get(path) : undefined;
   if (!entry) throw new UnreadableFileError(REASONS.corrupt);
-  return parseDocumentXml(utf8.decode(inflateEntry(bytes, entry, budget)));
+  return parseDocumentXml(joinSurrogateRefs(utf8.decode(inflateEntry(bytes, entry, budget))));
 }

@@ -195,7 +195,28 @@ function preparePart(name: string, data: Uint8Array): string {
   if (name === 'xl/styles.xml') {
     return Buffer.from(repairStyles(buf.toString('utf8')), 'utf8').toString('latin1');
   }
-  return WORKSHEET.test(name) ? cellsOnly(buf.toString('latin1')) : buf.toString('latin1');
+  const text = WORKSHEET.test(name) ? cellsOnly(buf.toString('latin1')) : buf.toString('latin1');
+  return name.endsWith('.bin') ? text : decodeCharRefs(text);
+}
+
+const CHAR_REF = /&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));/g;
+
+/**
+ * Numeric character references (`&#134071;`, `&#x20BB7;`, as openpyxl and other XML writers store
+ * characters) in a part held as a byte string, replaced by the character's UTF-8 bytes. SheetJS decodes them
+ * with String.fromCharCode, which keeps only the low 16 bits: 𠮷 (U+20BB7) became ஷ. References below U+0080
+ * stay, as they may stand for markup (`&#60;`); so do surrogates and U+FFFE/U+FFFF, which are no characters
+ * (a pair written as two references still reaches SheetJS whole and is joined there).
+ */
+export function decodeCharRefs(bytes: string): string {
+  if (!bytes.includes('&#')) return bytes;
+  return bytes.replace(CHAR_REF, (ref, hex: string | undefined, dec: string | undefined) => {
+    const cp = hex !== undefined ? Number.parseInt(hex, 16) : Number(dec);
+    if (cp < 0x80 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp === 0xfffe || cp === 0xffff) {
+      return ref;
+    }
+    return Buffer.from(String.fromCodePoint(cp), 'utf8').toString('latin1');
+  });
 }
 
 /**
