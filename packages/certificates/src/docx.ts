@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { once } from '@lingjun/core';
+import { EAST_ASIAN_FONT, fontRuns } from '@lingjun/forms';
 import {
   AlignmentType,
   BorderStyle,
@@ -41,7 +42,12 @@ export interface CertificateData {
 
 /** A4 landscape (portrait sizes given; docx swaps them for the landscape orientation). */
 const A4 = { width: 11906, height: 16838 } as const;
-const SERIF = { ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: '宋体', cs: 'Times New Roman' };
+const SERIF = {
+  ascii: 'Times New Roman',
+  hAnsi: 'Times New Roman',
+  eastAsia: EAST_ASIAN_FONT,
+  cs: 'Times New Roman',
+};
 const TITLE_FONT = { ...SERIF, eastAsia: '华文中宋' };
 const QR_PX = 110;
 
@@ -69,8 +75,30 @@ export function dateRange(start: string, end: string): string {
   return `${f(start, true)}至${f(end, start.slice(0, 4) !== end.slice(0, 4))}`;
 }
 
-const run = (text: string, opts: Partial<IRunOptions> = {}) =>
-  new TextRun({ text, font: SERIF, size: 32, ...opts });
+/**
+ * Fonts of a run of extension B-G characters (王𠮷): 宋体 has none of them. Every slot names the fallback
+ * font, as Word may take a supplementary character's font from any of them; the hint says East Asian.
+ */
+const fallbackFonts = (font: string) => ({
+  ascii: font,
+  hAnsi: font,
+  eastAsia: font,
+  cs: font,
+  hint: 'eastAsia',
+});
+
+/** Runs of one text: extension B-G characters in runs of their own that name a font that has them. */
+const runs = (text: string, opts: Partial<IRunOptions> = {}) =>
+  fontRuns(text).map(
+    (r) =>
+      new TextRun({
+        text: r.text,
+        font: SERIF,
+        size: 32,
+        ...opts,
+        ...(r.font ? { font: fallbackFonts(r.font) } : {}),
+      }),
+  );
 const NONE = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
 
 /** The certificate's text, formatted: what the page shows, field by field. */
@@ -131,32 +159,36 @@ function section(d: View, qr: Uint8Array): ISectionOptions {
       new Paragraph({
         spacing: { after: 240, line: 560 },
         children: [
-          run(d.name, { bold: true, underline: {} }),
-          run(' 同志（'),
-          run(d.enterprise),
-          run('）：'),
+          ...runs(d.name, { bold: true, underline: {} }),
+          ...runs(' 同志（'),
+          ...runs(d.enterprise),
+          ...runs('）：'),
         ],
       }),
       new Paragraph({
         indent: { firstLine: 640 },
         spacing: { after: 240, line: 560 },
         children: [
-          run('于'),
-          run(d.dates),
-          run('在'),
-          run(d.location),
-          run('参加'),
-          run(d.program),
-          run('第'),
-          run(d.classNo),
-          run('期学习，完成规定课程，成绩合格，准予结业。'),
+          ...runs('于'),
+          ...runs(d.dates),
+          ...runs('在'),
+          ...runs(d.location),
+          ...runs('参加'),
+          ...runs(d.program),
+          ...runs('第'),
+          ...runs(d.classNo),
+          ...runs('期学习，完成规定课程，成绩合格，准予结业。'),
         ],
       }),
-      new Paragraph({ alignment: AlignmentType.RIGHT, spacing: { before: 500 }, children: [run(d.issuer)] }),
+      new Paragraph({
+        alignment: AlignmentType.RIGHT,
+        spacing: { before: 500 },
+        children: [...runs(d.issuer)],
+      }),
       new Paragraph({
         alignment: AlignmentType.RIGHT,
         spacing: { after: 300 },
-        children: [run(d.issued)],
+        children: [...runs(d.issued)],
       }),
       new Table({
         width: { size: 100, type: WidthType.PERCENTAGE },
@@ -175,10 +207,14 @@ function section(d: View, qr: Uint8Array): ISectionOptions {
                 width: { size: 80, type: WidthType.PERCENTAGE },
                 verticalAlign: VerticalAlign.BOTTOM,
                 children: [
-                  new Paragraph({ children: [run('证书编号：', { size: 21 }), run(d.number, { size: 21 })] }),
-                  new Paragraph({ children: [run('验 证 码：', { size: 21 }), run(d.code, { size: 21 })] }),
-                  new Paragraph({ children: [run('扫描右侧二维码或访问核验页面：', { size: 18 })] }),
-                  new Paragraph({ children: [run(d.url, { size: 16 })] }),
+                  new Paragraph({
+                    children: [...runs('证书编号：', { size: 21 }), ...runs(d.number, { size: 21 })],
+                  }),
+                  new Paragraph({
+                    children: [...runs('验 证 码：', { size: 21 }), ...runs(d.code, { size: 21 })],
+                  }),
+                  new Paragraph({ children: [...runs('扫描右侧二维码或访问核验页面：', { size: 18 })] }),
+                  new Paragraph({ children: [...runs(d.url, { size: 16 })] }),
                 ],
               }),
               new TableCell({
@@ -304,7 +340,13 @@ const TOKENS: View = {
 
 /** The one certificate template, built with docx once per process and kept unzipped. */
 const loadTemplate = once(
-  async (): Promise<{ files: Unzipped; text: string[]; fields: (keyof View)[]; media: string }> => {
+  async (): Promise<{
+    files: Unzipped;
+    text: string[];
+    fields: (keyof View)[];
+    runs: (TokenRun | undefined)[];
+    media: string;
+  }> => {
     const placeholder = qrPng('https://example.invalid/placeholder');
     const doc = new Document({
       creator: 'lingjun',
@@ -321,6 +363,7 @@ const loadTemplate = once(
     const pieces = strFromU8(files['word/document.xml']!).split(/(\{\{[A-Z]+\}\})/);
     const text: string[] = [];
     const fields: (keyof View)[] = [];
+    const runs: (TokenRun | undefined)[] = [];
     for (let i = 0; i < pieces.length; i++) {
       const piece = pieces[i]!;
       if (i % 2 === 0) {
@@ -330,13 +373,48 @@ const loadTemplate = once(
       const key = byToken.get(piece);
       if (!key) throw new Error(`certificate template has an unknown token ${piece}`);
       fields.push(key);
+      const open = RUN_OPEN.exec(pieces[i - 1]!);
+      runs.push(open ? { props: open[1]!, text: open[2]! } : undefined);
     }
-    return { files, text, fields, media };
+    return { files, text, fields, runs, media };
   },
 );
 
 const xmlEscape = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The run a token stands in: its properties and its text element's opening tag. */
+interface TokenRun {
+  props: string;
+  text: string;
+}
+// The end of the template text before a token: the open run's properties and <w:t>.
+const RUN_OPEN = /<w:rPr>((?:(?!<w:rPr>).)*)<\/w:rPr>(<w:t(?: [^>]*)?>)$/s;
+const RUN_FONTS = /<w:rFonts\b[^>]*\/>/;
+
+/**
+ * A value in the token's run, with extension B-G characters moved into runs of the same properties whose
+ * fonts name the fallback font (as buildCertificatesDocx writes them); the template closes the last run.
+ */
+function fieldXml(value: string, run: TokenRun | undefined): string {
+  const parts = fontRuns(value);
+  if (!run || parts.every((p) => !p.font)) return xmlEscape(value);
+  let out = '';
+  parts.forEach((p, i) => {
+    if (i === 0 && !p.font) {
+      out += xmlEscape(p.text);
+      return;
+    }
+    let props = run.props;
+    if (p.font) {
+      const f = xmlEscape(p.font);
+      const fonts = `<w:rFonts w:hint="eastAsia" w:ascii="${f}" w:hAnsi="${f}" w:eastAsia="${f}" w:cs="${f}"/>`;
+      props = RUN_FONTS.test(props) ? props.replace(RUN_FONTS, fonts) : fonts + props;
+    }
+    out += `</w:t></w:r><w:r><w:rPr>${props}</w:rPr>${run.text}${xmlEscape(p.text)}`;
+  });
+  return out;
+}
 
 /**
  * One certificate .docx: the template with its tokens replaced in word/document.xml and the QR image
@@ -346,7 +424,7 @@ export async function fillCertificate(d: CertificateData, qr?: Uint8Array): Prom
   const t = await loadTemplate();
   const v = view(d);
   let xml = t.text[0]!;
-  for (let i = 0; i < t.fields.length; i++) xml += xmlEscape(v[t.fields[i]!]) + t.text[i + 1]!;
+  for (let i = 0; i < t.fields.length; i++) xml += fieldXml(v[t.fields[i]!], t.runs[i]) + t.text[i + 1]!;
   const files: Record<string, Uint8Array | [Uint8Array, { level: 0 }]> = { ...t.files };
   files['word/document.xml'] = strToU8(xml);
   files[t.media] = [qr ?? qrPng(d.verifyUrl), { level: 0 }];

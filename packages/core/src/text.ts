@@ -15,9 +15,9 @@ export function decodeUnlabelled(bytes: Uint8Array): string {
   }
 }
 
-// Dots people type between the parts of a name (买买提·艾力): middle dot, katakana middle dot (a Japanese
-// IME's), bullet, full-width full stop (NFKC makes it "."), hyphenation point, and the look-alikes that
-// NFKC leaves apart (Greek ano teleia is U+00B7 after NFKC already; bullet and dot operators are not).
+// The dots people type between the parts of a name (买买提·艾力): U+00B7 middle dot, U+30FB katakana middle
+// dot (what a Chinese IME gives on a Japanese layout), U+2022 bullet, U+FF0E full-width full stop (which NFKC
+// has made "."), U+2027 hyphenation point, and look-alikes NFKC leaves apart (U+2219, U+22C5, U+2E31).
 const NAME_DOTS = /[.\u00b7\u2022\u2027\u2219\u22c5\u30fb\u2e31]/g;
 
 /**

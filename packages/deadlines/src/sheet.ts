@@ -1,4 +1,4 @@
-import { setCellText } from '@lingjun/forms';
+import { applyFallbackFonts, setCellText } from '@lingjun/forms';
 import type ExcelJS from 'exceljs';
 // The Workbook module alone: exceljs's main entry adds a streaming reader and writer this never uses.
 import WorkbookClass from 'exceljs/lib/doc/workbook.js';
@@ -82,6 +82,7 @@ export function addTable(
       cell.alignment = { vertical: 'middle', horizontal: c.numeric ? 'right' : 'left' };
       // Text columns stay text when someone types into them (phone numbers, codes).
       if (!c.numeric) cell.numFmt = '@';
+      applyFallbackFonts(cell);
     });
   });
 

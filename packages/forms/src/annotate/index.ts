@@ -3,6 +3,7 @@ import type ExcelJS from 'exceljs';
 import { FORM4 } from '../definitions.ts';
 import { setCellText } from '../safe-cell.ts';
 import { newWorkbook, SHEET_FONT, THIN_BORDER } from '../templates/common.ts';
+import { applyFallbackFonts } from '../templates/fonts.ts';
 import type { Form4, FormRecord } from '../types.ts';
 
 /**
@@ -150,6 +151,9 @@ function annotateSheet(
       typeof cell.note === 'string' ? cell.note : cell.note?.texts?.map((t) => t.text).join('');
     cell.note = [previous, ...mark.lines].filter(Boolean).join('\n');
   }
+  // The sender's values stay as written; a rare name character gets a run naming a font that has it.
+  for (const r of records)
+    for (const address of Object.values(r.cells ?? {})) applyFallbackFonts(ws.getCell(address));
 
   const statusCol = lastFilledColumn(ws, headerRow) + 1;
   const head = ws.getCell(headerRow, statusCol);
@@ -170,6 +174,7 @@ function annotateSheet(
       alignment: { vertical: 'middle', wrapText: true },
       border: THIN_BORDER,
     };
+    applyFallbackFonts(cell);
   }
 }
 
@@ -232,6 +237,7 @@ function rebuild(
       setCellText(cell, rec.values[f.key]);
       cell.numFmt = '@';
       cell.border = THIN_BORDER;
+      cell.font = { ...SHEET_FONT };
       cells[f.key] = cell.address;
     });
     const origin = ws.getCell(r, fields.length + 1);

@@ -16,6 +16,7 @@ export {
   EVALUATION_TITLE,
   type EvaluationItem,
 } from './evaluation.ts';
+export * from './fonts.ts';
 export { buildForm3Workbook, FORM3_LAYOUT } from './form3.ts';
 export { buildForm4Workbook, FORM4_LAYOUT } from './form4.ts';
 export { A4, buildForm5Docx, form5DocxLayout } from './form5-docx.ts';

@@ -1,4 +1,4 @@
-import { maskId } from '@lingjun/core';
+import { maskId, nameKey } from '@lingjun/core';
 import type { Form4, Form5, FormRecord, RecognisedForm } from '@lingjun/forms';
 import { findClass, isPastDeadline, type Program } from '@lingjun/program';
 import { type Finding, finding } from '@lingjun/rules';
@@ -123,13 +123,13 @@ export function assemble(forms: RecognisedForm[], program: Program, receivedAt: 
 
 function matchForm5(rec: FormRecord, form5s: Form5[], used: Set<Form5>): Form5 | undefined {
   const id = rec.values.idNumber;
-  const name = norm(rec.values.name);
+  const name = nameKey(rec.values.name ?? '');
   const free = form5s.filter((f) => !used.has(f));
   if (id) {
     const byId = free.find((f) => f.record.values.idNumber === id);
     if (byId) return byId;
   }
-  const byName = free.filter((f) => name && norm(f.record.values.name) === name);
+  const byName = free.filter((f) => name && nameKey(f.record.values.name ?? '') === name);
   return byName.length === 1 ? byName[0] : undefined;
 }
 
@@ -139,7 +139,7 @@ function joinForm5(c: Candidate, f5: Form5, classNo: number): void {
   for (const [key, label] of MATCHED_FIELDS) {
     const a = c.values[key];
     const b = v5[key];
-    if (a && b && norm(a) !== norm(b)) {
+    if (a && b && (key === 'name' ? nameKey(a) !== nameKey(b) : norm(a) !== norm(b))) {
       const shown =
         key === 'idNumber' ? `${maskId(a)} / ${maskId(b)}` : key === 'mobile' ? '' : `“${a}” / “${b}”`;
       c.findings.push(
