@@ -7,15 +7,20 @@
 import { readFile } from 'node:fs/promises';
 import * as XLSX from '@e965/xlsx';
 import { loadProgram, type Program } from '@lingjun/program';
+import ExcelJS from 'exceljs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  annotateWorkbook,
+  applyFallbackFonts,
+  extensionFont,
   extractForms,
   type Form4,
   type Form5,
   fillForm4,
   fillForm5Docx,
+  fontRuns,
   generatePeople,
   type Person,
   readAttachment,
@@ -224,3 +229,81 @@ describe('a 附件5 whose name carries extension B-G characters', () => {
     expect({ ...got.record.values, name: '苏国' }).toEqual(original.record.values);
   });
 });
+
+describe('fonts that can print what was written', () => {
+  it('cuts text into runs at each change of fallback font', () => {
+    expect(fontRuns('王𠮷𪚥·𰻝明')).toEqual([
+      { text: '王' },
+      { text: '𠮷𪚥', font: 'SimSun-ExtB' },
+      { text: '·' },
+      { text: '𰻝', font: 'SimSun-ExtG' },
+      { text: '明' },
+    ]);
+    expect(fontRuns('买买提·艾力')).toEqual([{ text: '买买提·艾力' }]);
+    // Extension A is in 宋体 itself; the compatibility supplement is in SimSun-ExtB.
+    expect(extensionFont(0x4dae)).toBeUndefined();
+    expect(extensionFont(0x2f800)).toBe('SimSun-ExtB');
+    expect(extensionFont(0x2a700)).toBe('SimSun-ExtG');
+  });
+
+  it('gives a cell with extension characters runs in its own font and the fallback', async () => {
+    const wb = new ExcelJS.Workbook();
+    const cell = wb.addWorksheet('x').getCell('A1');
+    cell.value = '陈𬱖';
+    cell.font = { name: '宋体', size: 11, bold: true };
+    applyFallbackFonts(cell);
+    expect(cell.text).toBe('陈𬱖');
+    expect((cell.value as ExcelJS.CellRichTextValue).richText).toEqual([
+      { text: '陈', font: { name: '宋体', size: 11, bold: true } },
+      { text: '𬱖', font: { name: 'SimSun-ExtG', size: 11, bold: true, charset: 134 } },
+    ]);
+    const plain = wb.getWorksheet('x')!.getCell('A2');
+    plain.value = '张三';
+    applyFallbackFonts(plain);
+    expect(plain.value).toBe('张三');
+  });
+
+  it.each([
+    ['附件4.xlsx', () => utf8Form4],
+    ['附件4.csv', () => csvOf(utf8Form4)],
+  ])('the annotated %s keeps every name and names the fallback font', async (file, bytes) => {
+    const form4 = await form4Of(file, bytes());
+    const row = form4.records[0]!.row!;
+    const finding = {
+      code: 'TYPE_OTHER_ONLY',
+      severity: 'warning' as const,
+      message: '企业类型为“其他”',
+      form: '附件4' as const,
+      file,
+      row,
+      field: '企业类型',
+      student: RARE_NAMES[0]!,
+    };
+    const out = await annotateWorkbook(
+      { content: bytes(), format: file.endsWith('.xlsx') ? 'xlsx' : 'csv', file },
+      form4,
+      [finding as never],
+      new Map(form4.records.map((r) => [r.row!, { accepted: true }])),
+    );
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(out as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    const names: ExcelJS.Cell[] = [];
+    ws.eachRow((r) =>
+      r.eachCell((c) => {
+        if (c.type !== ExcelJS.ValueType.Merge && RARE_NAMES.includes(c.text)) names.push(c);
+      }),
+    );
+    expect(names.map((c) => c.text)).toEqual(RARE_NAMES);
+    const ji = names[0]!.value as ExcelJS.CellRichTextValue;
+    expect(ji.richText.map((r) => [r.text, r.font?.name])).toEqual([
+      ['王', '宋体'],
+      ['𠮷', 'SimSun-ExtB'],
+    ]);
+  });
+});
+
+function csvOf(xlsx: Uint8Array): Uint8Array {
+  const wb = XLSX.read(xlsx, { type: 'array' });
+  return new Uint8Array(iconv.encode(XLSX.utils.sheet_to_csv(wb.Sheets[wb.SheetNames[0]!]!), 'gb18030'));
+}
