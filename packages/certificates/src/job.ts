@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type BlobStore, LingjunError, log, type Mailer } from '@lingjun/core';
-import { newWorkbook } from '@lingjun/forms';
+import { applyFallbackFonts, newWorkbook } from '@lingjun/forms';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
 import { localDate, type Program, type ProgramClass, regionByCode } from '@lingjun/program';
 import type { CertificateRecord, CourseRegistry, Registry } from '@lingjun/registry';
@@ -232,6 +232,7 @@ export async function completionWorkbook(
       r.reason,
       numbers.get(r.student.personKey) ?? '',
     ]);
+    applyFallbackFonts(ws.getRow(ws.rowCount).getCell(3));
   });
   ws.getRow(2).font = { bold: true };
   [6, 10, 10, 30, 6, 6, 6, 6, 10, 36, 14].forEach((w, i) => {

@@ -6,6 +6,7 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { buildCertificatesDocx, type CertificateData, fillCertificate } from '../src/index.ts';
+import { completionWorkbook } from '../src/job.ts';
 
 const data: CertificateData = {
   name: '王𠮷𪚥·𰻝明',
@@ -86,4 +87,21 @@ it('a name without extension characters stays one run in 宋体', async () => {
   );
   expect(runs[0]).toMatchObject({ text: '买买提·艾力' });
   expect(eastAsia(runs[0]!)).toBe('宋体');
+});
+
+it('the completion list keeps an extension-B name and names SimSun-ExtB for it', async () => {
+  const cls = { no: 3, start: '2025-07-22', end: '2025-07-25', location: '杭州' };
+  const result = {
+    student: { region: '130000', name: '王𠮷', values: {}, personKey: 'k' },
+    halfDays: 8,
+    present: 8,
+    late: 0,
+    leave: 0,
+    absent: 0,
+    completed: true,
+    reason: '',
+  };
+  const bytes = await completionWorkbook(cls as never, [result as never], new Map([['k', '2025-03-001']]));
+  const xml = strFromU8(unzipSync(bytes)['xl/sharedStrings.xml']!);
+  expect(xml).toMatch(/<rFont val="SimSun-ExtB"\/>.*<t[^>]*>𠮷<\/t>/s);
 });
