@@ -2,10 +2,12 @@
  * Names as their owners write them, end to end through `lingjun ingest` against the local stack: names with
  * characters of CJK extensions A-G, sent as an openpyxl-style 附件4 (numeric character references), an
  * Excel-style UTF-8 one, an .xls, a GB18030 CSV and a .doc 附件5, are accepted and come out exactly in the
- * receipt, its annotated workbook and the roster (whose cells name a font for them); a 附件4/附件5 pair that
+ * receipt, its annotated workbook, the roster (whose cells name a font for them) and the certificates'
+ * document.xml (whose runs name SimSun-ExtB/ExtG for them); a 附件4/附件5 pair that
  * differs only in the middle dot of a name is accepted without FORM_MISMATCH.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as XLSX from '@e965/xlsx';
 import { fillForm4, fillForm5Docx, type Person } from '@lingjun/forms';
@@ -93,6 +95,8 @@ let h: Harness;
 const outcomes = new Map<string, Outcome>();
 const replies = new Map<string, Awaited<ReturnType<typeof simpleParser>>>();
 const accepted: string[] = [];
+/** Class 1's students as sent: name and ID, for the sign-in sheet. */
+const class1: { name: string; id: string }[] = [];
 
 async function send(key: string, from: string, attachments: { filename: string; content: Uint8Array }[]) {
   const { raw, messageId } = await buildEmail({ from, attachments });
@@ -121,6 +125,7 @@ beforeAll(async () => {
     );
     await send(c.label, c.from, [{ filename: c.file, content: c.form4(xlsx) }, ...form5s]);
     accepted.push(...c.names);
+    class1.push(...list.map((p) => ({ name: p.name, id: p.idNumber })));
   }
 
   // A .doc 附件5 (LibreOffice-converted fixture of seed 41, its name's two UTF-16 units swapped in place for
@@ -155,6 +160,7 @@ beforeAll(async () => {
     )),
   ]);
   accepted.push('买买提·艾力', '阿依古丽·吐尔逊');
+  class1.push(...dotted.map((p) => ({ name: p.name, id: p.idNumber })));
 }, 240_000);
 
 describe('names with extension A-G characters, in every format', () => {
@@ -228,5 +234,70 @@ describe('the roster', () => {
     });
     // A name needing no fallback stays a plain string cell.
     expect(cells.find((c) => c.text === '买买提·艾力')!.value).toBe('买买提·艾力');
+  });
+});
+
+describe('the certificates', () => {
+  it('carry every class-1 name exactly in document.xml, extension characters in SimSun-ExtB/ExtG runs', async () => {
+    // Class 1 runs 2025-06-24 to 06-27: a sign-in sheet with every half-day attended.
+    const halfDays = ['24', '25', '26', '27'].flatMap((d) => [`6月${d}日上午`, `6月${d}日下午`]);
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('签到表');
+    ws.addRow(['第1期签到表']);
+    ws.addRow(['序号', '姓名', '身份证号码', ...halfDays]);
+    class1.forEach((s, i) => {
+      ws.addRow([i + 1, s.name, s.id, ...halfDays.map(() => '√')]);
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'lingjun-rare-'));
+    const sheet = join(dir, '签到表.xlsx');
+    await writeFile(sheet, new Uint8Array(await wb.xlsx.writeBuffer()));
+    // `attendance import` takes its subcommand before the options the harness adds.
+    const { main } = await import('@lingjun/cli');
+    const chunks: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((c: string | Uint8Array) =>
+      chunks.push(String(c)) > 0) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await main([
+        'attendance',
+        'import',
+        sheet,
+        '--class',
+        '1',
+        '--program',
+        h.programFile,
+        '--state',
+        h.stateDir,
+        '--json',
+      ]);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(code, chunks.join('')).toBe(0);
+    expect(chunks.join('')).toContain(`"matched":${class1.length}`);
+
+    const out = join(dir, 'certs');
+    const res = await h.cli(['certificates', '--class', '1', '--now', '2025-06-28T02:00:00Z', '--out', out]);
+    expect(res.code, res.stdout).toBe(0);
+    const certs = res.json as unknown as { student: string; file: string }[];
+    expect(certs.map((c) => c.student).sort()).toEqual(class1.map((s) => s.name).sort());
+    for (const c of certs) {
+      const xml = strFromU8(unzipSync(await readFile(c.file))['word/document.xml']!);
+      const runs = [...xml.matchAll(/<w:r>(.*?)<\/w:r>/gs)].map((m) => ({
+        props: /<w:rPr>(.*?)<\/w:rPr>/s.exec(m[1]!)?.[1] ?? '',
+        text: /<w:t(?: [^>]*)?>([^<]*)<\/w:t>/.exec(m[1]!)?.[1] ?? '',
+      }));
+      expect(runs.map((r) => r.text).join('')).toContain(`${c.student} 同志`);
+      for (const r of runs) {
+        for (const ch of r.text) {
+          const cp = ch.codePointAt(0)!;
+          if (cp < 0x20000) continue;
+          expect(r.props, `${c.student}: ${ch}`).toContain(
+            `w:eastAsia="${cp <= 0x2a6df ? 'SimSun-ExtB' : 'SimSun-ExtG'}"`,
+          );
+        }
+      }
+    }
   });
 });
