@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MailParseError } from '@lingjun/core';
 import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
+import { authenticateSender, type SenderAuthentication } from './authentication.ts';
 import { normalizeHeaderBytes } from './charset.ts';
 
 /**
@@ -65,6 +66,8 @@ export interface InboundMail {
   /** True when messageId was derived from the raw bytes because the header was missing. */
   messageIdDerived: boolean;
   from: Mailbox | null;
+  /** Whether From is one mailbox that SES's Authentication-Results vouch for; only then is it trusted. */
+  authentication: SenderAuthentication;
   replyTo: Mailbox[];
   to: Mailbox[];
   subject: string;
@@ -356,6 +359,7 @@ async function parseLevel(raw: Uint8Array, depth: number): Promise<InboundMail> 
       : (messageIdHeader as string),
     messageIdDerived,
     from,
+    authentication: authenticateSender(parsed.headers.map((h) => ({ name: h.key, value: h.value }))),
     replyTo: mailboxes(parsed.replyTo),
     to: mailboxes(parsed.to),
     subject: parsed.subject ?? '',
