@@ -72,3 +72,22 @@ describe('maskDeep', () => {
     expect(masked.classes).toEqual(outcome.classes);
   });
 });
+
+describe('log lines', () => {
+  it('mask an ID beside an underscore in any field, however it is nested or escaped', async () => {
+    const { log, setLogSink } = await import('../src/index.ts');
+    const lines: string[] = [];
+    const prev = setLogSink({ write: (l) => lines.push(l) });
+    try {
+      log.info('inbound mail processed', {
+        messageId: `ref_${ID}@example.cn`,
+        error: new Error(`附件4_${ID}.xlsx\n${ID}`),
+      });
+    } finally {
+      setLogSink(prev);
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain(ID);
+    expect(lines[0]).toContain('ref_110101********1234@example.cn');
+  });
+});
