@@ -292,7 +292,7 @@ function bytesOf(content: Attachment['content']): Uint8Array {
   return content instanceof Uint8Array ? content : new Uint8Array(content);
 }
 
-async function parseLevel(raw: Uint8Array, depth: number): Promise<InboundMail> {
+async function parseLevel(raw: Uint8Array, depth: number, authservId?: string): Promise<InboundMail> {
   const buf = toBuffer(raw);
   let parsed: Email;
   try {
@@ -359,7 +359,10 @@ async function parseLevel(raw: Uint8Array, depth: number): Promise<InboundMail> 
       : (messageIdHeader as string),
     messageIdDerived,
     from,
-    authentication: authenticateSender(parsed.headers.map((h) => ({ name: h.key, value: h.value }))),
+    authentication: authenticateSender(
+      parsed.headers.map((h) => ({ name: h.key, value: h.value })),
+      authservId ? { authservId } : {},
+    ),
     replyTo: mailboxes(parsed.replyTo),
     to: mailboxes(parsed.to),
     subject: parsed.subject ?? '',
@@ -376,15 +379,22 @@ async function parseLevel(raw: Uint8Array, depth: number): Promise<InboundMail> 
   };
 }
 
-/** Parses a raw inbound email (as SES stores it) into an InboundMail; throws MailParseError. */
-export async function parseInbound(raw: Uint8Array): Promise<InboundMail> {
+/**
+ * Parses a raw inbound email (as SES stores it) into an InboundMail; throws MailParseError. `authservId` names
+ * the server whose Authentication-Results header is trusted (SES's by default; an IMAP ingress that verifies
+ * with mailauth prepends its own header and names itself).
+ */
+export async function parseInbound(
+  raw: Uint8Array,
+  opts: { authservId?: string } = {},
+): Promise<InboundMail> {
   if (raw.byteLength === 0) throw new MailParseError('邮件内容为空，无法读取。');
   if (raw.byteLength > MAX_MESSAGE_BYTES) {
     throw new MailParseError(
       `邮件大小超过 ${MAX_MESSAGE_BYTES / 1024 / 1024} MB 上限，无法处理。请分多封邮件发送。`,
     );
   }
-  return parseLevel(raw, 0);
+  return parseLevel(raw, 0, opts.authservId);
 }
 
 /** True only for ordinary mail from a usable sender: reports and automatic mail are never answered. */
