@@ -1,6 +1,7 @@
 /** Sign-in sheets emailed by the organiser: recorded with a receipt; the same sheet from anyone else is not. */
 import { documentClient } from '@lingjun/aws';
 import { handleOrganiserMail } from '@lingjun/certificates';
+import { PASSING, withSesAuthenticationResults } from '@lingjun/local';
 import { parseInbound } from '@lingjun/mail';
 import { CourseRegistry } from '@lingjun/registry';
 import ExcelJS from 'exceljs';
@@ -45,9 +46,13 @@ describe('organiser mail', () => {
 
     const organiser = h.program.organiserEmails[0]!;
     const since = Date.now() - 1000;
-    const mail = await parseInbound(
-      (await buildEmail({ from: organiser, attachments: [{ filename: '签到.xlsx', content: sheet }] })).raw,
-    );
+    const sent = await buildEmail({
+      from: organiser,
+      attachments: [{ filename: '签到.xlsx', content: sheet }],
+    });
+    // Without the authentication SES records on receipt, the organiser's address is not trusted.
+    expect((await handleOrganiserMail(await parseInbound(sent.raw), deps)).handled).toBe(false);
+    const mail = await parseInbound(withSesAuthenticationResults(sent.raw, PASSING));
     const res = await handleOrganiserMail(mail, deps);
     expect(res.handled).toBe(true);
     expect(res.attendance).toEqual([{ file: '签到.xlsx', classNo: 1, matched: 1, halfDays: 2 }]);

@@ -195,3 +195,102 @@ describe('sender policy through lingjun ingest', () => {
     for (const o of outcomes) expect(o.reply).toBeNull();
   });
 });
+
+/** A one-person 河北 class-1 submission whose From header line is exactly `from` (raw, not re-encoded). */
+async function withFromHeader(from: string, seed: number) {
+  const program = await testProgram();
+  const h = await harness(program);
+  const sub = await submission({
+    program,
+    from: 'hbzxqy@163.com',
+    region: '河北',
+    classNo: 1,
+    people: people(1, seed),
+  });
+  const text = sub.raw.toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  const head = text.slice(0, end).replace(/^From: .*(?:\r?\n[ \t].*)*$/m, `From: ${from}`);
+  expect(head).toContain(`From: ${from}`);
+  return { h, raw: Buffer.from(head + text.slice(end), 'latin1'), messageId: sub.messageId };
+}
+
+/** Held, not one student recorded, the bureau told why, and nothing but the held notice sent back. */
+async function expectHeld(
+  h: Awaited<ReturnType<typeof harness>>,
+  outcome: unknown,
+  messageId: string,
+  since: number,
+) {
+  expect(outcome).toMatchObject({ status: 'held', region: { code: '130000' }, classes: [] });
+  expect(await h.deps().registry.listRegion('130000')).toEqual([]);
+  for (const r of await h.repliesTo(messageId)) expect((await simpleParser(r)).subject).toContain('待确认');
+  const notices = await Promise.all(
+    (await h.sentTo(ADMIN, since)).map(async (n) => (await simpleParser(n)).text ?? ''),
+  );
+  expect(notices.some((t) => t.includes('未通过发件人认证'))).toBe(true);
+  const [held] = await h.deps().registry.listMessages('held');
+  expect(held?.heldReason).toContain('未通过发件人认证');
+}
+
+describe('forged senders (issue 14): a contact is trusted only as one mailbox with aligned authentication', () => {
+  const variants: [string, string][] = [
+    ['a list with the contact first', 'hbzxqy@163.com, attacker@evil.example'],
+    ['group syntax', 'Hebei: hbzxqy@163.com;'],
+    ['an address in a comment', 'hbzxqy@163.com (attacker@evil.example)'],
+    ['trailing junk', '<hbzxqy@163.com> attacker@evil.example'],
+    ['a display name spoofing the contact', '"hbzxqy@163.com" <attacker@evil.example>'],
+  ];
+  for (const [i, [what, from]] of variants.entries()) {
+    it(`holds ${what}: never answered as 河北`, async () => {
+      const since = Date.now() - 1000;
+      const { h, raw, messageId } = await withFromHeader(from, 60 + i);
+      const [o] = await h.ingest([raw], { receivedAt: IN_TIME });
+      await expectHeld(h, o, messageId, since);
+    });
+  }
+
+  it('holds a contact address whose SPF and DKIM passed for another domain (DMARC without a record)', async () => {
+    const since = Date.now() - 1000;
+    const { h, raw, messageId } = await withFromHeader('hbzxqy@163.com', 70);
+    const [o] = await h.ingest([raw], {
+      receivedAt: IN_TIME,
+      auth: 'dmarc=none,spf=pass@evil.example,dkim=pass@evil.example',
+    });
+    await expectHeld(h, o, messageId, since);
+  });
+
+  const aligned: [string, string][] = [
+    ['DMARC pass (SPF for a relay, no DKIM)', 'dmarc=pass,spf=pass@relay.example,dkim=none'],
+    ['SPF alone (DMARC without a record, no DKIM)', 'dmarc=none,dkim=none'],
+    ['DKIM alone (DMARC without a record, SPF for a relay)', 'dmarc=none,spf=pass@relay.example'],
+  ];
+  for (const [i, [what, auth]] of aligned.entries()) {
+    it(`accepts the contact with aligned ${what}`, async () => {
+      const { h, raw } = await withFromHeader(
+        `=?UTF-8?B?${Buffer.from('河北省中小企业局').toString('base64')}?= <hbzxqy@163.com>`,
+        71 + i,
+      );
+      const [o] = await h.ingest([raw], { receivedAt: IN_TIME, auth });
+      expect(o).toMatchObject({ status: 'accepted', region: { code: '130000' } });
+      expect(await h.deps().registry.listRegion('130000')).toHaveLength(1);
+    });
+  }
+
+  it('holds an unauthenticated first contact instead of registering it', async () => {
+    const program = await testProgram();
+    const h = await harness(program);
+    const { raw } = await submission({
+      program,
+      from: 'sz-new@sz.gov.cn',
+      region: '深圳市',
+      classNo: 1,
+      people: people(1, 75, '440300'),
+    });
+    const [o] = await h.ingest([raw], {
+      receivedAt: IN_TIME,
+      auth: 'dmarc=none,spf=pass@evil.example,dkim=none',
+    });
+    expect(o?.status).toBe('held');
+    expect(await h.deps().registry.getContacts('440300')).toEqual([]);
+  });
+});

@@ -27,8 +27,8 @@ export interface Harness {
   stateDir: string;
   program: Program;
   programFile: string;
-  /** Runs `lingjun ingest --json` in-process on raw emails; returns one outcome per email. */
-  ingest(raws: Buffer[], opts?: { receivedAt?: string; auth?: 'pass' | 'fail' }): Promise<Outcome[]>;
+  /** Runs `lingjun ingest --json` in-process on raw emails (`auth` as `--auth` takes it); one outcome per email. */
+  ingest(raws: Buffer[], opts?: { receivedAt?: string; auth?: string }): Promise<Outcome[]>;
   /** Runs a `lingjun` command in-process with this harness's --program, --state and --json. */
   cli(args: string[]): Promise<{ code: number; stdout: string; json: Record<string, unknown>[] }>;
   /** Deps for calling the pipeline directly (concurrency and fault tests). */
@@ -138,16 +138,17 @@ export async function harness(program?: Program): Promise<Harness> {
   return h;
 }
 
-/** Stores a raw email under a fresh SES id and returns the pipeline input for it. */
+/** Stores a raw email under a fresh SES id, as SES would (authentication passed), and returns the pipeline input. */
 export async function storeInbound(
   h: Harness,
   raw: Buffer,
   receivedAt = new Date('2025-06-05T02:00:00Z'),
 ): Promise<InboundRef> {
-  const { sesMessageId } = await import('@lingjun/local');
+  const { PASSING, sesMessageId, withSesAuthenticationResults } = await import('@lingjun/local');
   const { rawMailKey } = await import('@lingjun/aws');
   const id = sesMessageId();
-  await h.deps().store.put(rawMailKey(id), raw);
+  // Stored as SES stores it: with the Authentication-Results header it adds on receipt (aligned pass).
+  await h.deps().store.put(rawMailKey(id), withSesAuthenticationResults(raw, PASSING));
   return {
     sesMessageId: id,
     rawKey: rawMailKey(id),

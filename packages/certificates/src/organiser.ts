@@ -1,5 +1,5 @@
 import { log, type Mailer } from '@lingjun/core';
-import { composeReply, escapeHtml, type InboundMail, renderTable } from '@lingjun/mail';
+import { composeReply, escapeHtml, type InboundMail, renderTable, trustedSender } from '@lingjun/mail';
 import type { Program } from '@lingjun/program';
 import type { CourseRegistry, Registry } from '@lingjun/registry';
 import { importAttendance, type SheetFinding } from './attendance.ts';
@@ -14,7 +14,8 @@ export interface OrganiserMailResult {
 }
 
 /**
- * Mail from an address in `organiserEmails` carries sign-in sheets or evaluation forms, not submissions.
+ * Mail from an address in `organiserEmails` (authenticated: trustedSender) carries sign-in sheets or
+ * evaluation forms, not submissions.
  * Returns `handled: false` for anyone else, so intake treats the mail as before (an unknown sender is held).
  * Each attachment is read as a sign-in sheet; one that is not is read as evaluation forms. The organiser gets
  * one receipt in the thread listing what was recorded and every row that matched nobody.
@@ -30,7 +31,8 @@ export async function handleOrganiserMail(
     now: Date;
   },
 ): Promise<OrganiserMailResult> {
-  const sender = mail.from?.address?.toLowerCase() ?? '';
+  // A forged From (the organiser's address without aligned authentication) is ordinary mail.
+  const sender = trustedSender(mail) ?? '';
   const result: OrganiserMailResult = { handled: false, attendance: [], evaluations: 0, findings: [] };
   if (!deps.program.organiserEmails.map((e) => e.toLowerCase()).includes(sender)) return result;
   result.handled = true;

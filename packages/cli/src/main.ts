@@ -1,3 +1,5 @@
+import { maskText } from '@lingjun/core';
+
 /**
  * `lingjun` command dispatcher. Each command lives in its own module under ./commands and is loaded only
  * when called, so `lingjun verify` does not pay for loading exceljs and docx.
@@ -43,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     const words = name.split(' ');
     if (words.every((w, i) => argv[i] === w)) {
       const { command } = await COMMANDS[name]!();
-      return command.run(argv.slice(words.length));
+      return masked(() => command.run(argv.slice(words.length)));
     }
   }
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
@@ -56,6 +58,31 @@ export async function main(argv: string[]): Promise<number> {
   }
   process.stderr.write(`未知命令: ${argv.join(' ')}（运行 lingjun help 查看全部命令）\n`);
   return 2;
+}
+
+/**
+ * Every line a command prints (its text, its --json, an error) leaves the system: IDs and mobiles are masked
+ * here, once for all commands, rather than at each of their writes. Files a command writes are not affected.
+ */
+async function masked(run: () => Promise<number>): Promise<number> {
+  const streams = [process.stdout, process.stderr] as const;
+  const writes = streams.map((s) => s.write);
+  streams.forEach((stream, i) => {
+    const write = writes[i]!;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+      (write as (...a: unknown[]) => boolean).call(
+        stream,
+        typeof chunk === 'string' ? maskText(chunk) : chunk,
+        ...rest,
+      )) as typeof stream.write;
+  });
+  try {
+    return await run();
+  } finally {
+    streams.forEach((stream, i) => {
+      stream.write = writes[i]!;
+    });
+  }
 }
 
 export { register };

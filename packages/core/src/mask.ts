@@ -1,6 +1,9 @@
 // Personal data must never reach logs or mail unmasked (spec §10, notice ¶15).
 
-const ID_RE = /\b(\d{6})(\d{8})(\d{3}[\dXx])\b/g;
+// Bounded by non-digits, not \b: `附件4_<ID>.xlsx`, `ref_<ID>@…` and a JSON `\n<ID>` have word characters
+// beside the number. A credit code is safe: it carries letters within its 18 characters (or is a run of
+// other length), and dates, receipt numbers and counts are shorter.
+const ID_RE = /(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)/g;
 const PHONE_RE = /(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?!\d)/g;
 
 /** Masks an 18-character ID number as 110101********123X. */
@@ -30,4 +33,20 @@ export function maskText(text: string): string {
   return text
     .replace(ID_RE, (_m, a: string, _b: string, c: string) => `${a}********${c}`)
     .replace(PHONE_RE, (_m, a: string, _b: string, c: string) => `${a}****${c}`);
+}
+
+/**
+ * Masks every string inside a JSON-like value (stored outcomes, --json lines) with maskText; the values of
+ * properties named in `keep` (delivery addresses) are left as they are. Object keys are not masked.
+ */
+export function maskDeep<T>(value: T, keep: ReadonlySet<string> = new Set()): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return maskText(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, keep.has(k) ? x : walk(x)]));
+    }
+    return v;
+  };
+  return walk(value) as T;
 }

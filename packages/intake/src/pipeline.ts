@@ -208,6 +208,7 @@ async function decideRegionStep(p: Processing): Promise<Outcome | undefined> {
   const decision = await decideRegion({
     forms: p.read!.forms,
     sender: p.sender,
+    authentication: p.mail.authentication,
     program,
     registry: p.deps.registry,
     ...(p.ref.approvedRegion ? { approvedRegion: p.ref.approvedRegion } : {}),

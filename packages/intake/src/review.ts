@@ -1,3 +1,4 @@
+import { maskText } from '@lingjun/core';
 import { composeReply, parseInbound, textToHtml } from '@lingjun/mail';
 import type { MessageRecord } from '@lingjun/registry';
 import type { IntakeDeps } from './context.ts';
@@ -8,7 +9,11 @@ import { processInbound, SENDER_NAME } from './pipeline.ts';
 export async function findHeld(deps: IntakeDeps, messageId: string): Promise<MessageRecord | undefined> {
   const wanted = messageId.replace(/^<|>$/g, '');
   const held = await deps.registry.listMessages('held');
-  return held.find((m) => (m.outcome as Outcome | undefined)?.messageId === wanted || m.messageId === wanted);
+  // Stored outcomes are masked, as is the Message-ID in the bureau's notice: either spelling finds it.
+  const ids = new Set([wanted, maskText(wanted)]);
+  return held.find(
+    (m) => ids.has((m.outcome as Outcome | undefined)?.messageId ?? '') || m.messageId === wanted,
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import { rawMailKey } from '@lingjun/aws';
 import { log } from '@lingjun/core';
 import type { SESEvent } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
+import { withSesAuthenticationResults } from './ses-auth.ts';
 import { buildSesEvent, sesMessageId, type Verdicts } from './ses-event.ts';
 
 /** Called for every accepted inbound message, like the Lambda action of an SES receipt rule. */
@@ -77,14 +78,19 @@ export async function startSmtp(opts: {
   async function receive(raw: Buffer, mailFrom: string, recipients: string[]): Promise<string> {
     const messageId = sesMessageId();
     const receivedAt = new Date();
-    await opts.s3.send(new PutObjectCommand({ Bucket: opts.bucket, Key: rawMailKey(messageId), Body: raw }));
+    const verdicts = opts.verdicts({ mailFrom, raw });
+    // As SES does: the message is stored with the Authentication-Results header SES adds on receipt.
+    const stored = withSesAuthenticationResults(raw, verdicts);
+    await opts.s3.send(
+      new PutObjectCommand({ Bucket: opts.bucket, Key: rawMailKey(messageId), Body: stored }),
+    );
     const event = await buildSesEvent({
       messageId,
-      raw,
+      raw: stored,
       mailFrom,
       recipients,
       receivedAt,
-      verdicts: opts.verdicts({ mailFrom, raw }),
+      verdicts,
     });
     if (opts.onInbound) {
       const handler = opts.onInbound;

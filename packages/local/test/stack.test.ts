@@ -137,6 +137,10 @@ describe('local stack (in memory)', () => {
     expect(receipt?.spamVerdict.status).toBe('FAIL');
     expect(receipt?.spfVerdict.status).toBe('FAIL');
     expect(receipt?.virusVerdict.status).toBe('PASS');
+    // The stored message carries the Authentication-Results header SES would add, saying the same.
+    const headers = events.at(-1)?.Records[0]?.ses.mail.headers ?? [];
+    expect(headers[0]?.name).toBe('Authentication-Results');
+    expect(headers[0]?.value).toMatch(/^amazonses\.com; spf=fail .* dmarc=pass header\.from=example\.cn;$/);
   });
 
   it('writes every SES SendEmail to the outbox as .eml (raw bytes kept for Raw content)', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LingjunError } from '@lingjun/core';
+import { LingjunError, maskText } from '@lingjun/core';
 import { textToHtml } from './html.ts';
 import type { InboundMail, Mailbox } from './parse.ts';
 
@@ -82,28 +82,30 @@ async function build(
   note: string | null,
   messageId: string,
 ) {
-  const text = note ? `${input.text}\n\n${note}\n` : input.text;
-  const html = note ? `${input.html}\n<p style="color:#b00">${textToHtml(note)}</p>` : input.html;
+  // Every text of an outgoing mail leaves the system: IDs and mobiles are masked here, once for all mail
+  // (a sender's own Message-ID or file name can carry them). Only the delivery addresses stay as they are.
+  const text = maskText(note ? `${input.text}\n\n${note}\n` : input.text);
+  const html = maskText(note ? `${input.html}\n<p style="color:#b00">${textToHtml(note)}</p>` : input.html);
   // Loaded on first use, like the SES client: only mail that is answered needs a MIME writer.
   const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({
     from: { name: input.from.name, address: input.from.address },
     to: input.to,
     ...(input.cc?.length ? { cc: input.cc } : {}),
-    subject: input.subject,
+    subject: maskText(input.subject),
     text,
     html,
     messageId,
     date: input.date ?? new Date(),
-    ...(input.inReplyTo ? { inReplyTo: input.inReplyTo } : {}),
-    ...(input.references?.length ? { references: input.references } : {}),
+    ...(input.inReplyTo ? { inReplyTo: maskText(input.inReplyTo) } : {}),
+    ...(input.references?.length ? { references: input.references.map(maskText) } : {}),
     headers: {
       'Auto-Submitted': input.autoSubmitted ?? 'auto-generated',
       // Asks Exchange/Outlook not to send out-of-office or read receipts back to the program mailbox.
       'X-Auto-Response-Suppress': 'All',
     },
     attachments: attachments.map((a) => ({
-      filename: a.filename,
+      filename: maskText(a.filename),
       content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength),
       ...(a.contentType ? { contentType: a.contentType } : {}),
     })),
@@ -124,10 +126,10 @@ export async function composeMessage(input: MessageInput): Promise<ComposedMessa
       return {
         raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength),
         messageId,
-        subject: input.subject,
+        subject: maskText(input.subject),
         to: input.to,
-        attachments: kept.map((a) => a.filename),
-        dropped,
+        attachments: kept.map((a) => maskText(a.filename)),
+        dropped: dropped.map(maskText),
       };
     }
     if (kept.length === 0) {

@@ -1,3 +1,4 @@
+export * from './authentication.ts';
 export * from './charset.ts';
 export * from './compose.ts';
 export * from './html.ts';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MailParseError } from '@lingjun/core';
 import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
+import { authenticateSender, type SenderAuthentication } from './authentication.ts';
 import { normalizeHeaderBytes } from './charset.ts';
 
 /**
@@ -65,6 +66,8 @@ export interface InboundMail {
   /** True when messageId was derived from the raw bytes because the header was missing. */
   messageIdDerived: boolean;
   from: Mailbox | null;
+  /** Whether From is one mailbox that SES's Authentication-Results vouch for; only then is it trusted. */
+  authentication: SenderAuthentication;
   replyTo: Mailbox[];
   to: Mailbox[];
   subject: string;
@@ -289,7 +292,7 @@ function bytesOf(content: Attachment['content']): Uint8Array {
   return content instanceof Uint8Array ? content : new Uint8Array(content);
 }
 
-async function parseLevel(raw: Uint8Array, depth: number): Promise<InboundMail> {
+async function parseLevel(raw: Uint8Array, depth: number, authservId?: string): Promise<InboundMail> {
   const buf = toBuffer(raw);
   let parsed: Email;
   try {
@@ -356,6 +359,10 @@ async function parseLevel(raw: Uint8Array, depth: number): Promise<InboundMail> 
       : (messageIdHeader as string),
     messageIdDerived,
     from,
+    authentication: authenticateSender(
+      parsed.headers.map((h) => ({ name: h.key, value: h.value })),
+      authservId ? { authservId } : {},
+    ),
     replyTo: mailboxes(parsed.replyTo),
     to: mailboxes(parsed.to),
     subject: parsed.subject ?? '',
@@ -372,15 +379,22 @@ async function parseLevel(raw: Uint8Array, depth: number): Promise<InboundMail> 
   };
 }
 
-/** Parses a raw inbound email (as SES stores it) into an InboundMail; throws MailParseError. */
-export async function parseInbound(raw: Uint8Array): Promise<InboundMail> {
+/**
+ * Parses a raw inbound email (as SES stores it) into an InboundMail; throws MailParseError. `authservId` names
+ * the server whose Authentication-Results header is trusted (SES's by default; an IMAP ingress that verifies
+ * with mailauth prepends its own header and names itself).
+ */
+export async function parseInbound(
+  raw: Uint8Array,
+  opts: { authservId?: string } = {},
+): Promise<InboundMail> {
   if (raw.byteLength === 0) throw new MailParseError('邮件内容为空，无法读取。');
   if (raw.byteLength > MAX_MESSAGE_BYTES) {
     throw new MailParseError(
       `邮件大小超过 ${MAX_MESSAGE_BYTES / 1024 / 1024} MB 上限，无法处理。请分多封邮件发送。`,
     );
   }
-  return parseLevel(raw, 0);
+  return parseLevel(raw, 0, opts.authservId);
 }
 
 /** True only for ordinary mail from a usable sender: reports and automatic mail are never answered. */

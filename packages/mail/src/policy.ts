@@ -30,8 +30,16 @@ export function verdictPolicy(receipt: ReceiptVerdicts): 'quarantine' | 'ok' {
 }
 
 /**
- * Who a reply goes to: the From address, which SPF/DKIM/DMARC vouched for. Reply-To is never
- * used, because it is unauthenticated and would let a forger aim our replies at anyone.
+ * The address a mail may be trusted as (a region's contact, the class organiser): From's one mailbox, and
+ * only when authentication is aligned with its domain (authenticateSender); otherwise null.
+ */
+export function trustedSender(mail: Pick<InboundMail, 'authentication'>): string | null {
+  return mail.authentication.aligned ? mail.authentication.from : null;
+}
+
+/**
+ * Who a reply goes to: the From address. Reply-To is never used, because it is unauthenticated and would
+ * let a forger aim our replies at anyone; whether From itself is trusted is trustedSender's question.
  */
 export function replyRecipient(mail: Pick<InboundMail, 'from'>): string | null {
   const address = mail.from?.address.trim();

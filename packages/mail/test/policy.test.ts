@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type ReceiptVerdicts, replyRecipient, verdictPolicy } from '../src/index.ts';
+import {
+  authenticateSender,
+  type ReceiptVerdicts,
+  replyRecipient,
+  trustedSender,
+  verdictPolicy,
+} from '../src/index.ts';
 
 const PASS = { status: 'PASS' };
 const base = {
@@ -56,5 +62,27 @@ describe('replyRecipient', () => {
   it('returns null without a usable From', () => {
     expect(replyRecipient({ from: null })).toBeNull();
     expect(replyRecipient({ from: { address: 'not-an-address', name: '' } })).toBeNull();
+  });
+});
+
+describe('trustedSender', () => {
+  const from = { name: 'From', value: '"河北" <HBZXQY@163.com>' };
+  it('is the From mailbox only when authentication is aligned with its domain', () => {
+    const aligned = authenticateSender([
+      {
+        name: 'Authentication-Results',
+        value: 'amazonses.com; dkim=pass header.i=@163.com; dmarc=none header.from=163.com;',
+      },
+      from,
+    ]);
+    expect(trustedSender({ authentication: aligned })).toBe('hbzxqy@163.com');
+    const other = authenticateSender([
+      {
+        name: 'Authentication-Results',
+        value: 'amazonses.com; dkim=pass header.i=@evil.example; dmarc=none header.from=163.com;',
+      },
+      from,
+    ]);
+    expect(trustedSender({ authentication: other })).toBeNull();
   });
 });

@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { ConflictError, TransientError } from '@lingjun/core';
+import { ConflictError, maskDeep, maskText, TransientError } from '@lingjun/core';
 import { isConditionFailure, queryAll, stripKeys, wrapDynamoError } from './dynamo.ts';
 import { keys } from './keys.ts';
 import type {
@@ -131,7 +131,7 @@ export class Registry {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...keys.message(record.messageId), ...this.messageGsi(record), ...record },
+          Item: { ...keys.message(record.messageId), ...this.messageGsi(record), ...storedText(record) },
           ...(opts.ifStatus
             ? {
                 ConditionExpression: '#status = :expected',
@@ -611,4 +611,16 @@ function jitter(attempt: number): number {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * A message record as stored: its outcome and held reason are read back by people (approve, reports, the
+ * console), so IDs and mobiles in them are masked (maskDeep); the reply's delivery addresses stay usable.
+ */
+function storedText(record: MessageRecord): MessageRecord {
+  return {
+    ...record,
+    ...(record.outcome !== undefined ? { outcome: maskDeep(record.outcome, new Set(['to'])) } : {}),
+    ...(record.heldReason !== undefined ? { heldReason: maskText(record.heldReason) } : {}),
+  };
 }

@@ -1,12 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { rawMailKey, s3BlobStore, s3Client } from '@lingjun/aws';
-import { buildSesEvent, PASSING, sesMessageId, withStack } from '@lingjun/local';
+import {
+  buildSesEvent,
+  type LocalAuthentication,
+  parseAuthOption,
+  sesMessageId,
+  withSesAuthenticationResults,
+  withStack,
+} from '@lingjun/local';
 import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
 import type { Command } from '../main.ts';
 
 const USAGE =
-  'lingjun ingest [--program 文件] [--state 目录] [--received-at ISO8601] [--auth pass|fail] [--json] 邮件.eml ...';
+  'lingjun ingest [--program 文件] [--state 目录] [--received-at ISO8601] [--auth pass|fail|dmarc=none,spf=pass@域名,dkim=fail] [--json] 邮件.eml ...';
 
 /** `lingjun ingest`: processes .eml files exactly as the intake Lambda would process them arriving. */
 export const command: Command = {
@@ -22,18 +29,20 @@ export const command: Command = {
       const receivedAt = values['received-at'] ? new Date(values['received-at']) : new Date();
       if (Number.isNaN(receivedAt.getTime()))
         throw new ExitError(`--received-at 不是有效时间：${values['received-at']}`);
-      if (values.auth !== 'pass' && values.auth !== 'fail') throw new ExitError('--auth 只能是 pass 或 fail');
-      const verdicts =
-        values.auth === 'pass'
-          ? PASSING
-          : { ...PASSING, spf: 'FAIL' as const, dkim: 'FAIL' as const, dmarc: 'FAIL' as const };
+      let auth: LocalAuthentication;
+      try {
+        auth = parseAuthOption(values.auth ?? 'pass');
+      } catch (error) {
+        throw new ExitError((error as Error).message);
+      }
       const program = await programFrom(values.program);
       const { handleInbound } = await import('@lingjun/fn-intake');
       let failed = 0;
       await withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, async ({ config }) => {
         const store = s3BlobStore(s3Client(config), config.bucketName);
         for (const file of positionals) {
-          const raw = await readFile(file);
+          // As SES does on receipt: its Authentication-Results header is added before the message is stored.
+          const raw = withSesAuthenticationResults(await readFile(file), auth.verdicts, auth.domains);
           const messageId = sesMessageId();
           // As the receipt rule does: the raw message is stored first, then the function is invoked.
           await store.put(rawMailKey(messageId), raw, 'message/rfc822');
@@ -43,7 +52,7 @@ export const command: Command = {
             mailFrom: 'ingest@localhost',
             recipients: [program.mailbox],
             receivedAt,
-            verdicts,
+            verdicts: auth.verdicts,
           });
           try {
             const [outcome] = await handleInbound(event, { config, program });

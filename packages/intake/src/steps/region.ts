@@ -1,4 +1,5 @@
 import type { Form3, RecognisedForm } from '@lingjun/forms';
+import type { SenderAuthentication } from '@lingjun/mail';
 import { type Program, type Region, regionByCode, resolveRegion } from '@lingjun/program';
 import type { Registry } from '@lingjun/registry';
 import { type Finding, finding } from '@lingjun/rules';
@@ -20,16 +21,22 @@ export function programRegionsOf(program: Program, sender: string): string[] {
 /**
  * Applies spec §5 to an email: the regions its forms declare must all be one known region, and the sender
  * must be registered for it (program file or latest 附件3). An unknown sender becomes the first contact
- * of a region without contacts; for a region that has contacts, the email is held for the bureau.
+ * of a region without contacts; for a region that has contacts, the email is held for the bureau. A sender
+ * whose From is not one mailbox vouched for by aligned authentication is never trusted: mail from a
+ * contact's address, or that would make its sender a first contact, is held for the bureau.
  */
 export async function decideRegion(input: {
   forms: RecognisedForm[];
   sender: string;
+  authentication: SenderAuthentication;
   program: Program;
   registry: Registry;
   approvedRegion?: string;
 }): Promise<RegionDecision> {
   const { forms, sender, program, registry } = input;
+  // The bureau's approval of a held email stands in for authentication.
+  const trusted = input.authentication.aligned || input.approvedRegion !== undefined;
+  const unauthenticated = `，且邮件未通过发件人认证（${input.authentication.reasons.join('；')}）`;
   const declared: { code: string | undefined; text: string; file: string; form: '附件3' | '附件4' }[] = [];
   for (const f of forms) {
     if (f.form === '附件4' && f.regionText !== undefined) {
@@ -47,6 +54,21 @@ export async function decideRegion(input: {
       }
     }
   }
+  const fromProgram = programRegionsOf(program, sender);
+  const fromRegistry = await registry.senderRegion(sender);
+  const senderRegions = new Set([...fromProgram, ...(fromRegistry ? [fromRegistry] : [])]);
+  if (input.approvedRegion) senderRegions.add(input.approvedRegion);
+  if (!trusted && senderRegions.size > 0) {
+    // Never answered as the region: a forger writes a contact's address in From.
+    const code = declared.find((d) => d.code && senderRegions.has(d.code))?.code ?? [...senderRegions][0]!;
+    const region = regionByCode(code)!;
+    return {
+      kind: 'hold',
+      region,
+      reason: `发件地址 ${sender} 登记为${region.name}的联系人${unauthenticated}`,
+    };
+  }
+
   const unknown = declared.filter((d) => !d.code);
   if (unknown.length > 0) {
     return {
@@ -61,11 +83,6 @@ export async function decideRegion(input: {
       ),
     };
   }
-
-  const fromProgram = programRegionsOf(program, sender);
-  const fromRegistry = await registry.senderRegion(sender);
-  const senderRegions = new Set([...fromProgram, ...(fromRegistry ? [fromRegistry] : [])]);
-  if (input.approvedRegion) senderRegions.add(input.approvedRegion);
 
   const declaredCodes = [...new Set(declared.map((d) => d.code!))];
   if (declaredCodes.length > 1) {
@@ -104,11 +121,13 @@ export async function decideRegion(input: {
     const hasContacts =
       (program.contacts[declaredCode]?.length ?? 0) > 0 ||
       (await registry.getContacts(declaredCode)).length > 0;
-    if (!hasContacts) return { kind: 'ok', region, firstContact: true };
+    if (!hasContacts && trusted) return { kind: 'ok', region, firstContact: true };
     return {
       kind: 'hold',
       region,
-      reason: `发件人 ${sender} 不是${region.name}已登记的联系人`,
+      reason: hasContacts
+        ? `发件人 ${sender} 不是${region.name}已登记的联系人${trusted ? '' : unauthenticated}`
+        : `发件人 ${sender} 首次为尚无联系人的${region.name}报送${unauthenticated}`,
     };
   }
 
