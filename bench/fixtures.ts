@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fillForm3, fillForm4, fillForm5Docx, generatePeople, type Person } from '@lingjun/forms';
 import { type Program, parseProgram, REGIONS } from '@lingjun/program';
+import { fillForm3, fillForm4, fillForm5Docx, generatePeople, type Person } from '@lingjun/testing';
 import { buildEmail } from '../test/support/email.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -18,8 +18,8 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const RECIPE = 'v1';
 const SOURCES = [
   'bench/fixtures.ts',
-  'packages/forms/src/testing/fill.ts',
-  'packages/forms/src/testing/people.ts',
+  'packages/testing/src/fill.ts',
+  'packages/testing/src/people.ts',
   'packages/forms/src/templates/form3.ts',
   'packages/forms/src/templates/form4.ts',
   'packages/forms/src/templates/form5-docx.ts',
