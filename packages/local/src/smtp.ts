@@ -4,6 +4,7 @@ import { rawMailKey } from '@lingjun/aws';
 import { log } from '@lingjun/core';
 import type { SESEvent } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
+import { type Clock, REAL_CLOCK } from './clock.ts';
 import { buildSesEvent, sesMessageId, type Verdicts } from './ses-event.ts';
 
 /** Called for every accepted inbound message, like the Lambda action of an SES receipt rule. */
@@ -32,7 +33,10 @@ export async function startSmtp(opts: {
   bucket: string;
   verdicts: (mail: { mailFrom: string; raw: Buffer }) => Verdicts;
   onInbound?: InboundHandler;
+  /** Receipt times come from this clock (the stack's, a rehearsal one under `lingjun start --clock`). */
+  clock?: Clock;
 }): Promise<LocalSmtp> {
+  const clock = opts.clock ?? REAL_CLOCK;
   const mailbox = opts.mailbox.toLowerCase();
   const pending = new Set<Promise<void>>();
 
@@ -76,7 +80,7 @@ export async function startSmtp(opts: {
 
   async function receive(raw: Buffer, mailFrom: string, recipients: string[]): Promise<string> {
     const messageId = sesMessageId();
-    const receivedAt = new Date();
+    const receivedAt = clock.now();
     await opts.s3.send(new PutObjectCommand({ Bucket: opts.bucket, Key: rawMailKey(messageId), Body: raw }));
     const event = await buildSesEvent({
       messageId,

@@ -1,24 +1,34 @@
 import { parseArgs } from 'node:util';
 import { EnvironmentError } from '@lingjun/core';
-import { inboundHandlerFor, startLocalStack } from '@lingjun/local';
+import {
+  type Clock,
+  inboundHandlerFor,
+  isRehearsal,
+  parseClockStart,
+  REAL_CLOCK,
+  rehearsalClock,
+  startLocalStack,
+} from '@lingjun/local';
 import { loadProgram, ProgramError } from '@lingjun/program';
 import type { Command } from '../main.ts';
 
-/** `lingjun start`: runs the local AWS stack for a program until Ctrl-C. */
+const USAGE = 'lingjun start [--program 文件] [--state 目录] [--clock 2025-06-05T10:00:00+08:00]';
+
+/** `lingjun start`: runs the local AWS stack for a program until Ctrl-C, optionally on a rehearsal clock. */
 export const command: Command = {
   summary: '启动本地环境（DynamoDB、S3、SES、SMTP 收件），Ctrl-C 停止',
   async run(args) {
-    let values: { program?: string; state?: string };
+    let values: { program?: string; state?: string; clock?: string };
+    let clock: Clock = REAL_CLOCK;
     try {
       ({ values } = parseArgs({
         args,
-        options: { program: { type: 'string' }, state: { type: 'string' } },
+        options: { program: { type: 'string' }, state: { type: 'string' }, clock: { type: 'string' } },
         strict: true,
       }));
+      if (values.clock !== undefined) clock = rehearsalClock(parseClockStart(values.clock));
     } catch (error) {
-      process.stderr.write(
-        `${(error as Error).message}\n用法: lingjun start [--program 文件] [--state 目录]\n`,
-      );
+      process.stderr.write(`${(error as Error).message}\n用法: ${USAGE}\n`);
       return 2;
     }
     // The SDK's notice about Node 22 says nothing actionable to someone running the local stack.
@@ -46,6 +56,7 @@ export const command: Command = {
         program,
         stateDir,
         advertise: true,
+        clock,
         onInbound: (event) => (handler ? handler(event) : Promise.resolve()),
         // The same daily job as the AWS schedule, at the same local time, through the function's own entry.
         schedules: [
@@ -53,7 +64,7 @@ export const command: Command = {
           (await import('@lingjun/fn-course-end')).localCourseEndJob(() => stack.config, program),
         ],
       });
-      handler = inboundHandlerFor(stack.config, program);
+      handler = inboundHandlerFor(stack.config, program, clock);
     } catch (error) {
       if (error instanceof EnvironmentError) {
         process.stderr.write(`${error.message}\n`);
@@ -72,6 +83,7 @@ export const command: Command = {
         `  SES 端点       ${endpoints?.ses}`,
         `  S3 端点        ${endpoints?.s3}  （桶 ${stack.config.bucketName}）`,
         `  DynamoDB 端点  ${endpoints?.dynamodb}  （表 ${stack.config.tableName}）`,
+        ...(isRehearsal(clock) ? [clockLine(clock, program.timezone)] : []),
         '按 Ctrl-C 停止。',
         '',
       ].join('\n'),
@@ -102,3 +114,9 @@ export const command: Command = {
     return 0;
   },
 };
+
+/** The rehearsal clock as the user set it, in the program's time zone, for the ready banner. */
+export function clockLine(clock: Clock, timeZone: string): string {
+  const local = clock.now().toLocaleString('sv-SE', { timeZone, hour12: false }).replace(' ', 'T');
+  return `  演练时钟       ${local}（${timeZone}，从此刻起向前走；收件时间、定时提醒和命令都按此时钟）/ rehearsal clock`;
+}
