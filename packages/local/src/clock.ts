@@ -41,3 +41,9 @@ export function parseClockStart(text: string): Date {
   if (Number.isNaN(at.getTime())) throw new RangeError(`--clock 不是有效时间：${text}`);
   return at;
 }
+
+/** The clock's time in a zone as people read it, with what it governs (the `lingjun start` banner). */
+export function clockText(clock: Clock, timeZone: string): string {
+  const local = clock.now().toLocaleString('sv-SE', { timeZone, hour12: false }).replace(' ', 'T');
+  return `${local}（${timeZone}，演练时钟，从此刻起向前走：收件时间、定时任务和对本环境运行的命令都按它）/ rehearsal clock`;
+}

@@ -5,7 +5,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { type AwsConfig, dynamoDbClient, LOCAL_CREDENTIALS, s3Client } from '@lingjun/aws';
 import { EnvironmentError } from '@lingjun/core';
 import type { Program } from '@lingjun/program';
-import { type Clock, offsetClock, REAL_CLOCK } from './clock.ts';
+import { type Clock, offsetClock, REAL_CLOCK, rehearsalClock } from './clock.ts';
 import { ensureTable, type LocalDynamo, startDynamo } from './dynamodb.ts';
 import { claimPort, waitPortsFree } from './ports.ts';
 import { type LocalS3, startS3 } from './s3.ts';
@@ -34,6 +34,11 @@ export interface LocalStackOptions {
   region?: string;
   /** The stack's time: SMTP receipt, scheduler; default real time. */
   clock?: Clock;
+  /**
+   * Rehearsal: the stack's clock reads this instant once the stack is ready (start-up takes seconds, which
+   * must not eat into a rehearsal that starts just before a scheduled time) and runs forward from there.
+   */
+  clockFrom?: Date;
 }
 
 /** A running local stack. */
@@ -77,7 +82,7 @@ const STACK_FILE = 'stack.json';
 /** Starts DynamoDB Local, s3rver, local SES v2 and the SMTP receiver for `program`. */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const started = Date.now();
-  const clock = opts.clock ?? REAL_CLOCK;
+  let clock = opts.clock ?? REAL_CLOCK;
   const stateDir = opts.stateDir ? resolve(opts.stateDir) : undefined;
   if (stateDir) {
     const running = await readLiveStack(stateDir);
@@ -132,6 +137,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     };
     await ensureTable(config);
     const s3 = s3Client(config);
+    if (opts.clockFrom) clock = rehearsalClock(opts.clockFrom);
     stoppers.push(async () => s3.destroy());
     const verdicts = opts.verdicts;
     const smtp: LocalSmtp = await startSmtp({

@@ -1,14 +1,6 @@
 import { parseArgs } from 'node:util';
 import { EnvironmentError } from '@lingjun/core';
-import {
-  type Clock,
-  inboundHandlerFor,
-  isRehearsal,
-  parseClockStart,
-  REAL_CLOCK,
-  rehearsalClock,
-  startLocalStack,
-} from '@lingjun/local';
+import { clockText, inboundHandlerFor, isRehearsal, parseClockStart, startLocalStack } from '@lingjun/local';
 import { loadProgram, ProgramError } from '@lingjun/program';
 import type { Command } from '../main.ts';
 
@@ -19,14 +11,14 @@ export const command: Command = {
   summary: '启动本地环境（DynamoDB、S3、SES、SMTP 收件），Ctrl-C 停止',
   async run(args) {
     let values: { program?: string; state?: string; clock?: string };
-    let clock: Clock = REAL_CLOCK;
+    let clockFrom: Date | undefined;
     try {
       ({ values } = parseArgs({
         args,
         options: { program: { type: 'string' }, state: { type: 'string' }, clock: { type: 'string' } },
         strict: true,
       }));
-      if (values.clock !== undefined) clock = rehearsalClock(parseClockStart(values.clock));
+      if (values.clock !== undefined) clockFrom = parseClockStart(values.clock);
     } catch (error) {
       process.stderr.write(`${(error as Error).message}\n用法: ${USAGE}\n`);
       return 2;
@@ -56,7 +48,7 @@ export const command: Command = {
         program,
         stateDir,
         advertise: true,
-        clock,
+        ...(clockFrom ? { clockFrom } : {}),
         onInbound: (event) => (handler ? handler(event) : Promise.resolve()),
         // The same daily job as the AWS schedule, at the same local time, through the function's own entry.
         schedules: [
@@ -64,7 +56,7 @@ export const command: Command = {
           (await import('@lingjun/fn-course-end')).localCourseEndJob(() => stack.config, program),
         ],
       });
-      handler = inboundHandlerFor(stack.config, program, clock);
+      handler = inboundHandlerFor(stack.config, program, stack.clock);
     } catch (error) {
       if (error instanceof EnvironmentError) {
         process.stderr.write(`${error.message}\n`);
@@ -83,7 +75,7 @@ export const command: Command = {
         `  SES 端点       ${endpoints?.ses}`,
         `  S3 端点        ${endpoints?.s3}  （桶 ${stack.config.bucketName}）`,
         `  DynamoDB 端点  ${endpoints?.dynamodb}  （表 ${stack.config.tableName}）`,
-        ...(isRehearsal(clock) ? [clockLine(clock, program.timezone)] : []),
+        ...(isRehearsal(stack.clock) ? [`  演练时钟       ${clockText(stack.clock, program.timezone)}`] : []),
         '按 Ctrl-C 停止。',
         '',
       ].join('\n'),
@@ -114,9 +106,3 @@ export const command: Command = {
     return 0;
   },
 };
-
-/** The rehearsal clock as the user set it, in the program's time zone, for the ready banner. */
-export function clockLine(clock: Clock, timeZone: string): string {
-  const local = clock.now().toLocaleString('sv-SE', { timeZone, hour12: false }).replace(' ', 'T');
-  return `  演练时钟       ${local}（${timeZone}，从此刻起向前走；收件时间、定时提醒和命令都按此时钟）/ rehearsal clock`;
-}
