@@ -1,6 +1,6 @@
 /**
  * Deterministic bench inputs: a typical submission (附件3 + 附件4 of 30 rows + 30 附件5), a large one
- * (100 + 100), the shared sample emails, and a season burst (37 regions × 9 classes). People come from the
+ * (100 + 100), the sample emails of test/fixtures/mail, and a season burst (37 regions × 9 classes). People come from the
  * seeded generator and Message-IDs are fixed; the office files carry the fill time in their metadata and
  * MIME boundaries are random, which changes bytes but not the work. Generated files are cached under
  * .lingjun/bench-fixtures, keyed by the sources that make them, because the burst takes a minute to fill.
@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fillForm3, fillForm4, fillForm5Docx, generatePeople, type Person } from '@lingjun/forms';
 import { type Program, parseProgram, REGIONS } from '@lingjun/program';
+import { fillForm3, fillForm4, fillForm5Docx, generatePeople, type Person } from '@lingjun/testing';
 import { buildEmail } from '../test/support/email.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -18,21 +18,19 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const RECIPE = 'v1';
 const SOURCES = [
   'bench/fixtures.ts',
-  'packages/forms/src/testing/fill.ts',
-  'packages/forms/src/testing/people.ts',
+  'packages/testing/src/fill.ts',
+  'packages/testing/src/people.ts',
   'packages/forms/src/templates/form3.ts',
   'packages/forms/src/templates/form4.ts',
   'packages/forms/src/templates/form5-docx.ts',
   'packages/forms/src/templates/common.ts',
   'examples/program-2025.json',
 ];
-/** The shared sample emails: $LINGJUN_SAMPLES_DIR, or shared/samples beside the checkout. */
+/** The sample emails: $LINGJUN_SAMPLES_DIR, or the repository's test/fixtures/mail. */
 function samplesDir(): string | undefined {
-  return [
-    process.env.LINGJUN_SAMPLES_DIR,
-    join(ROOT, '..', 'shared', 'samples'),
-    '/work/shared/samples',
-  ].find((d): d is string => d !== undefined && existsSync(d));
+  return [process.env.LINGJUN_SAMPLES_DIR, join(ROOT, 'test', 'fixtures', 'mail')].find(
+    (d): d is string => d !== undefined && existsSync(d),
+  );
 }
 export const BURST_CLASSES = 9;
 export const BURST_PEOPLE = 3;
@@ -109,7 +107,7 @@ async function submissionEmail(opts: {
 export async function fixtures(log: (s: string) => void = () => {}): Promise<Fixtures> {
   const dir = join(ROOT, '.lingjun', 'bench-fixtures', await sourceHash());
   const sdir = samplesDir();
-  if (!sdir) log('fixtures: shared samples not found (set LINGJUN_SAMPLES_DIR); measuring without them');
+  if (!sdir) log('fixtures: sample emails not found (set LINGJUN_SAMPLES_DIR); measuring without them');
   const samples = sdir
     ? (await readdir(sdir))
         .filter((f) => f.endsWith('.eml'))

@@ -222,7 +222,7 @@ export function renderMarkdown(
     out.push(...Object.entries(f.e2e_calls).map(([k, n]) => `- ${k}: ${n}`), '');
   }
   if (f.bundle_smoke) {
-    out.push('## Built intake bundle on the shared samples', '');
+    out.push('## Built intake bundle on the sample emails', '');
     out.push(...Object.entries(f.bundle_smoke).map(([k, v]) => `- ${k}: ${v}`), '');
   }
   if (f.burst) {

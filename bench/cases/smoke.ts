@@ -1,13 +1,12 @@
 /**
- * The built intake bundle (not the TypeScript sources) processes the shared sample emails on the local
+ * The built intake bundle (not the TypeScript sources) processes the sample emails on the local
  * stack. Tests run the sources; this catches what only bundling can break, e.g. a module that tree-shaking
  * (`"sideEffects": false`) or a lazy import left out of the bundle.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { type AwsConfig, dynamoDbClient, rawMailKey, s3BlobStore, s3Client } from '@lingjun/aws';
 import { buildSesEvent, PASSING, sesMessageId } from '@lingjun/local';
@@ -20,10 +19,11 @@ export async function smokeBundle(
   samples: string[],
   config: AwsConfig,
 ): Promise<Record<string, string>> {
-  const first = samples[0];
-  const programFile = first ? join(dirname(first), 'program.json') : '';
-  if (!first || !existsSync(programFile)) return { skipped: 'no shared samples with program.json' };
-  const program = await loadProgram(programFile);
+  if (samples.length === 0) return { skipped: 'no sample emails' };
+  // The samples' senders are the contacts of the example program.
+  const program = await loadProgram(
+    fileURLToPath(new URL('../../examples/program-2025.json', import.meta.url)),
+  );
   const mod = (await import(pathToFileURL(bundle).href)) as {
     handleInbound: (
       event: unknown,

@@ -3,9 +3,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { harness } from '../support/intake.ts';
 
-const CORPUS = new URL('../../../shared/corpus/', import.meta.url);
+const CORPUS = new URL('../fixtures/corpus/', import.meta.url);
 
-describe('the shared MIME corpus through lingjun ingest', () => {
+describe('the vendored MIME corpus through lingjun ingest', () => {
   it('gives every message one outcome within seconds', async () => {
     const h = await harness();
     const files: string[] = [];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@lingjun/aws';
 import { setLogLevel, setLogSink } from '@lingjun/core';
-import { fillForm4, fillForm5Docx } from '@lingjun/forms';
+import { fillForm4, fillForm5Docx } from '@lingjun/testing';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localStackInfo } from '../setup/aws.ts';

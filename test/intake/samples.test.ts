@@ -3,10 +3,10 @@ import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness } from '../support/intake.ts';
 
-const sample = (name: string) => readFile(new URL(`../../../shared/samples/${name}`, import.meta.url));
+const sample = (name: string) => readFile(new URL(`../fixtures/mail/${name}`, import.meta.url));
 const BEFORE_DEADLINES = '2025-06-05T10:00:00+08:00';
 
-describe('shared samples through lingjun ingest', () => {
+describe('the sample submissions through lingjun ingest', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await harness();

@@ -188,7 +188,7 @@ describe('sender policy through lingjun ingest', () => {
     const h = await harness();
     const files = ['postal-mime/bounce.eml', 'mailparser/delivery-status.eml', 'postal-mime/arf.eml'];
     const raws = await Promise.all(
-      files.map((f) => readFile(new URL(`../../../shared/corpus/${f}`, import.meta.url))),
+      files.map((f) => readFile(new URL(`../fixtures/corpus/${f}`, import.meta.url))),
     );
     const outcomes = await h.ingest(raws, { receivedAt: IN_TIME });
     expect(outcomes).toHaveLength(3);

@@ -34,7 +34,7 @@ describe('local SMTP receiving and lingjun ingest agree', () => {
 
   it('gives the same outcome for the Foxmail sample', async () => {
     const program = await testProgram(future);
-    const raw = await readFile(new URL('../../../shared/samples/foxmail-hebei-class1.eml', import.meta.url));
+    const raw = await readFile(new URL('../fixtures/mail/foxmail-hebei-class1.eml', import.meta.url));
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: stack.smtpPort, secure: false });
     await transport.sendMail({
       envelope: { from: 'hbzxqy@163.com', to: [program.mailbox] },

@@ -42,7 +42,7 @@ export interface Harness {
 /** A harness on a fresh table for a program. */
 export async function harness(program?: Program): Promise<Harness> {
   const config = await isolatedTable('intake');
-  // Test files run in parallel against one SES outbox, and the shared samples share Message-IDs: a mailbox of
+  // Test files run in parallel against one SES outbox, and the sample emails share Message-IDs: a mailbox of
   // its own per harness (the From of every reply) keeps each test's replies apart.
   const prog = {
     ...(program ?? (await testProgram())),

@@ -1,6 +1,7 @@
 /** Builds a region's submission email from generated people, using the system's own templates. */
-import { fillForm3, fillForm4, fillForm5Docx, generatePeople, type Person } from '@lingjun/forms';
+
 import type { Program } from '@lingjun/program';
+import { fillForm3, fillForm4, fillForm5Docx, generatePeople, type Person } from '@lingjun/testing';
 import { buildEmail } from './email.ts';
 
 export interface SubmissionOptions {

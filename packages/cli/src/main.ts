@@ -24,6 +24,7 @@ function register(name: string, loader: Loader): void {
 // Commands are added here as they land (start, program import, templates, ingest, …).
 register('start', () => import('./commands/start.ts'));
 register('ingest', () => import('./commands/ingest.ts'));
+register('send', () => import('./commands/send.ts'));
 register('approve', async () => ({ command: (await import('./commands/review.ts')).approve }));
 register('reject', async () => ({ command: (await import('./commands/review.ts')).reject }));
 register('templates', () => import('./commands/templates.ts'));

@@ -5,6 +5,4 @@ export * from './raw.ts';
 export * from './readers/index.ts';
 export * from './safe-cell.ts';
 export * from './templates/index.ts';
-export * from './testing/fill.ts';
-export * from './testing/people.ts';
 export * from './types.ts';

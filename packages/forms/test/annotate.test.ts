@@ -6,10 +6,7 @@ import {
   FORM4,
   FORM4_LAYOUT,
   type Form4,
-  fillForm4,
-  generatePeople,
   isFormulaLike,
-  type Person,
   type RowStatus,
   readAttachment,
   STATUS_HEADER,
@@ -18,6 +15,7 @@ import {
 } from '@lingjun/forms';
 import { loadProgram, type Program } from '@lingjun/program';
 import { type Finding, finding } from '@lingjun/rules';
+import { fillForm4, generatePeople, type Person } from '@lingjun/testing';
 import ExcelJS from 'exceljs';
 import { strFromU8, unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import { regionByCode, regionContainsDivision } from '@lingjun/program';
 import { checkIdAgainst, checkIdNumber, checkMobile, checkUscc, usccDivision } from '@lingjun/rules';
+import { generatePeople } from '@lingjun/testing';
 import { describe, expect, it } from 'vitest';
-import { generatePeople } from '../src/index.ts';
 
 describe('generatePeople', () => {
   it('is deterministic for a seed and differs between seeds', () => {

@@ -1,3 +1,4 @@
+import { generatePeople } from '@lingjun/testing';
 import { describe, expect, it } from 'vitest';
 import {
   type CellValue,
@@ -6,7 +7,6 @@ import {
   type Form3,
   type Form4,
   type Form5,
-  generatePeople,
   type RawDocument,
 } from '../src/index.ts';
 import { ctx, form4Doc, form5Doc, form5Grid } from './support/extract-fixtures.ts';

@@ -1,12 +1,6 @@
+import { generatePeople } from '@lingjun/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  type CellValue,
-  extractForms,
-  FORM4,
-  FORM5,
-  generatePeople,
-  type RawDocument,
-} from '../src/index.ts';
+import { type CellValue, extractForms, FORM4, FORM5, type RawDocument } from '../src/index.ts';
 import { ctx } from './support/extract-fixtures.ts';
 
 function rng(seed: number): () => number {

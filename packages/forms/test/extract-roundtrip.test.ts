@@ -1,3 +1,4 @@
+import { generatePeople } from '@lingjun/testing';
 import { describe, expect, it } from 'vitest';
 import {
   buildForm4Workbook,
@@ -8,7 +9,6 @@ import {
   type Form4,
   type Form5,
   form5XlsxRow,
-  generatePeople,
   readAttachment,
 } from '../src/index.ts';
 import { ctx, program } from './support/extract-fixtures.ts';

@@ -1,6 +1,7 @@
 import type { Finding } from '@lingjun/rules';
+import { generatePeople } from '@lingjun/testing';
 import { describe, expect, it } from 'vitest';
-import { extractForms, type Form4, type Form5, generatePeople, regionWarnings } from '../src/index.ts';
+import { extractForms, type Form4, type Form5, regionWarnings } from '../src/index.ts';
 import { ctx, FORM4_HEADERS, form4Doc, form5Doc } from './support/extract-fixtures.ts';
 
 const col = (label: string) => FORM4_HEADERS.indexOf(label);

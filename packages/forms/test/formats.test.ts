@@ -6,17 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import * as XLSX from '@e965/xlsx';
 import { loadProgram, type Program } from '@lingjun/program';
+import { fillForm4, fillForm5Docx, generatePeople } from '@lingjun/testing';
 import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  extractForms,
-  type Form4,
-  type Form5,
-  fillForm4,
-  fillForm5Docx,
-  generatePeople,
-  readAttachment,
-} from '../src/index.ts';
+import { extractForms, type Form4, type Form5, readAttachment } from '../src/index.ts';
 import { gbk, writeZip } from './fixtures/build.ts';
 
 let program: Program;

@@ -3,15 +3,9 @@
  * well under a second: the figure is printed so the issue note can quote it.
  */
 import { loadProgram } from '@lingjun/program';
+import { fillForm4, fillForm5Docx, generatePeople } from '@lingjun/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  extractForms,
-  fillForm4,
-  fillForm5Docx,
-  generatePeople,
-  type RawDocument,
-  readAttachment,
-} from '../src/index.ts';
+import { extractForms, type RawDocument, readAttachment } from '../src/index.ts';
 
 describe('the largest realistic submission', () => {
   it('reads 附件4 × 100 rows and 100 附件5 .docx in well under a second', async () => {

@@ -5,18 +5,20 @@ import {
   FORM4_LAYOUT,
   FORM5,
   type Form3,
-  type Form3Contact,
   type Form4,
   type Form5,
+  readAttachment,
+} from '@lingjun/forms';
+import { loadProgram, type Program, resolveRegion } from '@lingjun/program';
+import {
+  type Form3Contact,
   fillForm3,
   fillForm4,
   fillForm5Docx,
   fillForm5Xlsx,
   generatePeople,
   type Person,
-  readAttachment,
-} from '@lingjun/forms';
-import { loadProgram, type Program, resolveRegion } from '@lingjun/program';
+} from '@lingjun/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 /**

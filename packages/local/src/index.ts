@@ -1,3 +1,4 @@
+export * from './clock.ts';
 export * from './inbound.ts';
 export * from './ports.ts';
 export * from './scheduler.ts';

@@ -4,6 +4,7 @@ import { rawMailKey } from '@lingjun/aws';
 import { log } from '@lingjun/core';
 import type { SESEvent } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
+import { type Clock, REAL_CLOCK } from './clock.ts';
 import { withSesAuthenticationResults } from './ses-auth.ts';
 import { buildSesEvent, sesMessageId, type Verdicts } from './ses-event.ts';
 
@@ -33,7 +34,10 @@ export async function startSmtp(opts: {
   bucket: string;
   verdicts: (mail: { mailFrom: string; raw: Buffer }) => Verdicts;
   onInbound?: InboundHandler;
+  /** Receipt times come from this clock (the stack's, a rehearsal one under `lingjun start --clock`). */
+  clock?: Clock;
 }): Promise<LocalSmtp> {
+  const clock = opts.clock ?? REAL_CLOCK;
   const mailbox = opts.mailbox.toLowerCase();
   const pending = new Set<Promise<void>>();
 
@@ -77,7 +81,7 @@ export async function startSmtp(opts: {
 
   async function receive(raw: Buffer, mailFrom: string, recipients: string[]): Promise<string> {
     const messageId = sesMessageId();
-    const receivedAt = new Date();
+    const receivedAt = clock.now();
     const verdicts = opts.verdicts({ mailFrom, raw });
     // As SES does: the message is stored with the Authentication-Results header SES adds on receipt.
     const stored = withSesAuthenticationResults(raw, verdicts);

@@ -5,6 +5,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { type AwsConfig, dynamoDbClient, LOCAL_CREDENTIALS, s3Client } from '@lingjun/aws';
 import { EnvironmentError } from '@lingjun/core';
 import type { Program } from '@lingjun/program';
+import { type Clock, offsetClock, REAL_CLOCK, rehearsalClock } from './clock.ts';
 import { ensureTable, type LocalDynamo, startDynamo } from './dynamodb.ts';
 import { claimPort, waitPortsFree } from './ports.ts';
 import { type LocalS3, startS3 } from './s3.ts';
@@ -31,6 +32,13 @@ export interface LocalStackOptions {
   tableName?: string;
   bucketName?: string;
   region?: string;
+  /** The stack's time: SMTP receipt, scheduler; default real time. */
+  clock?: Clock;
+  /**
+   * Rehearsal: the stack's clock reads this instant once the stack is ready (start-up takes seconds, which
+   * must not eat into a rehearsal that starts just before a scheduled time) and runs forward from there.
+   */
+  clockFrom?: Date;
 }
 
 /** A running local stack. */
@@ -47,6 +55,7 @@ export interface LocalStack {
   /** Milliseconds from the call to a ready stack. */
   startupMs: number;
   scheduler: Scheduler;
+  clock: Clock;
   /** Resolves when every inbound handler started so far has settled. */
   idle(): Promise<void>;
   /** Stops every service and resolves only once all their ports are free again. */
@@ -62,6 +71,10 @@ export interface StackFile {
   sesViewerUrl: string;
   outboxDir: string;
   startedAt: string;
+  /** The program mailbox the SMTP receiver accepts mail for (`lingjun send` addresses it). */
+  mailbox?: string;
+  /** Set when the stack runs on a rehearsal clock: ms ahead of real time (see clock.ts). */
+  clockOffsetMs?: number;
 }
 
 const STACK_FILE = 'stack.json';
@@ -69,6 +82,7 @@ const STACK_FILE = 'stack.json';
 /** Starts DynamoDB Local, s3rver, local SES v2 and the SMTP receiver for `program`. */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const started = Date.now();
+  let clock = opts.clock ?? REAL_CLOCK;
   const stateDir = opts.stateDir ? resolve(opts.stateDir) : undefined;
   if (stateDir) {
     const running = await readLiveStack(stateDir);
@@ -123,6 +137,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     };
     await ensureTable(config);
     const s3 = s3Client(config);
+    if (opts.clockFrom) clock = rehearsalClock(opts.clockFrom);
     stoppers.push(async () => s3.destroy());
     const verdicts = opts.verdicts;
     const smtp: LocalSmtp = await startSmtp({
@@ -132,10 +147,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       bucket: config.bucketName,
       verdicts: (mail) => ({ ...PASSING, ...(typeof verdicts === 'function' ? verdicts(mail) : verdicts) }),
       ...(opts.onInbound ? { onInbound: opts.onInbound } : {}),
+      clock,
     });
     stoppers.push(() => smtp.stop());
     bound.push(smtp.port);
-    const scheduler = startScheduler(opts.schedules ?? [], opts.program.timezone);
+    const scheduler = startScheduler(opts.schedules ?? [], opts.program.timezone, () => clock.now());
     stoppers.push(async () => scheduler.stop());
 
     if (opts.advertise && stateDir) {
@@ -147,6 +163,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         sesViewerUrl: ses.viewerUrl,
         outboxDir: ses.outboxDir,
         startedAt: new Date().toISOString(),
+        mailbox: opts.program.mailbox,
+        ...(clock.offsetMs !== 0 ? { clockOffsetMs: clock.offsetMs } : {}),
       };
       await writeFile(join(stateDir, STACK_FILE), `${JSON.stringify(file, null, 2)}\n`);
       stoppers.push(() => rm(join(stateDir, STACK_FILE), { force: true }));
@@ -162,6 +180,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       dynamoPid: dynamo.pid,
       startupMs: Date.now() - started,
       scheduler,
+      clock,
       idle: () => smtp.idle(),
       stop() {
         stopping ??= teardown();
@@ -224,6 +243,8 @@ export interface StackHandle {
   outboxDir: string;
   /** True when an already running `lingjun start` is being used. */
   reused: boolean;
+  /** The stack's clock: a running `lingjun start --clock` lends its rehearsal time to every command. */
+  clock: Clock;
 }
 
 /**
@@ -236,11 +257,14 @@ export async function withStack<T>(
 ): Promise<T> {
   if (opts.stateDir) {
     const running = await readLiveStack(resolve(opts.stateDir));
-    if (running) return fn({ config: running.config, outboxDir: running.outboxDir, reused: true });
+    if (running) {
+      const clock = offsetClock(running.clockOffsetMs ?? 0);
+      return fn({ config: running.config, outboxDir: running.outboxDir, reused: true, clock });
+    }
   }
   const stack = await startLocalStack(opts);
   try {
-    return await fn({ config: stack.config, outboxDir: stack.outboxDir, reused: false });
+    return await fn({ config: stack.config, outboxDir: stack.outboxDir, reused: false, clock: stack.clock });
   } finally {
     await stack.stop();
   }

@@ -11,13 +11,13 @@ import {
   renderTextTable,
   replySubject,
 } from '../src/index.ts';
-import { sharedFile } from './helpers.ts';
+import { fixtureFile } from './helpers.ts';
 
 const PROGRAM = { address: 'jiayue@miitec.cn', name: '领军人才培训报名系统' };
 
 describe('composeReply', () => {
   it('threads, marks itself automatic and round-trips Chinese subject and filename', async () => {
-    const original = await parseInbound(sharedFile('samples', 'foxmail-hebei-class1.eml'));
+    const original = await parseInbound(fixtureFile('mail', 'foxmail-hebei-class1.eml'));
     const workbook = new Uint8Array(Buffer.from('PK\u0003\u0004annotated', 'latin1'));
     const reply = await composeReply({
       original: { ...original, references: ['<root@163.com>'] },

@@ -1,7 +1,7 @@
 import { MailParseError } from '@lingjun/core';
 import { describe, expect, it } from 'vitest';
 import { type MailKind, parseInbound, shouldReply } from '../src/index.ts';
-import { emlFiles, sharedFile } from './helpers.ts';
+import { emlFiles, fixtureFile } from './helpers.ts';
 
 // Kinds asserted where the corpus README or the file's own headers make them certain.
 const KINDS: Record<string, MailKind> = {
@@ -33,7 +33,7 @@ describe('hostile and odd MIME corpus', () => {
   const timings: [string, number][] = [];
   for (const file of FILES) {
     it(`${file}: parses quickly to exactly one kind`, async () => {
-      const raw = sharedFile('corpus', ...file.split('/'));
+      const raw = fixtureFile('corpus', ...file.split('/'));
       const started = performance.now();
       let outcome: string;
       try {
@@ -63,7 +63,7 @@ describe('hostile and odd MIME corpus', () => {
   });
 
   it('keeps attachments that mimetorture names, and the bodies of embedded messages out of them', async () => {
-    const mail = await parseInbound(sharedFile('corpus', 'postal-mime', 'mimetorture.eml'));
+    const mail = await parseInbound(fixtureFile('corpus', 'postal-mime', 'mimetorture.eml'));
     const names = mail.attachments.map((a) => a.filename);
     expect(names).toEqual(expect.arrayContaining(['foo.gz', 'blah.gz', 'blah1.gz']));
     expect(names.every((n) => !n.includes('/') && !n.includes('\\'))).toBe(true);
@@ -75,7 +75,7 @@ describe('hostile and odd MIME corpus', () => {
       ['mailparser', 'delivery-status.eml'],
       ['postal-mime', 'arf.eml'],
     ] as const) {
-      const mail = await parseInbound(sharedFile('corpus', dir, file));
+      const mail = await parseInbound(fixtureFile('corpus', dir, file));
       expect(mail.isReport).toBe(true);
       expect(shouldReply(mail)).toBe(false);
       // The returned original inside a report must not surface as a submission's attachment.

@@ -4,17 +4,17 @@ import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** shared/ sits beside the repository (in the session and in CI). */
-export const SHARED = process.env.LINGJUN_SHARED ?? resolve(here, '../../../../shared');
+/** The repository's fixture mail: mail/ (the sample submissions) and corpus/ (other parsers' test mail). */
+export const FIXTURES = resolve(here, '../../../test/fixtures');
 
-/** Reads a file from shared/. */
-export function sharedFile(...parts: string[]): Buffer {
-  return readFileSync(join(SHARED, ...parts));
+/** Reads a file from test/fixtures/. */
+export function fixtureFile(...parts: string[]): Buffer {
+  return readFileSync(join(FIXTURES, ...parts));
 }
 
-/** Lists the .eml files of a shared/ folder. */
+/** Lists the .eml files of a test/fixtures/ folder. */
 export function emlFiles(...parts: string[]): string[] {
-  return readdirSync(join(SHARED, ...parts))
+  return readdirSync(join(FIXTURES, ...parts))
     .filter((f) => f.endsWith('.eml'))
     .sort();
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseInbound, replyRecipient, shouldReply } from '../src/index.ts';
-import { emlFiles, sharedFile } from './helpers.ts';
+import { emlFiles, fixtureFile } from './helpers.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
-// The exact names a person sees in their mail client for each sample (README.md of samples/).
+// The exact names a person sees in their mail client for each sample (test/fixtures/mail/README.md); people
+// are the seeded generator's.
 const EXPECTED: Record<string, { from: string; subject: string; files: [string, string][] }> = {
   'foxmail-hebei-class1.eml': {
     from: 'hbzxqy@163.com',
@@ -13,9 +14,9 @@ const EXPECTED: Record<string, { from: string; subject: string; files: [string, 
     files: [
       ['附件3：领军人才培训工作信息表（河北省）.xlsx', XLSX],
       ['附件4：河北省第1期领军人才培训报名汇总表.xlsx', XLSX],
-      ['附件5：学员报名表-董东涵.docx', DOCX],
-      ['附件5：学员报名表-汤静红.docx', DOCX],
-      ['附件5：学员报名表-沈立.docx', DOCX],
+      ['附件5：学员报名表-汪颖波.docx', DOCX],
+      ['附件5：学员报名表-刘伟伟.docx', DOCX],
+      ['附件5：学员报名表-胡颖强.docx', DOCX],
     ],
   },
   'netease-shandong-legacy.eml': {
@@ -38,21 +39,21 @@ const EXPECTED: Record<string, { from: string; subject: string; files: [string, 
     files: [
       ['附件3：领军人才培训工作信息表（浙江省）.xlsx', XLSX],
       ['附件4：浙江省第2期领军人才培训报名汇总表.xlsx', XLSX],
-      ['附件5：学员报名表-龙明.docx', DOCX],
-      ['附件5：学员报名表-雷磊.docx', DOCX],
-      ['附件5：学员报名表-何远.docx', DOCX],
+      ['附件5：学员报名表-韦英.docx', DOCX],
+      ['附件5：学员报名表-江强娜.docx', DOCX],
+      ['附件5：学员报名表-董丽军.docx', DOCX],
     ],
   },
 };
 
 describe('sample submissions', () => {
-  it('covers every sample in shared/samples', () => {
-    expect(emlFiles('samples')).toEqual(Object.keys(EXPECTED).sort());
+  it('covers every sample in test/fixtures/mail', () => {
+    expect(emlFiles('mail')).toEqual(Object.keys(EXPECTED).sort());
   });
 
   for (const [file, want] of Object.entries(EXPECTED)) {
     it(`${file}: sender, subject and exact Chinese attachment names`, async () => {
-      const raw = sharedFile('samples', file);
+      const raw = fixtureFile('mail', file);
       const started = performance.now();
       const mail = await parseInbound(raw);
       const ms = performance.now() - started;

@@ -23,35 +23,38 @@ export const command: Command = {
         throw new ExitError(`--class 应为期次数字：${values.class}`);
       const program = await programFrom(values.program);
       let failed = 0;
-      await withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, async ({ config }) => {
-        const { registry } = services(config, program.year);
-        const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
-        for (const file of positionals) {
-          const result = await importAttendance({
-            file: { filename: basename(file), content: await readFile(file) },
-            ...(classNo !== undefined ? { classNo } : {}),
-            program,
-            registry,
-            course,
-            keySecret: keySecretFromEnv(),
-            source: basename(file),
-            now: new Date(),
-          });
-          if (result.halfDays.length === 0 || result.classNo === undefined) failed++;
-          if (values.json) {
-            process.stdout.write(`${JSON.stringify(result)}\n`);
-            continue;
-          }
-          process.stdout.write(
-            `${result.file}: 第${result.classNo ?? '?'}期，${result.halfDays.length}个半天，${result.rows}行，匹配${result.matched}人\n`,
-          );
-          for (const f of result.findings) {
+      await withStack(
+        { program, stateDir: resolve(values.state ?? DEFAULT_STATE) },
+        async ({ config, clock }) => {
+          const { registry } = services(config, program.year);
+          const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
+          for (const file of positionals) {
+            const result = await importAttendance({
+              file: { filename: basename(file), content: await readFile(file) },
+              ...(classNo !== undefined ? { classNo } : {}),
+              program,
+              registry,
+              course,
+              keySecret: keySecretFromEnv(),
+              source: basename(file),
+              now: clock.now(),
+            });
+            if (result.halfDays.length === 0 || result.classNo === undefined) failed++;
+            if (values.json) {
+              process.stdout.write(`${JSON.stringify(result)}\n`);
+              continue;
+            }
             process.stdout.write(
-              `  ${f.row ? `第${f.row}行 ` : ''}${f.student ? `${f.student}：` : ''}${f.message}\n`,
+              `${result.file}: 第${result.classNo ?? '?'}期，${result.halfDays.length}个半天，${result.rows}行，匹配${result.matched}人\n`,
             );
+            for (const f of result.findings) {
+              process.stdout.write(
+                `  ${f.row ? `第${f.row}行 ` : ''}${f.student ? `${f.student}：` : ''}${f.message}\n`,
+              );
+            }
           }
-        }
-      });
+        },
+      );
       return failed > 0 ? 1 : 0;
     }),
 };

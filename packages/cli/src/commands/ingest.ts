@@ -26,8 +26,8 @@ export const command: Command = {
         USAGE,
       );
       if (positionals.length === 0) throw new ExitError(`请指定至少一个 .eml 文件\n用法: ${USAGE}`);
-      const receivedAt = values['received-at'] ? new Date(values['received-at']) : new Date();
-      if (Number.isNaN(receivedAt.getTime()))
+      const given = values['received-at'] ? new Date(values['received-at']) : undefined;
+      if (given && Number.isNaN(given.getTime()))
         throw new ExitError(`--received-at 不是有效时间：${values['received-at']}`);
       let auth: LocalAuthentication;
       try {
@@ -38,33 +38,40 @@ export const command: Command = {
       const program = await programFrom(values.program);
       const { handleInbound } = await import('@lingjun/fn-intake');
       let failed = 0;
-      await withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, async ({ config }) => {
-        const store = s3BlobStore(s3Client(config), config.bucketName);
-        for (const file of positionals) {
-          // As SES does on receipt: its Authentication-Results header is added before the message is stored.
-          const raw = withSesAuthenticationResults(await readFile(file), auth.verdicts, auth.domains);
-          const messageId = sesMessageId();
-          // As the receipt rule does: the raw message is stored first, then the function is invoked.
-          await store.put(rawMailKey(messageId), raw, 'message/rfc822');
-          const event = await buildSesEvent({
-            messageId,
-            raw,
-            mailFrom: 'ingest@localhost',
-            recipients: [program.mailbox],
-            receivedAt,
-            verdicts: auth.verdicts,
-          });
-          try {
-            const [outcome] = await handleInbound(event, { config, program });
-            if (values.json) process.stdout.write(`${JSON.stringify(outcome)}\n`);
-            else
-              process.stdout.write(`${basename(file)}: ${outcome?.status} ${outcome?.region?.name ?? ''}\n`);
-          } catch (error) {
-            failed++;
-            process.stderr.write(`${basename(file)}: 处理失败：${(error as Error).message}\n`);
+      await withStack(
+        { program, stateDir: resolve(values.state ?? DEFAULT_STATE) },
+        async ({ config, clock }) => {
+          // Without --received-at, mail arrives now on the stack's clock (a rehearsal one under start --clock).
+          const receivedAt = given ?? clock.now();
+          const store = s3BlobStore(s3Client(config), config.bucketName);
+          for (const file of positionals) {
+            // As SES does on receipt: its Authentication-Results header is added before the message is stored.
+            const raw = withSesAuthenticationResults(await readFile(file), auth.verdicts, auth.domains);
+            const messageId = sesMessageId();
+            // As the receipt rule does: the raw message is stored first, then the function is invoked.
+            await store.put(rawMailKey(messageId), raw, 'message/rfc822');
+            const event = await buildSesEvent({
+              messageId,
+              raw,
+              mailFrom: 'ingest@localhost',
+              recipients: [program.mailbox],
+              receivedAt,
+              verdicts: auth.verdicts,
+            });
+            try {
+              const [outcome] = await handleInbound(event, { config, program });
+              if (values.json) process.stdout.write(`${JSON.stringify(outcome)}\n`);
+              else
+                process.stdout.write(
+                  `${basename(file)}: ${outcome?.status} ${outcome?.region?.name ?? ''}\n`,
+                );
+            } catch (error) {
+              failed++;
+              process.stderr.write(`${basename(file)}: 处理失败：${(error as Error).message}\n`);
+            }
           }
-        }
-      });
+        },
+      );
       return failed > 0 ? 1 : 0;
     }),
 };

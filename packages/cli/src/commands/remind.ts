@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { DeadlineDeps } from '@lingjun/deadlines';
-import { withStack } from '@lingjun/local';
+import { type Clock, REAL_CLOCK, withStack } from '@lingjun/local';
 import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
 import type { Command } from '../main.ts';
 
@@ -9,18 +9,18 @@ const USAGE = 'lingjun remind [--program 文件] [--state 目录] [--now ISO8601
 /** Runs `fn` with the deadline jobs' services on the local stack of the state folder. */
 export async function withDeadlines<T>(
   values: { program?: string | undefined; state?: string | undefined },
-  fn: (deps: DeadlineDeps) => Promise<T>,
+  fn: (deps: DeadlineDeps, clock: Clock) => Promise<T>,
 ): Promise<T> {
   const program = await programFrom(values.program);
   const { deadlineDeps } = await import('@lingjun/fn-reminders');
-  return withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, ({ config }) =>
-    fn(deadlineDeps(config, program)),
+  return withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, ({ config, clock }) =>
+    fn(deadlineDeps(config, program), clock),
   );
 }
 
-/** Parses --now (default: the current instant). */
-export function nowFrom(text: string | undefined): Date {
-  const now = text ? new Date(text) : new Date();
+/** Parses --now (default: now on the given clock, the stack's when a command runs against one). */
+export function nowFrom(text: string | undefined, clock: Clock = REAL_CLOCK): Date {
+  const now = text ? new Date(text) : clock.now();
   if (Number.isNaN(now.getTime())) throw new ExitError(`--now 不是有效时间：${text}`);
   return now;
 }
@@ -35,10 +35,10 @@ export const command: Command = {
         { now: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
         USAGE,
       );
-      const now = nowFrom(values.now);
+      const given = values.now === undefined ? undefined : nowFrom(values.now);
       const { runReminders } = await import('@lingjun/deadlines');
-      const run = await withDeadlines(values, (deps) =>
-        runReminders(deps, now, { dryRun: values['dry-run'] }),
+      const run = await withDeadlines(values, (deps, clock) =>
+        runReminders(deps, given ?? clock.now(), { dryRun: values['dry-run'] }),
       );
       for (const r of run.sent) {
         if (values.json) {

@@ -12,9 +12,9 @@ export const command: Command = {
     guarded(async () => {
       const { values } = parseCommon(args, { out: { type: 'string' }, now: { type: 'string' } }, USAGE);
       if (!values.out) throw new ExitError(`请用 --out 指定输出文件\n用法: ${USAGE}`);
-      const now = nowFrom(values.now);
+      const given = values.now === undefined ? undefined : nowFrom(values.now);
       const { statusWorkbook } = await import('@lingjun/deadlines');
-      const bytes = await withDeadlines(values, (deps) => statusWorkbook(deps, now));
+      const bytes = await withDeadlines(values, (deps, clock) => statusWorkbook(deps, given ?? clock.now()));
       await writeFile(values.out, bytes);
       process.stdout.write(
         values.json

@@ -20,11 +20,11 @@ export const command: Command = {
       const program = await programFrom(values.program);
       const ok = await withStack(
         { program, stateDir: resolve(values.state ?? DEFAULT_STATE) },
-        ({ config }) =>
+        ({ config, clock }) =>
           new CourseRegistry(documentClient(config), config.tableName, program.year).revoke(
             number,
             values.reason!.trim(),
-            new Date(),
+            clock.now(),
           ),
       );
       if (!ok) throw new ExitError(`没有编号为 ${number} 的证书`, 1);

@@ -1,24 +1,26 @@
 import { parseArgs } from 'node:util';
 import { EnvironmentError } from '@lingjun/core';
-import { inboundHandlerFor, startLocalStack } from '@lingjun/local';
+import { clockText, inboundHandlerFor, isRehearsal, parseClockStart, startLocalStack } from '@lingjun/local';
 import { loadProgram, ProgramError } from '@lingjun/program';
 import type { Command } from '../main.ts';
 
-/** `lingjun start`: runs the local AWS stack for a program until Ctrl-C. */
+const USAGE = 'lingjun start [--program 文件] [--state 目录] [--clock 2025-06-05T10:00:00+08:00]';
+
+/** `lingjun start`: runs the local AWS stack for a program until Ctrl-C, optionally on a rehearsal clock. */
 export const command: Command = {
   summary: '启动本地环境（DynamoDB、S3、SES、SMTP 收件），Ctrl-C 停止',
   async run(args) {
-    let values: { program?: string; state?: string };
+    let values: { program?: string; state?: string; clock?: string };
+    let clockFrom: Date | undefined;
     try {
       ({ values } = parseArgs({
         args,
-        options: { program: { type: 'string' }, state: { type: 'string' } },
+        options: { program: { type: 'string' }, state: { type: 'string' }, clock: { type: 'string' } },
         strict: true,
       }));
+      if (values.clock !== undefined) clockFrom = parseClockStart(values.clock);
     } catch (error) {
-      process.stderr.write(
-        `${(error as Error).message}\n用法: lingjun start [--program 文件] [--state 目录]\n`,
-      );
+      process.stderr.write(`${(error as Error).message}\n用法: ${USAGE}\n`);
       return 2;
     }
     // The SDK's notice about Node 22 says nothing actionable to someone running the local stack.
@@ -46,6 +48,7 @@ export const command: Command = {
         program,
         stateDir,
         advertise: true,
+        ...(clockFrom ? { clockFrom } : {}),
         onInbound: (event) => (handler ? handler(event) : Promise.resolve()),
         // The same daily job as the AWS schedule, at the same local time, through the function's own entry.
         schedules: [
@@ -53,7 +56,7 @@ export const command: Command = {
           (await import('@lingjun/fn-course-end')).localCourseEndJob(() => stack.config, program),
         ],
       });
-      handler = inboundHandlerFor(stack.config, program);
+      handler = inboundHandlerFor(stack.config, program, stack.clock);
     } catch (error) {
       if (error instanceof EnvironmentError) {
         process.stderr.write(`${error.message}\n`);
@@ -72,6 +75,7 @@ export const command: Command = {
         `  SES 端点       ${endpoints?.ses}`,
         `  S3 端点        ${endpoints?.s3}  （桶 ${stack.config.bucketName}）`,
         `  DynamoDB 端点  ${endpoints?.dynamodb}  （表 ${stack.config.tableName}）`,
+        ...(isRehearsal(stack.clock) ? [`  演练时钟       ${clockText(stack.clock, program.timezone)}`] : []),
         '按 Ctrl-C 停止。',
         '',
       ].join('\n'),

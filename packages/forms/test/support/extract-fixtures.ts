@@ -1,5 +1,6 @@
 import { parseProgram } from '@lingjun/program';
-import { type CellValue, FORM4, FORM5, type Person, type RawDocument, type RawRow } from '../../src/index.ts';
+import type { Person } from '@lingjun/testing';
+import { type CellValue, FORM4, FORM5, type RawDocument, type RawRow } from '../../src/index.ts';
 
 /** A small illustrative program (3 classes) for extraction tests. */
 export const program = parseProgram({

@@ -1,12 +1,19 @@
 import { fileURLToPath } from 'node:url';
+import {
+  buildForm3Workbook,
+  buildForm4Workbook,
+  buildForm5Docx,
+  buildForm5Workbook,
+  FORM3,
+  FORM3_LAYOUT,
+  FORM4,
+  FORM4_LAYOUT,
+  FORM5,
+  form5XlsxRow,
+  setCellText,
+} from '@lingjun/forms';
 import { loadProgram, type Program, regionByCode } from '@lingjun/program';
 import type ExcelJS from 'exceljs';
-import { FORM3, FORM4, FORM5 } from '../definitions.ts';
-import { setCellText } from '../safe-cell.ts';
-import { buildForm3Workbook, FORM3_LAYOUT } from '../templates/form3.ts';
-import { buildForm4Workbook, FORM4_LAYOUT } from '../templates/form4.ts';
-import { buildForm5Docx } from '../templates/form5-docx.ts';
-import { buildForm5Workbook, form5XlsxRow } from '../templates/form5-xlsx.ts';
 import type { Person } from './people.ts';
 
 /**
@@ -29,7 +36,7 @@ let defaultProgram: Promise<Program> | undefined;
 function programOf(opts: FillOptions): Promise<Program> {
   if (opts.program) return Promise.resolve(opts.program);
   defaultProgram ??= loadProgram(
-    fileURLToPath(new URL('../../../../examples/program-2025.json', import.meta.url)),
+    fileURLToPath(new URL('../../../examples/program-2025.json', import.meta.url)),
   );
   return defaultProgram;
 }

@@ -1,0 +1,5 @@
+export * from './client-mime.ts';
+export * from './fill.ts';
+export * from './legacy-zip.ts';
+export * from './people.ts';
+export * from './sample-mail.ts';
