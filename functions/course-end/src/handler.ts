@@ -1,4 +1,11 @@
-import { type AwsConfig, configFromEnv, documentClient, keySecretFromEnv, services } from '@lingjun/aws';
+import {
+  type AwsConfig,
+  configFromEnv,
+  documentClient,
+  keySecretFromEnv,
+  services,
+  stackProgram,
+} from '@lingjun/aws';
 import { type ClassEndResult, certSecretFromEnv, runCourseEnd } from '@lingjun/certificates';
 import { ConfigError, log } from '@lingjun/core';
 import { COURSE_END_TIME, deployedProgram, type Program } from '@lingjun/program';
@@ -36,12 +43,14 @@ export async function runCourseEndFor(
   return results;
 }
 
+const program = stackProgram(configFromEnv, deployedProgram);
+
 /**
  * Daily schedule: for every class that has ended, completion, certificates and mails. Re-running issues no
  * second number and sends nothing twice. `classNo` and `now` in the event serve manual runs.
  */
 export async function handler(event: { classNo?: number; now?: string } = {}): Promise<ClassEndResult[]> {
-  const results = await runCourseEndFor(event, { config: configFromEnv(), program: await deployedProgram() });
+  const results = await runCourseEndFor(event, { config: configFromEnv(), program: await program() });
   // The bytes stay in S3; the scheduler only needs to know what happened.
   return results.map((r) => ({
     ...r,
@@ -52,12 +61,13 @@ export async function handler(event: { classNo?: number; now?: string } = {}): P
 }
 
 /** The course-end job for the local stack's scheduler, at the same local time as the AWS schedule. */
-export function localCourseEndJob(config: () => AwsConfig, program: Program) {
+export function localCourseEndJob(config: () => AwsConfig, seed: Program) {
+  const program = stackProgram(config, async () => seed);
   return {
     name: 'course-end',
     local: { time: COURSE_END_TIME },
     handler: async (at: Date): Promise<void> => {
-      await runCourseEndFor({}, { config: config(), program, at });
+      await runCourseEndFor({}, { config: config(), program: await program(), at });
     },
   };
 }

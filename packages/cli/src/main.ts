@@ -35,6 +35,8 @@ register('remind', () => import('./commands/remind.ts'));
 register('report status', () => import('./commands/report.ts'));
 register('roster', () => import('./commands/roster.ts'));
 register('quota set', () => import('./commands/quota.ts'));
+register('program publish', async () => ({ command: (await import('./commands/program.ts')).publish }));
+register('program show', async () => ({ command: (await import('./commands/program.ts')).show }));
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { documentClient, keySecretFromEnv, services } from '@lingjun/aws';
 import { importAttendance } from '@lingjun/certificates';
-import { withStack } from '@lingjun/local';
 import { CourseRegistry } from '@lingjun/registry';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { ExitError, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
+import { withSession } from '../session.ts';
 
 const USAGE =
   'lingjun attendance import [--program 文件] [--state 目录] [--class N] [--json] 签到表.xlsx ...';
@@ -21,9 +21,8 @@ export const command: Command = {
       const classNo = values.class !== undefined ? Number(values.class) : undefined;
       if (classNo !== undefined && !Number.isInteger(classNo))
         throw new ExitError(`--class 应为期次数字：${values.class}`);
-      const program = await programFrom(values.program);
       let failed = 0;
-      await withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, async ({ config }) => {
+      await withSession(values, async ({ config, program }) => {
         const { registry } = services(config, program.year);
         const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
         for (const file of positionals) {

@@ -2,10 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { documentClient, keySecretFromEnv, services } from '@lingjun/aws';
 import { certSecretFromEnv, runCourseEnd } from '@lingjun/certificates';
-import { withStack } from '@lingjun/local';
 import { CourseRegistry } from '@lingjun/registry';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { ExitError, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
+import { withSession } from '../session.ts';
 
 const USAGE =
   'lingjun certificates --class N [--now ISO8601] --out 目录 [--program 文件] [--state 目录] [--verify-url URL] [--json]';
@@ -31,10 +31,9 @@ export const command: Command = {
       if (!values.out) throw new ExitError(`请用 --out 指定输出目录\n用法: ${USAGE}`);
       const now = values.now ? new Date(values.now) : new Date();
       if (Number.isNaN(now.getTime())) throw new ExitError(`--now 不是有效时间：${values.now}`);
-      const program = await programFrom(values.program);
       const out = resolve(values.out);
       await mkdir(out, { recursive: true });
-      return withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, async ({ config }) => {
+      return withSession(values, async ({ config, program }) => {
         const [result] = await runCourseEnd(
           {
             ...services(config, program.year),

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { documentClient, services } from '@lingjun/aws';
 import { importEvaluations, sendEvaluationSummary } from '@lingjun/certificates';
-import { withStack } from '@lingjun/local';
 import { CourseRegistry } from '@lingjun/registry';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { ExitError, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
+import { withSession } from '../session.ts';
 
 const USAGE =
   'lingjun evaluation import [--class N] 评价表.xlsx ... | lingjun evaluation summary --class N [--json]  [--program 文件] [--state 目录]';
@@ -20,8 +20,7 @@ export const command: Command = {
       const { values, positionals } = parseCommon(args.slice(1), { class: { type: 'string' } }, USAGE);
       const classNo = values.class !== undefined ? Number(values.class) : undefined;
       if (classNo !== undefined && !Number.isInteger(classNo)) throw new ExitError(`--class 应为期次数字`);
-      const program = await programFrom(values.program);
-      return withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, async ({ config }) => {
+      return withSession(values, async ({ config, program }) => {
         const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
         if (sub === 'import') {
           if (positionals.length === 0) throw new ExitError(`请指定评价表文件\n用法: ${USAGE}`);

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { rawMailKey, s3BlobStore, s3Client } from '@lingjun/aws';
-import { buildSesEvent, PASSING, sesMessageId, withStack } from '@lingjun/local';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { buildSesEvent, PASSING, sesMessageId } from '@lingjun/local';
+import { ExitError, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
+import { withSession } from '../session.ts';
 
 const USAGE =
   'lingjun ingest [--program 文件] [--state 目录] [--received-at ISO8601] [--auth pass|fail] [--json] 邮件.eml ...';
@@ -27,10 +28,9 @@ export const command: Command = {
         values.auth === 'pass'
           ? PASSING
           : { ...PASSING, spf: 'FAIL' as const, dkim: 'FAIL' as const, dmarc: 'FAIL' as const };
-      const program = await programFrom(values.program);
       const { handleInbound } = await import('@lingjun/fn-intake');
       let failed = 0;
-      await withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, async ({ config }) => {
+      await withSession(values, async ({ config, program }) => {
         const store = s3BlobStore(s3Client(config), config.bucketName);
         for (const file of positionals) {
           const raw = await readFile(file);

@@ -1,21 +1,17 @@
-import { resolve } from 'node:path';
 import type { DeadlineDeps } from '@lingjun/deadlines';
-import { withStack } from '@lingjun/local';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { ExitError, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
+import { type Session, type SessionOptions, withSession } from '../session.ts';
 
 const USAGE = 'lingjun remind [--program 文件] [--state 目录] [--now ISO8601] [--dry-run] [--json]';
 
-/** Runs `fn` with the deadline jobs' services on the local stack of the state folder. */
+/** Runs `fn` with the deadline jobs' services on the stack the options name (local or `--deployment`). */
 export async function withDeadlines<T>(
-  values: { program?: string | undefined; state?: string | undefined },
-  fn: (deps: DeadlineDeps) => Promise<T>,
+  values: SessionOptions,
+  fn: (deps: DeadlineDeps, session: Session) => Promise<T>,
 ): Promise<T> {
-  const program = await programFrom(values.program);
   const { deadlineDeps } = await import('@lingjun/fn-reminders');
-  return withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, ({ config }) =>
-    fn(deadlineDeps(config, program)),
-  );
+  return withSession(values, (session) => fn(deadlineDeps(session.config, session.program), session));
 }
 
 /** Parses --now (default: the current instant). */
