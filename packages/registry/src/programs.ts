@@ -1,4 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '@lingjun/core';
 import { type ProgramVersions, type PublishedProgram, parseProgram } from '@lingjun/program';
@@ -103,10 +103,8 @@ export class DynamoProgramVersions implements ProgramVersions {
       );
       return published;
     } catch (err) {
-      if (
-        err instanceof TransactionCanceledException ||
-        (err as Error).name === 'TransactionCanceledException'
-      )
+      const reasons = (err as TransactionCanceledException).CancellationReasons ?? [];
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed'))
         throw new ConflictError(`程序已被他人更新（版本 ${input.after} 已不是最新），请重试`, { cause: err });
       throw wrapDynamoError(err, 'program publish');
     }
