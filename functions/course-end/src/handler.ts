@@ -23,7 +23,7 @@ function verifyBaseFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 /** Runs the course-end job with explicit configuration; the local scheduler and the Lambda both call this. */
 export async function runCourseEndFor(
   event: { classNo?: number; now?: string },
-  ctx: { config: AwsConfig; program: Program; at?: Date },
+  ctx: { config: AwsConfig; program: Program; at?: Date; verifyBase?: string | undefined },
 ): Promise<ClassEndResult[]> {
   const { config, program } = ctx;
   const results = await runCourseEnd(
@@ -33,7 +33,7 @@ export async function runCourseEndFor(
       course: new CourseRegistry(documentClient(config), config.tableName, program.year),
       keySecret: keySecretFromEnv(),
       certSecret: certSecretFromEnv(),
-      verifyBase: verifyBaseFromEnv(),
+      verifyBase: ctx.verifyBase ?? verifyBaseFromEnv(),
       ...(process.env.LINGJUN_CERT_ISSUER ? { issuer: process.env.LINGJUN_CERT_ISSUER } : {}),
       now: event.now ? new Date(event.now) : (ctx.at ?? new Date()),
     },
@@ -61,13 +61,20 @@ export async function handler(event: { classNo?: number; now?: string } = {}): P
 }
 
 /** The course-end job for the local stack's scheduler, at the same local time as the AWS schedule. */
-export function localCourseEndJob(config: () => AwsConfig, seed: Program) {
+export function localCourseEndJob(
+  config: () => AwsConfig,
+  seed: Program,
+  verifyBase?: () => string | undefined,
+) {
   const program = stackProgram(config, async () => seed);
   return {
     name: 'course-end',
     local: { time: COURSE_END_TIME },
     handler: async (at: Date): Promise<void> => {
-      await runCourseEndFor({}, { config: config(), program: await program(), at });
+      await runCourseEndFor(
+        {},
+        { config: config(), program: await program(), at, verifyBase: verifyBase?.() },
+      );
     },
   };
 }

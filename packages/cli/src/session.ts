@@ -14,6 +14,8 @@ export interface Session {
   outboxDir?: string;
   /** Where the command acts, for messages: `部署 deploy.json` or `本地 .lingjun`. */
   target: string;
+  /** The stack's verification page (the deployment's VerifyUrl output, or the running local stack's). */
+  verifyUrl?: string;
 }
 
 /** Options every stack command takes. */
@@ -129,14 +131,27 @@ export async function withSession<T>(
         );
       return programFrom(values.program);
     });
-    return fn({ config, published, program: published.program, target: `部署 ${values.deployment}` });
+    return fn({
+      config,
+      published,
+      program: published.program,
+      target: `部署 ${values.deployment}`,
+      ...(config.verifyUrl ? { verifyUrl: config.verifyUrl } : {}),
+    });
   }
   const seed = await programFrom(values.program);
   const stateDir = resolve(values.state ?? DEFAULT_STATE);
   const { withStack } = await import('@lingjun/local');
-  return withStack({ program: seed, stateDir }, async ({ config, outboxDir }) => {
+  return withStack({ program: seed, stateDir }, async ({ config, outboxDir, verifyUrl }) => {
     const published = await currentProgram(programVersions(config), async () => seed);
-    return fn({ config, published, program: published.program, outboxDir, target: `本地 ${stateDir}` });
+    return fn({
+      config,
+      published,
+      program: published.program,
+      outboxDir,
+      target: `本地 ${stateDir}`,
+      ...(verifyUrl ? { verifyUrl } : {}),
+    });
   });
 }
 

@@ -12,6 +12,7 @@ import { type ScheduledJob, type Scheduler, startScheduler } from './scheduler.t
 import { type LocalSes, startSes } from './ses.ts';
 import { PASSING, type Verdicts } from './ses-event.ts';
 import { type InboundHandler, type LocalSmtp, startSmtp } from './smtp.ts';
+import { startVerifyServer, type UrlHandler } from './verify-http.ts';
 
 /** Options for startLocalStack. */
 export interface LocalStackOptions {
@@ -26,6 +27,8 @@ export interface LocalStackOptions {
   onInbound?: InboundHandler;
   /** Jobs fired at local times in the program's time zone while the stack runs. */
   schedules?: ScheduledJob[];
+  /** The verify function's handler, served on a loopback port as its Function URL would be. */
+  verify?: UrlHandler;
   /** Write <state>/stack.json so other commands reuse this stack (the long-running `lingjun start`). */
   advertise?: boolean;
   tableName?: string;
@@ -47,6 +50,8 @@ export interface LocalStack {
   /** Milliseconds from the call to a ready stack. */
   startupMs: number;
   scheduler: Scheduler;
+  /** The local verification page (when a verify handler was given). */
+  verifyUrl?: string;
   /** Resolves when every inbound handler started so far has settled. */
   idle(): Promise<void>;
   /** Stops every service and resolves only once all their ports are free again. */
@@ -61,6 +66,7 @@ export interface StackFile {
   smtpPort: number;
   sesViewerUrl: string;
   outboxDir: string;
+  verifyUrl?: string;
   startedAt: string;
 }
 
@@ -137,6 +143,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     bound.push(smtp.port);
     const scheduler = startScheduler(opts.schedules ?? [], opts.program.timezone);
     stoppers.push(async () => scheduler.stop());
+    const verify = opts.verify ? await startVerifyServer(opts.verify) : undefined;
+    if (verify) {
+      stoppers.push(() => verify.stop());
+      bound.push(verify.port);
+    }
 
     if (opts.advertise && stateDir) {
       const file: StackFile = {
@@ -146,6 +157,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         smtpPort: smtp.port,
         sesViewerUrl: ses.viewerUrl,
         outboxDir: ses.outboxDir,
+        ...(verify ? { verifyUrl: verify.url } : {}),
         startedAt: new Date().toISOString(),
       };
       await writeFile(join(stateDir, STACK_FILE), `${JSON.stringify(file, null, 2)}\n`);
@@ -162,6 +174,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       dynamoPid: dynamo.pid,
       startupMs: Date.now() - started,
       scheduler,
+      ...(verify ? { verifyUrl: verify.url } : {}),
       idle: () => smtp.idle(),
       stop() {
         stopping ??= teardown();
@@ -224,6 +237,8 @@ export interface StackHandle {
   outboxDir: string;
   /** True when an already running `lingjun start` is being used. */
   reused: boolean;
+  /** The running stack's verification page, if it serves one. */
+  verifyUrl?: string;
 }
 
 /**
@@ -236,11 +251,22 @@ export async function withStack<T>(
 ): Promise<T> {
   if (opts.stateDir) {
     const running = await readLiveStack(resolve(opts.stateDir));
-    if (running) return fn({ config: running.config, outboxDir: running.outboxDir, reused: true });
+    if (running)
+      return fn({
+        config: running.config,
+        outboxDir: running.outboxDir,
+        reused: true,
+        ...(running.verifyUrl ? { verifyUrl: running.verifyUrl } : {}),
+      });
   }
   const stack = await startLocalStack(opts);
   try {
-    return await fn({ config: stack.config, outboxDir: stack.outboxDir, reused: false });
+    return await fn({
+      config: stack.config,
+      outboxDir: stack.outboxDir,
+      reused: false,
+      ...(stack.verifyUrl ? { verifyUrl: stack.verifyUrl } : {}),
+    });
   } finally {
     await stack.stop();
   }

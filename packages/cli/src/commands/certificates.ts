@@ -33,7 +33,7 @@ export const command: Command = {
       if (Number.isNaN(now.getTime())) throw new ExitError(`--now 不是有效时间：${values.now}`);
       const out = resolve(values.out);
       await mkdir(out, { recursive: true });
-      return withSession(values, async ({ config, program }) => {
+      return withSession(values, async ({ config, program, verifyUrl }) => {
         const [result] = await runCourseEnd(
           {
             ...services(config, program.year),
@@ -42,7 +42,10 @@ export const command: Command = {
             keySecret: keySecretFromEnv(),
             certSecret: certSecretFromEnv(),
             verifyBase:
-              values['verify-url'] ?? process.env.LINGJUN_VERIFY_URL ?? 'http://localhost:8787/verify',
+              values['verify-url'] ??
+              verifyUrl ??
+              process.env.LINGJUN_VERIFY_URL ??
+              'http://localhost:8787/verify',
             now,
           },
           classNo,
