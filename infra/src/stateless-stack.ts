@@ -193,6 +193,10 @@ export class StatelessStack extends Stack {
       cors: { allowedOrigins: ['*'], allowedMethods: [lambda.HttpMethod.GET] },
     });
     new CfnOutput(this, 'VerifyUrl', { value: verifyUrl.url });
+    // What `lingjun … --deployment deploy.json` reads (cdk deploy --outputs-file deploy.json).
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
+    new CfnOutput(this, 'Region', { value: Aws.REGION });
     // Certificates carry a QR code to this page.
     this.courseEnd.fn.addEnvironment('LINGJUN_VERIFY_URL', verifyUrl.url);
 

@@ -390,6 +390,15 @@ describe('StatelessStack', () => {
   });
 });
 
+describe('stack outputs', () => {
+  it('name the table, bucket, region and verify URL that `lingjun --deployment` reads', () => {
+    const outputs = stateless.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['TableName', 'BucketName', 'Region', 'VerifyUrl']),
+    );
+  });
+});
+
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged errors or warnings for the app', () => {
     const nag = report.pluginReports.filter((p) => p.pluginName === 'AwsSolutions');

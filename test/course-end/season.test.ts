@@ -14,7 +14,7 @@ import type { Person } from '@lingjun/testing';
 import ExcelJS from 'exceljs';
 import { strFromU8, unzipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, testProgram } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
 
@@ -83,6 +83,12 @@ describe('course end season', () => {
   const shanxiContact = `ce-sx-${randomUUID().slice(0, 8)}@example.cn`;
   let certs: { number: string; code: string; student: string; region: string; file: string }[] = [];
   const since = Date.now() - 1000;
+  // The verification page `lingjun start` serves: the verify function's own handler on a loopback port.
+  let page: { url: string; stop(): Promise<void> };
+
+  afterAll(async () => {
+    await page?.stop();
+  });
 
   beforeAll(async () => {
     const program = await testProgram((p) => {
@@ -90,6 +96,15 @@ describe('course end season', () => {
       (p.contacts as Record<string, string[]>)['140000'] = [shanxiContact];
     });
     h = await harness(program);
+    const { startVerifyServer } = await import('@lingjun/local');
+    const { verifyHandler } = await import('@lingjun/fn-verify');
+    page = await startVerifyServer(verifyHandler(h.config));
+    // Advertise the page with the harness's stack, as `lingjun start` does for its state folder.
+    const file = join(h.stateDir, 'stack.json');
+    await writeFile(
+      file,
+      JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')), verifyUrl: page.url }),
+    );
     hebei = people(5, 601, '130000', 1);
     shanxi = people(2, 602, '140000', 1);
     const a = await submission({ program, from: hebeiContact, region: '河北省', classNo: 1, people: hebei });
@@ -178,6 +193,8 @@ describe('course end season', () => {
       expect(text).toContain('第1期');
       expect(text).toContain('2025年6月24日至6月27日');
       expect(text).toContain('北京');
+      // The QR code's address, printed under it, is the stack's own verification page.
+      expect(text).toContain(`${page.url}?n=${c.number}`);
       expect(text).toContain(c.number);
       expect(text).toContain(c.code);
       expect(text).not.toContain('{{');
@@ -196,6 +213,7 @@ describe('course end season', () => {
     const hb = await Promise.all((await h.sentTo(hebeiContact, since)).map((r) => simpleParser(r)));
     const hbCert = hb.filter((m) => m.subject?.includes('结业证书'));
     expect(hbCert).toHaveLength(1);
+    expect(hbCert[0]!.text).toContain(`在线核验：${page.url}`);
     const zip = hbCert[0]!.attachments.find((a) => a.filename?.endsWith('.zip'))!;
     const files = unzipSync(new Uint8Array(zip.content));
     const docs = Object.keys(files).filter((f) => f.endsWith('.docx'));
@@ -245,6 +263,17 @@ describe('course end season', () => {
       valid: false,
       status: 'revoked',
     });
+  });
+
+  it('serves the verification page the certificates carry: the form, and a genuine certificate', async () => {
+    const form = await fetch(page.url);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('<form');
+    const c = certs[0]!;
+    const res = await fetch(
+      `${page.url}?n=${encodeURIComponent(c.number)}&c=${encodeURIComponent(c.code)}&format=json`,
+    );
+    expect(await res.json()).toMatchObject({ valid: true, status: 'genuine', number: c.number });
   });
 
   it('answers the public page with the masked name only, and rate-limits a guesser', async () => {

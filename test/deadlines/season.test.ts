@@ -301,7 +301,7 @@ describe('a season of deadlines', () => {
     expect(rows.every((r) => r[8] === '辽宁省' && String(r[9]).includes(LIAONING))).toBe(true);
   });
 
-  it('quota set reallocates places in the program file and refuses cuts below what is accepted', async () => {
+  it('quota set publishes a new program version and refuses cuts below what is accepted', async () => {
     const refused = await cli(h, ['quota', 'set', '辽宁省', '2']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('已录取3名');
@@ -313,9 +313,13 @@ describe('a season of deadlines', () => {
     const ok = await cli(h, ['quota', 'set', '江苏', '0']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.json[0]).toMatchObject({ region: { code: '320000' }, before: 1, total: 0, accepted: 0 });
-    const file = JSON.parse(await readFile(h.programFile, 'utf8'));
-    expect(file.quotas['320000'].total).toBe(0);
-    expect(file.quotas['210000'].total).toBe(3);
+    // The program file is untouched: the change is a published version of the stack's program.
+    expect(JSON.parse(await readFile(h.programFile, 'utf8')).quotas['320000'].total).toBe(1);
+    const shown = await cli(h, ['program', 'show']);
+    expect(shown.json[0]).toMatchObject({ version: ok.json[0]!.version, publishedBy: 'lingjun quota set' });
+    const current = shown.json[0]!.program as { quotas: Record<string, { total: number }> };
+    expect(current.quotas['320000']!.total).toBe(0);
+    expect(current.quotas['210000']!.total).toBe(3);
 
     const status = join(h.stateDir, 'status.xlsx');
     expect((await cli(h, ['report', 'status', '--out', status])).code).toBe(0);

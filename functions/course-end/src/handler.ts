@@ -1,4 +1,11 @@
-import { type AwsConfig, configFromEnv, documentClient, keySecretFromEnv, services } from '@lingjun/aws';
+import {
+  type AwsConfig,
+  configFromEnv,
+  documentClient,
+  keySecretFromEnv,
+  services,
+  stackProgram,
+} from '@lingjun/aws';
 import { type ClassEndResult, certSecretFromEnv, runCourseEnd } from '@lingjun/certificates';
 import { ConfigError, log } from '@lingjun/core';
 import { COURSE_END_TIME, deployedProgram, type Program } from '@lingjun/program';
@@ -16,7 +23,7 @@ function verifyBaseFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 /** Runs the course-end job with explicit configuration; the local scheduler and the Lambda both call this. */
 export async function runCourseEndFor(
   event: { classNo?: number; now?: string },
-  ctx: { config: AwsConfig; program: Program; at?: Date },
+  ctx: { config: AwsConfig; program: Program; at?: Date; verifyBase?: string | undefined },
 ): Promise<ClassEndResult[]> {
   const { config, program } = ctx;
   const results = await runCourseEnd(
@@ -26,7 +33,7 @@ export async function runCourseEndFor(
       course: new CourseRegistry(documentClient(config), config.tableName, program.year),
       keySecret: keySecretFromEnv(),
       certSecret: certSecretFromEnv(),
-      verifyBase: verifyBaseFromEnv(),
+      verifyBase: ctx.verifyBase ?? verifyBaseFromEnv(),
       ...(process.env.LINGJUN_CERT_ISSUER ? { issuer: process.env.LINGJUN_CERT_ISSUER } : {}),
       now: event.now ? new Date(event.now) : (ctx.at ?? new Date()),
     },
@@ -36,12 +43,14 @@ export async function runCourseEndFor(
   return results;
 }
 
+const program = stackProgram(configFromEnv, deployedProgram);
+
 /**
  * Daily schedule: for every class that has ended, completion, certificates and mails. Re-running issues no
  * second number and sends nothing twice. `classNo` and `now` in the event serve manual runs.
  */
 export async function handler(event: { classNo?: number; now?: string } = {}): Promise<ClassEndResult[]> {
-  const results = await runCourseEndFor(event, { config: configFromEnv(), program: await deployedProgram() });
+  const results = await runCourseEndFor(event, { config: configFromEnv(), program: await program() });
   // The bytes stay in S3; the scheduler only needs to know what happened.
   return results.map((r) => ({
     ...r,
@@ -52,12 +61,20 @@ export async function handler(event: { classNo?: number; now?: string } = {}): P
 }
 
 /** The course-end job for the local stack's scheduler, at the same local time as the AWS schedule. */
-export function localCourseEndJob(config: () => AwsConfig, program: Program) {
+export function localCourseEndJob(
+  config: () => AwsConfig,
+  seed: Program,
+  verifyBase?: () => string | undefined,
+) {
+  const program = stackProgram(config, async () => seed);
   return {
     name: 'course-end',
     local: { time: COURSE_END_TIME },
     handler: async (at: Date): Promise<void> => {
-      await runCourseEndFor({}, { config: config(), program, at });
+      await runCourseEndFor(
+        {},
+        { config: config(), program: await program(), at, verifyBase: verifyBase?.() },
+      );
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type AwsConfig, configFromEnv, keySecretFromEnv, services } from '@lingjun/aws';
+import { type AwsConfig, configFromEnv, keySecretFromEnv, services, stackProgram } from '@lingjun/aws';
 import { handleSesEvent, type Outcome } from '@lingjun/intake';
 import { deployedProgram, type Program } from '@lingjun/program';
 import type { SESEvent } from 'aws-lambda';
@@ -17,7 +17,10 @@ export async function handleInbound(
   return handleSesEvent(event, deps, process.env.LINGJUN_INBOUND_PREFIX);
 }
 
+/** The stack's current program, seeded from the bundled file. */
+const program = stackProgram(configFromEnv, deployedProgram);
+
 /** SES receipt-rule entry point (Lambda action after the S3 action). */
 export async function handler(event: SESEvent): Promise<void> {
-  await handleInbound(event, { config: configFromEnv(), program: await deployedProgram() });
+  await handleInbound(event, { config: configFromEnv(), program: await program() });
 }

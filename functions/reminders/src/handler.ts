@@ -1,4 +1,4 @@
-import { type AwsConfig, configFromEnv, documentClient, services } from '@lingjun/aws';
+import { type AwsConfig, configFromEnv, documentClient, services, stackProgram } from '@lingjun/aws';
 import { log } from '@lingjun/core';
 import { type DailyRun, type DeadlineDeps, runDaily } from '@lingjun/deadlines';
 import { deployedProgram, type Program } from '@lingjun/program';
@@ -51,20 +51,23 @@ export async function runScheduled(
  * the program's time zone, acting for the instant it was scheduled for. `config` is read when the job fires
  * (the stack chooses its ports after the schedules are given).
  */
-export function localDailyJob(config: () => AwsConfig, program: Program) {
+export function localDailyJob(config: () => AwsConfig, seed: Program) {
+  const program = stackProgram(config, async () => seed);
   return {
     name: 'reminders',
-    local: { time: program.reminders.time },
+    local: { time: seed.reminders.time },
     handler: async (at: Date): Promise<void> => {
       await runScheduled(
         { kind: 'reminders', scheduledTime: at.toISOString() },
-        { config: config(), program },
+        { config: config(), program: await program() },
       );
     },
   };
 }
 
+const program = stackProgram(configFromEnv, deployedProgram);
+
 /** EventBridge Scheduler entry point (daily at reminders.time in the program's time zone). */
 export async function handler(event: ScheduledEvent): Promise<void> {
-  await runScheduled(event, { config: configFromEnv(), program: await deployedProgram() });
+  await runScheduled(event, { config: configFromEnv(), program: await program() });
 }

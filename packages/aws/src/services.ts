@@ -1,4 +1,5 @@
-import { CourseRegistry, Registry } from '@lingjun/registry';
+import { liveProgram, type Program } from '@lingjun/program';
+import { CourseRegistry, DynamoProgramVersions, Registry } from '@lingjun/registry';
 import { lazyMailer, s3BlobStore } from './adapters.ts';
 import type { AwsConfig } from './config.ts';
 import { documentClient } from './dynamodb.ts';
@@ -24,4 +25,25 @@ export function services(config: AwsConfig, year: number) {
  */
 export function keySecretFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return env.LINGJUN_KEY_SECRET ?? 'lingjun-local-development-key';
+}
+
+/** The stack's published program versions. */
+export function programVersions(config: AwsConfig): DynamoProgramVersions {
+  return new DynamoProgramVersions(documentClient(config), config.tableName);
+}
+
+/**
+ * The program a function runs with: the stack's current published version, checked on every call (one small
+ * read) and loaded only when it changed; `seed` (the bundled program file) is published when there is none.
+ * `config` is read on each call because the local stack knows its ports only once it runs.
+ */
+export function stackProgram(config: () => AwsConfig, seed: () => Promise<Program>): () => Promise<Program> {
+  let store: { key: string; versions: DynamoProgramVersions } | undefined;
+  const live = liveProgram(() => {
+    const c = config();
+    const key = `${c.tableName}@${c.endpoints?.dynamodb ?? c.region}`;
+    if (store?.key !== key) store = { key, versions: programVersions(c) };
+    return store.versions;
+  }, seed);
+  return async () => (await live()).program;
 }

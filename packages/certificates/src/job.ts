@@ -275,7 +275,7 @@ async function sendRegions(
       r.completed ? '结业' : '未结业',
       r.completed ? (numbers.get(r.student.personKey) ?? '') : r.reason,
     ]);
-    const intro = `${name}：\n\n第${cls.no}期（${cls.start}至${cls.end}，${cls.location}）已结束。贵地区参训学员${mine.length}人，结业${myCerts.length}人。附件为结业证书（每人一份 .docx）及结业名单。证书可凭编号和验证码在线核验。`;
+    const intro = `${name}：\n\n第${cls.no}期（${cls.start}至${cls.end}，${cls.location}）已结束。贵地区参训学员${mine.length}人，结业${myCerts.length}人。附件为结业证书（每人一份 .docx）及结业名单。证书可凭编号和验证码在线核验：${deps.verifyBase}`;
     const text = `${intro}\n\n${renderTextTable(['姓名', '结业情况', '证书编号/原因'], rows)}\n`;
     const html = `<p>${escapeHtml(intro).replace(/\n/g, '<br>')}</p>${renderTable(['姓名', '结业情况', '证书编号/原因'], rows)}`;
     const key = `REGION#${region}#${digest(mine.map((r) => `${r.student.personKey}|${r.completed}|${issued.get(r.student.personKey) ?? ''}`))}`;

@@ -29,6 +29,7 @@ export function parseCommon<O extends NonNullable<ParseArgsConfig['options']>>(
         program: { type: 'string' },
         state: { type: 'string' },
         json: { type: 'boolean', default: false },
+        deployment: { type: 'string' },
         ...options,
       },
       allowPositionals: true,

@@ -36,8 +36,12 @@ register('revoke', () => import('./commands/revoke.ts'));
 register('evaluation', () => import('./commands/evaluation.ts'));
 register('remind', () => import('./commands/remind.ts'));
 register('report status', () => import('./commands/report.ts'));
+register('report digest', async () => ({ command: (await import('./commands/report.ts')).digest }));
+register('report underfill', async () => ({ command: (await import('./commands/report.ts')).underfill }));
 register('roster', () => import('./commands/roster.ts'));
 register('quota set', () => import('./commands/quota.ts'));
+register('program publish', async () => ({ command: (await import('./commands/program.ts')).publish }));
+register('program show', async () => ({ command: (await import('./commands/program.ts')).show }));
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {

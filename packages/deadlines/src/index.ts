@@ -1,4 +1,6 @@
 export * from './daily.ts';
+export * from './digest.ts';
+export * from './publish.ts';
 export * from './quota.ts';
 export * from './reminders.ts';
 export * from './reports.ts';

@@ -2,6 +2,7 @@ import { log } from '@lingjun/core';
 import { composeMessage } from '@lingjun/mail';
 import { localDateTime, type Program, REGIONS, regionByCode } from '@lingjun/program';
 import type { MessageRecord, Registration } from '@lingjun/registry';
+import { type ComposedReport, type DigestData, digestData, digestGrid } from './digest.ts';
 import { missingFor } from './reminders.ts';
 import { addTable, type Column, newWorkbook, type RowValue, workbookBytes } from './sheet.ts';
 import {
@@ -153,13 +154,29 @@ export async function runDigest(
     CLAIM_LEASE_MS,
   );
   if (claim !== 'claimed') return { ...base, result: 'already-sent' };
+  const report = await composeDigest(deps, now);
+  const id = await sendReport(deps, report);
+  await deps.sendOnce.markSent(pk, day, id, new Date());
+  log.info('digest sent', { day, regions: report.data.regions.length });
+  return { ...base, result: 'sent', regions: report.data.regions.length };
+}
+
+/**
+ * The bureau's daily digest as it is mailed: accepted / quota per region and class (text, and one coloured
+ * grid in the HTML), late, held and quarantined mail, and the status workbook attached.
+ */
+export async function composeDigest(
+  deps: Pick<DeadlineDeps, 'program' | 'registry'>,
+  now: Date,
+): Promise<ComposedReport<DigestData>> {
+  const { program } = deps;
+  const day = today(program, now);
   const statuses = await regionStatuses(deps);
   const attention = await attentionLists(deps.registry);
   const workbook = await statusWorkbook(deps, now, { statuses, attention });
-  const used = statuses.reduce((a, s) => a + s.used.total, 0);
-  const total = statuses.reduce((a, s) => a + s.quota.total, 0);
+  const data = digestData(program, statuses, attention, day);
   const lines = [
-    `截至${localDateTime(now, program.timezone)}，各地区已录取${used}名，总名额${total}名，尚余${total - used}名；${statuses.filter((s) => s.submitted.has('FORM3')).length}/${statuses.length}个地区已报送附件3。`,
+    `截至${localDateTime(now, program.timezone)}，各地区已录取${data.used}名，总名额${data.total}名，尚余${data.total - data.used}名；${data.regions.filter((r) => r.form3).length}/${data.regions.length}个地区已报送附件3。`,
     ...upcoming(program, day),
     '',
     '各地区（已录取/总名额）：',
@@ -180,14 +197,12 @@ export async function runDigest(
     '',
     '详见附件报名进度表。',
   ];
-  const id = await send(deps, {
+  return {
     subject: `【每日汇总】${program.title}报名进度（${chineseDate(day)}）`,
-    lines,
+    ...reportBodies(program, lines, digestGrid(program, data)),
     attachment: { filename: `报名进度-${day}.xlsx`, content: workbook },
-  });
-  await deps.sendOnce.markSent(pk, day, id, new Date());
-  log.info('digest sent', { day, regions: statuses.length });
-  return { ...base, result: 'sent', regions: statuses.length };
+    data,
+  };
 }
 
 /** Under-filled regions for a deadline: what each still lacks in places or submissions. */
@@ -262,7 +277,7 @@ export async function runUnderfillReport(
 ): Promise<ReportRun> {
   const { program } = deps;
   const day = today(program, now);
-  const deadline = programDeadlines(program).find((d) => addDays(d.date, 1) === day);
+  const deadline = underfillDeadline(program, now);
   const base = { kind: 'underfill' as const, day, to: program.adminEmails };
   if (!deadline) return { ...base, result: 'not-due' };
   if (opts.dryRun) return { ...base, deadline: deadline.date, result: 'dry-run' };
@@ -275,6 +290,24 @@ export async function runUnderfillReport(
     CLAIM_LEASE_MS,
   );
   if (claim !== 'claimed') return { ...base, deadline: deadline.date, result: 'already-sent' };
+  const report = await composeUnderfill(deps, deadline);
+  const id = await sendReport(deps, report);
+  await deps.sendOnce.markSent(pk, deadline.date, id, new Date());
+  log.info('under-fill report sent', { deadline: deadline.date, regions: report.data.rows.length });
+  return { ...base, deadline: deadline.date, result: 'sent', regions: report.data.rows.length };
+}
+
+/** The deadline whose under-fill report is due on the local day of `now` (the morning after it). */
+export function underfillDeadline(program: Program, now: Date): Deadline | undefined {
+  const day = today(program, now);
+  return programDeadlines(program).find((d) => addDays(d.date, 1) === day);
+}
+
+/** The under-fill report of one deadline as it is mailed. */
+export async function composeUnderfill(
+  deps: Pick<DeadlineDeps, 'program' | 'registry'>,
+  deadline: Deadline,
+): Promise<ComposedReport<{ deadline: string; rows: UnderfillRow[] }>> {
   const { rows, workbook } = await underfillReport(deps, deadline);
   const classes = classList(deadline.classes.map((c) => c.no));
   const lines = [
@@ -286,14 +319,12 @@ export async function runUnderfillReport(
     '',
     '详见附件。调整名额：lingjun quota set 地区 名额 [--class 期次]',
   ];
-  const id = await send(deps, {
+  return {
     subject: `【名额未报满】${classes}报名截止（${chineseDate(deadline.date)}）`,
-    lines,
+    ...reportBodies(deps.program, lines),
     attachment: { filename: `未报满地区-${deadline.date}.xlsx`, content: workbook },
-  });
-  await deps.sendOnce.markSent(pk, deadline.date, id, new Date());
-  log.info('under-fill report sent', { deadline: deadline.date, regions: rows.length });
-  return { ...base, deadline: deadline.date, result: 'sent', regions: rows.length };
+    data: { deadline: deadline.date, rows },
+  };
 }
 
 /** Which roster: a class, a region, both, or the whole year. */
@@ -408,19 +439,25 @@ function upcoming(program: Program, day: string): string[] {
     .map((d) => `下一截止：${classList(d.classes.map((c) => c.no))}，${chineseDate(d.date)}。`);
 }
 
-async function send(
-  deps: DeadlineDeps,
-  mail: { subject: string; lines: string[]; attachment: { filename: string; content: Uint8Array } },
+/** Text and HTML bodies with the closing line every bureau report carries. */
+function reportBodies(program: Program, lines: string[], htmlTop = ''): { text: string; html: string } {
+  const text = `${lines.join('\n')}\n\n${program.title}报名系统\n`;
+  return { text, html: `${htmlTop}<pre style="font-family:inherit">${escapeHtml(text)}</pre>` };
+}
+
+/** Mails a composed report to the bureau's admins; returns the provider's message id. */
+export async function sendReport(
+  deps: Pick<DeadlineDeps, 'program' | 'mailer'>,
+  report: ComposedReport<unknown>,
 ): Promise<string> {
   const { program } = deps;
-  const text = `${mail.lines.join('\n')}\n\n${program.title}报名系统\n`;
   const msg = await composeMessage({
     from: { address: program.mailbox, name: SENDER_NAME },
     to: program.adminEmails,
-    subject: mail.subject,
-    text,
-    html: `<pre style="font-family:inherit">${escapeHtml(text)}</pre>`,
-    attachments: [{ ...mail.attachment, contentType: XLSX }],
+    subject: report.subject,
+    text: report.text,
+    html: report.html,
+    attachments: [{ ...report.attachment, contentType: XLSX }],
   });
   return deps.mailer.sendRaw({ from: program.mailbox, to: program.adminEmails, raw: msg.raw });
 }

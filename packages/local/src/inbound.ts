@@ -1,4 +1,4 @@
-import type { AwsConfig } from '@lingjun/aws';
+import { type AwsConfig, stackProgram } from '@lingjun/aws';
 import { log, once } from '@lingjun/core';
 import type { Program } from '@lingjun/program';
 import { type Clock, REAL_CLOCK } from './clock.ts';
@@ -10,14 +10,19 @@ import type { InboundHandler } from './smtp.ts';
  */
 export function inboundHandlerFor(
   config: AwsConfig,
-  program: Program,
+  seed: Program,
   clock: Clock = REAL_CLOCK,
 ): InboundHandler {
+  // The stack's current published version, as the deployed function reads it; `seed` if none was published.
+  const program = stackProgram(
+    () => config,
+    async () => seed,
+  );
   // Loaded on first mail, so starting the stack does not pay for the form readers.
   const intake = once(() => import('@lingjun/fn-intake'));
   return async (event) => {
     const { handleInbound } = await intake();
-    const outcomes = await handleInbound(event, { config, program, now: () => clock.now() });
+    const outcomes = await handleInbound(event, { config, program: await program(), now: () => clock.now() });
     for (const o of outcomes) {
       log.info('inbound mail processed', {
         messageId: o.messageId,

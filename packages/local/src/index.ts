@@ -6,3 +6,4 @@ export * from './ses-auth.ts';
 export * from './ses-event.ts';
 export * from './smtp.ts';
 export * from './stack.ts';
+export * from './verify-http.ts';

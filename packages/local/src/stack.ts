@@ -13,6 +13,7 @@ import { type ScheduledJob, type Scheduler, startScheduler } from './scheduler.t
 import { type LocalSes, startSes } from './ses.ts';
 import { PASSING, type Verdicts } from './ses-event.ts';
 import { type InboundHandler, type LocalSmtp, startSmtp } from './smtp.ts';
+import { startVerifyServer, type UrlHandler } from './verify-http.ts';
 
 /** Options for startLocalStack. */
 export interface LocalStackOptions {
@@ -27,6 +28,8 @@ export interface LocalStackOptions {
   onInbound?: InboundHandler;
   /** Jobs fired at local times in the program's time zone while the stack runs. */
   schedules?: ScheduledJob[];
+  /** The verify function's handler, served on a loopback port as its Function URL would be. */
+  verify?: UrlHandler;
   /** Write <state>/stack.json so other commands reuse this stack (the long-running `lingjun start`). */
   advertise?: boolean;
   tableName?: string;
@@ -56,6 +59,8 @@ export interface LocalStack {
   startupMs: number;
   scheduler: Scheduler;
   clock: Clock;
+  /** The local verification page (when a verify handler was given). */
+  verifyUrl?: string;
   /** Resolves when every inbound handler started so far has settled. */
   idle(): Promise<void>;
   /** Stops every service and resolves only once all their ports are free again. */
@@ -70,6 +75,7 @@ export interface StackFile {
   smtpPort: number;
   sesViewerUrl: string;
   outboxDir: string;
+  verifyUrl?: string;
   startedAt: string;
   /** The program mailbox the SMTP receiver accepts mail for (`lingjun send` addresses it). */
   mailbox?: string;
@@ -153,6 +159,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     bound.push(smtp.port);
     const scheduler = startScheduler(opts.schedules ?? [], opts.program.timezone, () => clock.now());
     stoppers.push(async () => scheduler.stop());
+    const verify = opts.verify ? await startVerifyServer(opts.verify) : undefined;
+    if (verify) {
+      stoppers.push(() => verify.stop());
+      bound.push(verify.port);
+    }
 
     if (opts.advertise && stateDir) {
       const file: StackFile = {
@@ -162,6 +173,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         smtpPort: smtp.port,
         sesViewerUrl: ses.viewerUrl,
         outboxDir: ses.outboxDir,
+        ...(verify ? { verifyUrl: verify.url } : {}),
         startedAt: new Date().toISOString(),
         mailbox: opts.program.mailbox,
         ...(clock.offsetMs !== 0 ? { clockOffsetMs: clock.offsetMs } : {}),
@@ -181,6 +193,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       startupMs: Date.now() - started,
       scheduler,
       clock,
+      ...(verify ? { verifyUrl: verify.url } : {}),
       idle: () => smtp.idle(),
       stop() {
         stopping ??= teardown();
@@ -245,6 +258,8 @@ export interface StackHandle {
   reused: boolean;
   /** The stack's clock: a running `lingjun start --clock` lends its rehearsal time to every command. */
   clock: Clock;
+  /** The running stack's verification page, if it serves one. */
+  verifyUrl?: string;
 }
 
 /**
@@ -259,12 +274,24 @@ export async function withStack<T>(
     const running = await readLiveStack(resolve(opts.stateDir));
     if (running) {
       const clock = offsetClock(running.clockOffsetMs ?? 0);
-      return fn({ config: running.config, outboxDir: running.outboxDir, reused: true, clock });
+      return fn({
+        config: running.config,
+        outboxDir: running.outboxDir,
+        reused: true,
+        clock,
+        ...(running.verifyUrl ? { verifyUrl: running.verifyUrl } : {}),
+      });
     }
   }
   const stack = await startLocalStack(opts);
   try {
-    return await fn({ config: stack.config, outboxDir: stack.outboxDir, reused: false, clock: stack.clock });
+    return await fn({
+      config: stack.config,
+      outboxDir: stack.outboxDir,
+      reused: false,
+      clock: stack.clock,
+      ...(stack.verifyUrl ? { verifyUrl: stack.verifyUrl } : {}),
+    });
   } finally {
     await stack.stop();
   }

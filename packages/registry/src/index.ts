@@ -1,5 +1,6 @@
 export * from './course.ts';
 export * from './keys.ts';
+export * from './programs.ts';
 export * from './registry.ts';
 export * from './send-once.ts';
 export * from './table.ts';

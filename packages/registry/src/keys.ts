@@ -35,4 +35,6 @@ export const keys = {
   regionInfoPk: (year: number, region: string) => `Y#${year}#G#${region}`,
   sender: (year: number, email: string) => ({ pk: `Y#${year}#S#${email.toLowerCase()}`, sk: '-' }),
   messagesGsiPk: (year: number) => `Y#${year}#MSG`,
+  programCurrent: () => ({ pk: 'PROGRAM', sk: 'CURRENT' }),
+  programVersion: (version: number) => ({ pk: 'PROGRAM', sk: `V#${String(version).padStart(6, '0')}` }),
 };

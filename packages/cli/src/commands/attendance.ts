@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { documentClient, keySecretFromEnv, services } from '@lingjun/aws';
 import { importAttendance } from '@lingjun/certificates';
-import { withStack } from '@lingjun/local';
 import { CourseRegistry } from '@lingjun/registry';
 import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
 import type { Command } from '../main.ts';
+import { withSession } from '../session.ts';
 
 const USAGE =
   'lingjun attendance import [--program 文件] [--state 目录] [--class N] [--json] 签到表.xlsx ...';
@@ -21,40 +21,36 @@ export const command: Command = {
       const classNo = values.class !== undefined ? Number(values.class) : undefined;
       if (classNo !== undefined && !Number.isInteger(classNo))
         throw new ExitError(`--class 应为期次数字：${values.class}`);
-      const program = await programFrom(values.program);
       let failed = 0;
-      await withStack(
-        { program, stateDir: resolve(values.state ?? DEFAULT_STATE) },
-        async ({ config, clock }) => {
-          const { registry } = services(config, program.year);
-          const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
-          for (const file of positionals) {
-            const result = await importAttendance({
-              file: { filename: basename(file), content: await readFile(file) },
-              ...(classNo !== undefined ? { classNo } : {}),
-              program,
-              registry,
-              course,
-              keySecret: keySecretFromEnv(),
-              source: basename(file),
-              now: clock.now(),
-            });
-            if (result.halfDays.length === 0 || result.classNo === undefined) failed++;
-            if (values.json) {
-              process.stdout.write(`${JSON.stringify(result)}\n`);
-              continue;
-            }
-            process.stdout.write(
-              `${result.file}: 第${result.classNo ?? '?'}期，${result.halfDays.length}个半天，${result.rows}行，匹配${result.matched}人\n`,
-            );
-            for (const f of result.findings) {
-              process.stdout.write(
-                `  ${f.row ? `第${f.row}行 ` : ''}${f.student ? `${f.student}：` : ''}${f.message}\n`,
-              );
-            }
+      await withSession(values, async ({ config, program, clock }) => {
+        const { registry } = services(config, program.year);
+        const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
+        for (const file of positionals) {
+          const result = await importAttendance({
+            file: { filename: basename(file), content: await readFile(file) },
+            ...(classNo !== undefined ? { classNo } : {}),
+            program,
+            registry,
+            course,
+            keySecret: keySecretFromEnv(),
+            source: basename(file),
+            now: clock.now(),
+          });
+          if (result.halfDays.length === 0 || result.classNo === undefined) failed++;
+          if (values.json) {
+            process.stdout.write(`${JSON.stringify(result)}\n`);
+            continue;
           }
-        },
-      );
+          process.stdout.write(
+            `${result.file}: 第${result.classNo ?? '?'}期，${result.halfDays.length}个半天，${result.rows}行，匹配${result.matched}人\n`,
+          );
+          for (const f of result.findings) {
+            process.stdout.write(
+              `  ${f.row ? `第${f.row}行 ` : ''}${f.student ? `${f.student}：` : ''}${f.message}\n`,
+            );
+          }
+        }
+      });
       return failed > 0 ? 1 : 0;
     }),
 };

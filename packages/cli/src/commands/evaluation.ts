@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { documentClient, services } from '@lingjun/aws';
 import { importEvaluations, sendEvaluationSummary } from '@lingjun/certificates';
-import { withStack } from '@lingjun/local';
 import { CourseRegistry } from '@lingjun/registry';
 import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
 import type { Command } from '../main.ts';
+import { withSession } from '../session.ts';
 
 const USAGE =
   'lingjun evaluation import [--class N] 评价表.xlsx ... | lingjun evaluation summary --class N [--json]  [--program 文件] [--state 目录]';
@@ -20,45 +20,41 @@ export const command: Command = {
       const { values, positionals } = parseCommon(args.slice(1), { class: { type: 'string' } }, USAGE);
       const classNo = values.class !== undefined ? Number(values.class) : undefined;
       if (classNo !== undefined && !Number.isInteger(classNo)) throw new ExitError(`--class 应为期次数字`);
-      const program = await programFrom(values.program);
-      return withStack(
-        { program, stateDir: resolve(values.state ?? DEFAULT_STATE) },
-        async ({ config, clock }) => {
-          const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
-          if (sub === 'import') {
-            if (positionals.length === 0) throw new ExitError(`请指定评价表文件\n用法: ${USAGE}`);
-            let stored = 0;
-            for (const file of positionals) {
-              const r = await importEvaluations({
-                file: { filename: basename(file), content: await readFile(file) },
-                ...(classNo !== undefined ? { classNo } : {}),
-                course,
-                source: basename(file),
-                now: clock.now(),
-              });
-              stored += r.stored;
-              if (values.json) process.stdout.write(`${JSON.stringify({ file: basename(file), ...r })}\n`);
-              else {
-                process.stdout.write(`${basename(file)}: ${r.stored}份\n`);
-                for (const f of r.findings)
-                  process.stdout.write(`  ${f.row ? `第${f.row}行 ` : ''}${f.message}\n`);
-              }
+      return withSession(values, async ({ config, program, clock }) => {
+        const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
+        if (sub === 'import') {
+          if (positionals.length === 0) throw new ExitError(`请指定评价表文件\n用法: ${USAGE}`);
+          let stored = 0;
+          for (const file of positionals) {
+            const r = await importEvaluations({
+              file: { filename: basename(file), content: await readFile(file) },
+              ...(classNo !== undefined ? { classNo } : {}),
+              course,
+              source: basename(file),
+              now: clock.now(),
+            });
+            stored += r.stored;
+            if (values.json) process.stdout.write(`${JSON.stringify({ file: basename(file), ...r })}\n`);
+            else {
+              process.stdout.write(`${basename(file)}: ${r.stored}份\n`);
+              for (const f of r.findings)
+                process.stdout.write(`  ${f.row ? `第${f.row}行 ` : ''}${f.message}\n`);
             }
-            return stored > 0 ? 0 : 1;
           }
-          if (classNo === undefined) throw new ExitError(`请用 --class 指定期次\n用法: ${USAGE}`);
-          const { mailer } = services(config, program.year);
-          const { summary, sent } = await sendEvaluationSummary(
-            { program, course, mailer, now: clock.now() },
-            classNo,
+          return stored > 0 ? 0 : 1;
+        }
+        if (classNo === undefined) throw new ExitError(`请用 --class 指定期次\n用法: ${USAGE}`);
+        const { mailer } = services(config, program.year);
+        const { summary, sent } = await sendEvaluationSummary(
+          { program, course, mailer, now: clock.now() },
+          classNo,
+        );
+        if (values.json) process.stdout.write(`${JSON.stringify({ ...summary, sent })}\n`);
+        else
+          process.stdout.write(
+            `第${classNo}期：${summary.forms}份；${summary.items.map((i) => `${i.item}${i.average.toFixed(2)}`).join('，')}${sent ? '；已发送部中小企业局' : ''}\n`,
           );
-          if (values.json) process.stdout.write(`${JSON.stringify({ ...summary, sent })}\n`);
-          else
-            process.stdout.write(
-              `第${classNo}期：${summary.forms}份；${summary.items.map((i) => `${i.item}${i.average.toFixed(2)}`).join('，')}${sent ? '；已发送部中小企业局' : ''}\n`,
-            );
-          return summary.forms > 0 ? 0 : 1;
-        },
-      );
+        return summary.forms > 0 ? 0 : 1;
+      });
     }),
 };

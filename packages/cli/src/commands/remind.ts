@@ -1,21 +1,18 @@
-import { resolve } from 'node:path';
 import type { DeadlineDeps } from '@lingjun/deadlines';
-import { type Clock, REAL_CLOCK, withStack } from '@lingjun/local';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { type Clock, REAL_CLOCK } from '@lingjun/local';
+import { ExitError, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
+import { type Session, type SessionOptions, withSession } from '../session.ts';
 
 const USAGE = 'lingjun remind [--program 文件] [--state 目录] [--now ISO8601] [--dry-run] [--json]';
 
-/** Runs `fn` with the deadline jobs' services on the local stack of the state folder. */
+/** Runs `fn` with the deadline jobs' services on the stack the options name (local or `--deployment`). */
 export async function withDeadlines<T>(
-  values: { program?: string | undefined; state?: string | undefined },
-  fn: (deps: DeadlineDeps, clock: Clock) => Promise<T>,
+  values: SessionOptions,
+  fn: (deps: DeadlineDeps, session: Session) => Promise<T>,
 ): Promise<T> {
-  const program = await programFrom(values.program);
   const { deadlineDeps } = await import('@lingjun/fn-reminders');
-  return withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, ({ config, clock }) =>
-    fn(deadlineDeps(config, program), clock),
-  );
+  return withSession(values, (session) => fn(deadlineDeps(session.config, session.program), session));
 }
 
 /** Parses --now (default: now on the given clock, the stack's when a command runs against one). */
@@ -37,7 +34,7 @@ export const command: Command = {
       );
       const given = values.now === undefined ? undefined : nowFrom(values.now);
       const { runReminders } = await import('@lingjun/deadlines');
-      const run = await withDeadlines(values, (deps, clock) =>
+      const run = await withDeadlines(values, (deps, { clock }) =>
         runReminders(deps, given ?? clock.now(), { dryRun: values['dry-run'] }),
       );
       for (const r of run.sent) {

@@ -1,16 +1,11 @@
-import { resolve } from 'node:path';
 import { keySecretFromEnv, services } from '@lingjun/aws';
 import { approveHeld, type IntakeDeps, rejectHeld } from '@lingjun/intake';
-import { withStack } from '@lingjun/local';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { ExitError, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
+import { type SessionOptions, withSession } from '../session.ts';
 
-async function withDeps<T>(
-  values: { program?: string; state?: string },
-  fn: (deps: IntakeDeps) => Promise<T>,
-) {
-  const program = await programFrom(values.program);
-  return withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, ({ config }) =>
+async function withDeps<T>(values: SessionOptions, fn: (deps: IntakeDeps) => Promise<T>) {
+  return withSession(values, ({ config, program }) =>
     fn({ ...services(config, program.year), program, keySecret: keySecretFromEnv() }),
   );
 }

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { documentClient } from '@lingjun/aws';
 import { log } from '@lingjun/core';
-import { withStack } from '@lingjun/local';
 import { CourseRegistry } from '@lingjun/registry';
 import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
 import type { Command } from '../main.ts';
+import { withSession } from '../session.ts';
 
 const USAGE = 'lingjun revoke 证书编号 --reason 原因 [--program 文件] [--state 目录] [--json]';
 
@@ -17,15 +17,12 @@ export const command: Command = {
       const [number] = positionals;
       if (!number) throw new ExitError(`请给出证书编号\n用法: ${USAGE}`);
       if (!values.reason?.trim()) throw new ExitError(`请用 --reason 说明撤销原因\n用法: ${USAGE}`);
-      const program = await programFrom(values.program);
-      const ok = await withStack(
-        { program, stateDir: resolve(values.state ?? DEFAULT_STATE) },
-        ({ config, clock }) =>
-          new CourseRegistry(documentClient(config), config.tableName, program.year).revoke(
-            number,
-            values.reason!.trim(),
-            clock.now(),
-          ),
+      const ok = await withSession(values, ({ config, program, clock }) =>
+        new CourseRegistry(documentClient(config), config.tableName, program.year).revoke(
+          number,
+          values.reason!.trim(),
+          clock.now(),
+        ),
       );
       if (!ok) throw new ExitError(`没有编号为 ${number} 的证书`, 1);
       log.info('certificate revoked', { number });

@@ -1,8 +1,17 @@
 import { parseArgs } from 'node:util';
+import { programVersions } from '@lingjun/aws';
 import { EnvironmentError } from '@lingjun/core';
-import { clockText, inboundHandlerFor, isRehearsal, parseClockStart, startLocalStack } from '@lingjun/local';
-import { loadProgram, ProgramError } from '@lingjun/program';
+import {
+  clockText,
+  inboundHandlerFor,
+  isRehearsal,
+  parseClockStart,
+  startLocalStack,
+  type UrlHandler,
+} from '@lingjun/local';
+import { currentProgram, loadProgram, ProgramError } from '@lingjun/program';
 import type { Command } from '../main.ts';
+import { localOutputsFile, writeLocalOutputs } from '../session.ts';
 
 const USAGE = 'lingjun start [--program 文件] [--state 目录] [--clock 2025-06-05T10:00:00+08:00]';
 
@@ -44,6 +53,7 @@ export const command: Command = {
     try {
       // The handler needs the config, which exists only once the stack has chosen its ports.
       let handler: ReturnType<typeof inboundHandlerFor> | undefined;
+      let verify: UrlHandler | undefined;
       stack = await startLocalStack({
         program,
         stateDir,
@@ -53,9 +63,17 @@ export const command: Command = {
         // The same daily job as the AWS schedule, at the same local time, through the function's own entry.
         schedules: [
           (await import('@lingjun/fn-reminders')).localDailyJob(() => stack.config, program),
-          (await import('@lingjun/fn-course-end')).localCourseEndJob(() => stack.config, program),
+          (await import('@lingjun/fn-course-end')).localCourseEndJob(
+            () => stack.config,
+            program,
+            () => stack.verifyUrl,
+          ),
         ],
+        // The verify function's own handler, so certificates issued here carry a page that answers.
+        verify: (event) =>
+          verify ? verify(event) : Promise.resolve({ statusCode: 503, body: '核验服务正在启动' }),
       });
+      verify = (await import('@lingjun/fn-verify')).verifyHandler(stack.config);
       handler = inboundHandlerFor(stack.config, program, stack.clock);
     } catch (error) {
       if (error instanceof EnvironmentError) {
@@ -66,12 +84,25 @@ export const command: Command = {
     }
 
     const { endpoints } = stack.config;
+    // The stack's program is its published version; the file seeds a state folder that has none.
+    const published = await currentProgram(programVersions(stack.config), async () => program);
+    const stale = values.program && JSON.stringify(published.program) !== JSON.stringify(program);
+    const outputs = localOutputsFile(stateDir);
+    await writeLocalOutputs(outputs, stack.config, stack.verifyUrl ? { verifyUrl: stack.verifyUrl } : {});
     process.stdout.write(
       [
         `本地环境已就绪（${(stack.startupMs / 1000).toFixed(1)} 秒）/ local stack ready`,
         `  收件 SMTP      127.0.0.1:${stack.smtpPort}  （仅接收发往 ${program.mailbox} 的邮件）`,
         `  发件查看器     ${stack.sesViewerUrl}`,
         `  发件箱目录     ${stack.outboxDir}`,
+        `  程序版本       ${published.version}（${published.program.year}年，${published.publishedBy} 发布于 ${published.publishedAt}）`,
+        ...(stale
+          ? [
+              `  注意：状态目录中的当前程序不是 ${values.program}；要改用它，请运行 lingjun program publish ${values.program}`,
+            ]
+          : []),
+        `  核验页面       ${stack.verifyUrl}`,
+        `  部署输出文件   ${outputs}  （其他命令可用 --deployment ${outputs}）`,
         `  SES 端点       ${endpoints?.ses}`,
         `  S3 端点        ${endpoints?.s3}  （桶 ${stack.config.bucketName}）`,
         `  DynamoDB 端点  ${endpoints?.dynamodb}  （表 ${stack.config.tableName}）`,

@@ -1,11 +1,10 @@
-import { resolve } from 'node:path';
 import { documentClient } from '@lingjun/aws';
 import { certSecretFromEnv } from '@lingjun/certificates/code';
 import { verifyCertificate } from '@lingjun/certificates/verify';
-import { withStack } from '@lingjun/local';
 import { CourseRegistry } from '@lingjun/registry';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { ExitError, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
+import { withSession } from '../session.ts';
 
 const USAGE = 'lingjun verify 证书编号 验证码 [--program 文件] [--state 目录] [--json]';
 
@@ -17,16 +16,13 @@ export const command: Command = {
       const { values, positionals } = parseCommon(args, {}, USAGE);
       const [number, code] = positionals;
       if (!number || !code) throw new ExitError(`请给出证书编号和验证码\n用法: ${USAGE}`);
-      const program = await programFrom(values.program);
-      const answer = await withStack(
-        { program, stateDir: resolve(values.state ?? DEFAULT_STATE) },
-        ({ config }) =>
-          verifyCertificate(
-            new CourseRegistry(documentClient(config), config.tableName, program.year),
-            certSecretFromEnv(),
-            number,
-            code,
-          ),
+      const answer = await withSession(values, ({ config, program }) =>
+        verifyCertificate(
+          new CourseRegistry(documentClient(config), config.tableName, program.year),
+          certSecretFromEnv(),
+          number,
+          code,
+        ),
       );
       if (values.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
       else if (answer.status === 'not_found') process.stdout.write('未找到：证书编号或验证码不正确\n');

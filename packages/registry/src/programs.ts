@@ -1,0 +1,112 @@
+import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '@lingjun/core';
+import { type ProgramVersions, type PublishedProgram, parseProgram } from '@lingjun/program';
+import { wrapDynamoError } from './dynamo.ts';
+import { keys } from './keys.ts';
+
+/**
+ * Published program versions in the registry's table: one item per version (the program as JSON, who, when,
+ * what changed) and a CURRENT pointer that names the newest. Publishing writes both in one transaction
+ * conditioned on the pointer still naming the version the publisher read, so two publishers cannot both win.
+ */
+export class DynamoProgramVersions implements ProgramVersions {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** The CURRENT pointer's version number (a small, strongly consistent read). */
+  async currentVersion(): Promise<number | undefined> {
+    try {
+      const res = await this.db.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: keys.programCurrent(),
+          ProjectionExpression: 'version',
+          ConsistentRead: true,
+        }),
+      );
+      return res.Item ? Number(res.Item.version) : undefined;
+    } catch (err) {
+      throw wrapDynamoError(err, 'program version');
+    }
+  }
+
+  /** One published version, validated as a program again on the way out. */
+  async get(version: number): Promise<PublishedProgram | undefined> {
+    try {
+      const res = await this.db.send(
+        new GetCommand({ TableName: this.table, Key: keys.programVersion(version), ConsistentRead: true }),
+      );
+      const item = res.Item;
+      if (!item) return undefined;
+      return {
+        version,
+        program: parseProgram(JSON.parse(String(item.program)), `程序版本 ${version}`),
+        publishedBy: String(item.publishedBy),
+        publishedAt: String(item.publishedAt),
+        changes: (item.changes as string[] | undefined) ?? [],
+      };
+    } catch (err) {
+      throw wrapDynamoError(err, 'program get');
+    }
+  }
+
+  /** Writes version after+1 and moves the pointer, only if the pointer still names `after`. */
+  async publish(input: {
+    after: number;
+    program: PublishedProgram['program'];
+    publishedBy: string;
+    changes: string[];
+    now: Date;
+  }): Promise<PublishedProgram> {
+    const version = input.after + 1;
+    const published: PublishedProgram = {
+      version,
+      program: input.program,
+      publishedBy: input.publishedBy,
+      publishedAt: input.now.toISOString(),
+      changes: input.changes,
+    };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: {
+                  ...keys.programVersion(version),
+                  type: 'program',
+                  program: JSON.stringify(input.program),
+                  publishedBy: published.publishedBy,
+                  publishedAt: published.publishedAt,
+                  changes: published.changes,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...keys.programCurrent(), type: 'program-current', version },
+                ConditionExpression:
+                  input.after === 0
+                    ? 'attribute_not_exists(pk)'
+                    : 'attribute_exists(pk) AND version = :after',
+                ...(input.after === 0 ? {} : { ExpressionAttributeValues: { ':after': input.after } }),
+              },
+            },
+          ],
+        }),
+      );
+      return published;
+    } catch (err) {
+      const reasons = (err as TransactionCanceledException).CancellationReasons ?? [];
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed'))
+        throw new ConflictError(`程序已被他人更新（版本 ${input.after} 已不是最新），请重试`, { cause: err });
+      throw wrapDynamoError(err, 'program publish');
+    }
+  }
+}
