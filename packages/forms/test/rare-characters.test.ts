@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import * as XLSX from '@e965/xlsx';
 import { loadProgram, type Program } from '@lingjun/program';
+import { fillForm4, fillForm5Docx, generatePeople, type Person } from '@lingjun/testing';
 import ExcelJS from 'exceljs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import iconv from 'iconv-lite';
@@ -18,11 +19,7 @@ import {
   extractForms,
   type Form4,
   type Form5,
-  fillForm4,
-  fillForm5Docx,
   fontRuns,
-  generatePeople,
-  type Person,
   readAttachment,
 } from '../src/index.ts';
 import { joinSurrogateRefs } from '../src/readers/docx.ts';
