@@ -1,3 +1,4 @@
+import { INTAKE_TIMEOUT_SECONDS } from '@lingjun/core';
 import { Aws, CfnOutput, Duration, SecretValue, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -104,7 +105,7 @@ export class StatelessStack extends Stack {
       name: 'intake',
       description: 'Reads a province submission from SES, checks it, records it, replies',
       memorySize: 1024,
-      timeout: Duration.minutes(3),
+      timeout: Duration.seconds(INTAKE_TIMEOUT_SECONDS),
     });
     this.reminders = new LingjunFunction(this, 'Reminders', {
       ...common,

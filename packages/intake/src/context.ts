@@ -12,8 +12,11 @@ export interface IntakeDeps {
   mailer: Mailer;
   /** Secret for the HMAC that turns ID numbers into item keys (never an ID in a key). */
   keySecret: string;
-  /** Lease on a message while it is processed; longer than the function's timeout. */
-  leaseMs?: number;
+  /**
+   * Milliseconds the invocation has left (Lambda's `context.getRemainingTimeInMillis`); the claim lease is
+   * this plus a margin. Without it (CLI, tests) a whole intake timeout is assumed.
+   */
+  remainingMs?: () => number;
   now?: () => Date;
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { log, MailParseError, TransientError } from '@lingjun/core';
+import { INTAKE_TIMEOUT_SECONDS, LEASE_MARGIN_MS, log, MailParseError, TransientError } from '@lingjun/core';
 import { annotateWorkbook, type Form4, type Form5, type RowStatus } from '@lingjun/forms';
 import {
   composeMessage,
@@ -21,8 +21,6 @@ import { type ClassResult, recordClass } from './steps/record.ts';
 import { decideRegion, form3s } from './steps/region.ts';
 import { type QuotaView, renderHeld, renderReceipt } from './steps/render.ts';
 
-/** Longer than the intake function's timeout, so a live invocation never loses its claim. */
-const DEFAULT_LEASE_MS = 90_000;
 /** Display name on every mail the system sends. */
 export const SENDER_NAME = '领军人才培训报名系统';
 
@@ -35,6 +33,14 @@ interface Run {
   mail?: InboundMail;
   key?: string;
   record?: MessageRecord;
+}
+
+/**
+ * How long a claim holds: the time this invocation has left plus a margin, so no redelivery can take over an
+ * email while the invocation that claimed it may still be working on it.
+ */
+export function claimLeaseMs(deps: Pick<IntakeDeps, 'remainingMs'>): number {
+  return (deps.remainingMs?.() ?? INTAKE_TIMEOUT_SECONDS * 1000) + LEASE_MARGIN_MS;
 }
 
 /**
@@ -57,7 +63,7 @@ export async function processInbound(ref: InboundRef, deps: IntakeDeps): Promise
     receivedAt: ref.receivedAt.toISOString(),
     rawKey: ref.rawKey,
     now: run.now,
-    leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
+    leaseMs: claimLeaseMs(deps),
   });
   if (claim.state === 'finished') {
     log.info('duplicate delivery', { messageKey: run.key, status: claim.record.status });
@@ -603,7 +609,7 @@ async function unparseable(run: Run, err: MailParseError): Promise<Outcome> {
     receivedAt: run.ref.receivedAt.toISOString(),
     rawKey: run.ref.rawKey,
     now: run.now,
-    leaseMs: run.deps.leaseMs ?? DEFAULT_LEASE_MS,
+    leaseMs: claimLeaseMs(run.deps),
   });
   const outcome: Outcome = {
     messageId: key,
