@@ -11,7 +11,7 @@ import {
   verdictPolicy,
 } from '@lingjun/mail';
 import { localDateTime, type Program, regionByCode } from '@lingjun/program';
-import { type MessageRecord, personKey } from '@lingjun/registry';
+import { keys, type MessageRecord, personKey } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
 import type { InboundRef, IntakeDeps } from './context.ts';
 import { type ClassOutcome, type Outcome, statusFromCounts } from './outcome.ts';
@@ -300,6 +300,7 @@ async function recordStep(p: Processing): Promise<Outcome | undefined> {
       classNo: no,
       candidates,
       messageId: p.key,
+      receivedAt: p.ref.receivedAt.toISOString(),
       program: p.deps.program,
       registry: p.deps.registry,
       keySecret: p.deps.keySecret,
@@ -308,8 +309,9 @@ async function recordStep(p: Processing): Promise<Outcome | undefined> {
     });
     // Only a class with students accepted counts as submitted for reminders; a refused list still owes one.
     if (res.accepted.length > 0) {
-      await p.deps.registry.markSubmitted(region.code, `C#${String(no).padStart(2, '0')}`, p.key, p.now);
+      await p.deps.registry.markSubmitted(region.code, keys.classSubmission(no), p.key, p.now);
     }
+    p.findings.push(...res.findings);
     p.results.push(res);
   }
   for (const list of assembly.classes.values()) for (const c of list) p.findings.push(...c.findings);

@@ -1,3 +1,4 @@
+export * from './class-version.ts';
 export * from './course.ts';
 export * from './keys.ts';
 export * from './registry.ts';

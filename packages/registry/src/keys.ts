@@ -33,6 +33,13 @@ export const keys = {
   quotaPk: (year: number, region: string) => `Y#${year}#Q#${region}`,
   regionInfo: (year: number, region: string, what: string) => ({ pk: `Y#${year}#G#${region}`, sk: what }),
   regionInfoPk: (year: number, region: string) => `Y#${year}#G#${region}`,
+  /** The class-version item of a region's list for one class (see class-version.ts). */
+  classVersion: (year: number, region: string, classNo: number) => ({
+    pk: `Y#${year}#G#${region}`,
+    sk: `V#C#${pad(classNo)}`,
+  }),
+  /** A region's submission mark for one class, as reminders and digests read it. */
+  classSubmission: (classNo: number) => `C#${pad(classNo)}`,
   sender: (year: number, email: string) => ({ pk: `Y#${year}#S#${email.toLowerCase()}`, sk: '-' }),
   messagesGsiPk: (year: number) => `Y#${year}#MSG`,
 };

@@ -9,6 +9,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, TransientError } from '@lingjun/core';
+import {
+  type ClassClaim,
+  type ClassGuard,
+  ClassTakenOverError,
+  type ClassVersion,
+  classGuardCheck,
+  receivedLater,
+} from './class-version.ts';
 import { isConditionFailure, queryAll, stripKeys, wrapDynamoError } from './dynamo.ts';
 import { keys } from './keys.ts';
 import type {
@@ -201,6 +209,79 @@ export class Registry {
 
   // ---- registrations --------------------------------------------------------------------------------
 
+  /**
+   * Claims a region's class for a submission before it replaces the list: the version item moves on, and
+   * the returned guard keeps every later write of this submission to that version. A submission received
+   * before the one on file is `superseded`. On equal receipt times the claimant wins, except when it lost
+   * the class once already (`yieldOnTie`), so two submissions of one instant cannot take it from each other
+   * for ever.
+   */
+  async claimClass(
+    claimant: {
+      region: string;
+      classNo: number;
+      messageId: string;
+      receivedAt: string;
+      yieldOnTie?: boolean;
+    },
+    now: Date,
+  ): Promise<ClassClaim> {
+    const { region, classNo } = claimant;
+    const key = keys.classVersion(this.year, region, classNo);
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.db.send(
+        new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
+      );
+      const current = res.Item ? stripKeys<ClassVersion>(res.Item) : undefined;
+      if (current?.messageId === claimant.messageId) {
+        return { state: 'owner', guard: { region, classNo, version: current.version } };
+      }
+      const tie =
+        current !== undefined && !receivedLater(claimant, current) && !receivedLater(current, claimant);
+      if (current && (receivedLater(current, claimant) || (tie && claimant.yieldOnTie))) {
+        return {
+          state: 'superseded',
+          onFile: { messageId: current.messageId, receivedAt: current.receivedAt },
+        };
+      }
+      const next: ClassVersion = {
+        region,
+        classNo,
+        version: (current?.version ?? 0) + 1,
+        messageId: claimant.messageId,
+        receivedAt: claimant.receivedAt,
+      };
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...key, type: 'class-version', ...next, updatedAt: now.toISOString() },
+            ConditionExpression: current ? 'version = :v' : 'attribute_not_exists(pk)',
+            ...(current ? { ExpressionAttributeValues: { ':v': current.version } } : {}),
+          }),
+        );
+        return { state: 'owner', guard: { region, classNo, version: next.version } };
+      } catch (err) {
+        if (!isConditionFailure(err)) throw wrapDynamoError(err, 'claim class');
+        if (attempt >= MAX_CONFLICT_RETRIES) {
+          throw new ConflictError('class version kept changing under concurrent submissions', { cause: err });
+        }
+      }
+    }
+  }
+
+  /** The submission on file for a region's class, if any. */
+  async classVersion(region: string, classNo: number): Promise<ClassVersion | undefined> {
+    const res = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: keys.classVersion(this.year, region, classNo),
+        ConsistentRead: true,
+      }),
+    );
+    return res.Item ? stripKeys<ClassVersion>(res.Item) : undefined;
+  }
+
   /** Active and withdrawn registrations of a region, optionally for one class. */
   async listRegion(region: string, classNo?: number): Promise<Registration[]> {
     const items = await queryAll(this.db, {
@@ -230,7 +311,12 @@ export class Registry {
    * Registers a new student: registration, enterprise marker, person marker and quota counters in one
    * transaction. Lost races are retried; a failed condition says which rule the student broke.
    */
-  async register(reg: NewRegistration, limits: QuotaLimits, now: Date): Promise<RegisterResult> {
+  async register(
+    reg: NewRegistration,
+    limits: QuotaLimits,
+    now: Date,
+    guard?: ClassGuard,
+  ): Promise<RegisterResult> {
     const at = now.toISOString();
     const owner: MarkerOwner = {
       region: reg.region,
@@ -286,7 +372,7 @@ export class Registry {
       this.counterUpdate(keys.quotaTotal(this.year, reg.region), 1, limits.total),
       this.counterUpdate(keys.quotaClass(this.year, reg.region, reg.classNo), 1, limits.perClass),
     ];
-    const reasons = await this.transact(items);
+    const reasons = await this.transactGuarded(items, guard);
     if (!reasons) return { ok: true };
     const [regR, entR, perR, totR, clsR] = reasons;
     // The same person again is the more exact reason, even when they also bring the same enterprise.
@@ -310,6 +396,7 @@ export class Registry {
     current: Registration,
     next: { uscc: string; name: string; values: Record<string, string>; messageId: string; seq: number },
     now: Date,
+    guard?: ClassGuard,
   ): Promise<RegisterResult> {
     const key = keys.registration(this.year, current.region, current.classNo, current.personKey);
     const items: TransactItems = [
@@ -370,7 +457,7 @@ export class Registry {
         },
       );
     }
-    const reasons = await this.transact(items);
+    const reasons = await this.transactGuarded(items, guard);
     if (!reasons) return { ok: true };
     if (reasons[1]?.Code === 'ConditionalCheckFailed') {
       return { ok: false, reason: 'enterprise', owner: ownerOf(reasons[1].Item) };
@@ -380,7 +467,7 @@ export class Registry {
   }
 
   /** Withdraws a student no longer listed: releases the enterprise and person markers and the quota places. */
-  async withdraw(current: Registration, messageId: string, now: Date): Promise<boolean> {
+  async withdraw(current: Registration, messageId: string, now: Date, guard?: ClassGuard): Promise<boolean> {
     const items: TransactItems = [
       {
         Update: {
@@ -419,7 +506,7 @@ export class Registry {
       this.counterUpdate(keys.quotaTotal(this.year, current.region), -1),
       this.counterUpdate(keys.quotaClass(this.year, current.region, current.classNo), -1),
     ];
-    const reasons = await this.transact(items);
+    const reasons = await this.transactGuarded(items, guard);
     return reasons === undefined;
   }
 
@@ -559,6 +646,24 @@ export class Registry {
           : { ExpressionAttributeValues: { ':d': delta } }),
       },
     };
+  }
+
+  /**
+   * Runs a transaction of a submission's list, with the check that the submission still owns the class
+   * (appended last, so the indices of the other reasons stay as the caller built them).
+   */
+  private async transactGuarded(
+    items: TransactItems,
+    guard: ClassGuard | undefined,
+  ): Promise<{ Code?: string; Item?: Record<string, unknown> }[] | undefined> {
+    if (!guard) return this.transact(items);
+    const reasons = await this.transact([...items, classGuardCheck(this.table, this.year, guard)]);
+    if (reasons?.[items.length]?.Code === 'ConditionalCheckFailed') {
+      throw new ClassTakenOverError(
+        `class ${guard.classNo} of region ${guard.region} was claimed by a newer submission`,
+      );
+    }
+    return reasons;
   }
 
   /**
