@@ -42,4 +42,6 @@ export const keys = {
   classSubmission: (classNo: number) => `C#${pad(classNo)}`,
   sender: (year: number, email: string) => ({ pk: `Y#${year}#S#${email.toLowerCase()}`, sk: '-' }),
   messagesGsiPk: (year: number) => `Y#${year}#MSG`,
+  /** A raw message the sweeper re-drove that no message record names (a second copy of one email). */
+  sweptRaw: (rawKey: string) => ({ pk: `RAW#${rawKey}`, sk: '-' }),
 };

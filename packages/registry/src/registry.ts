@@ -203,6 +203,24 @@ export class Registry {
     return status ? all.filter((m) => m.status === status) : all;
   }
 
+  /** True when the sweeper already re-drove this raw message (one that no message record names). */
+  async rawMailSwept(rawKey: string): Promise<boolean> {
+    const res = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.sweptRaw(rawKey), ConsistentRead: true }),
+    );
+    return res.Item !== undefined;
+  }
+
+  /** Records that the sweeper re-drove a raw message to an outcome. */
+  async markRawMailSwept(rawKey: string, status: string, now: Date): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.sweptRaw(rawKey), type: 'swept-raw', status, sweptAt: now.toISOString() },
+      }),
+    );
+  }
+
   private messageGsi(record: MessageRecord) {
     return { gsi1pk: keys.messagesGsiPk(this.year), gsi1sk: `${record.receivedAt}#${record.messageId}` };
   }
