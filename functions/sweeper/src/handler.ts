@@ -30,6 +30,8 @@ export async function runSweep(ctx: {
     program: ctx.program,
     keySecret: keySecretFromEnv(),
     ...(ctx.remainingMs ? { remainingMs: ctx.remainingMs } : {}),
+    // A sweep acting for a given instant judges leases by it too.
+    ...(ctx.now ? { now: () => ctx.now as Date } : {}),
   };
   const s3 = s3Client(ctx.config);
   try {
