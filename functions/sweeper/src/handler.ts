@@ -7,14 +7,11 @@ import {
   s3RawMailList,
   services,
 } from '@lingjun/aws';
-import { log } from '@lingjun/core';
+import { log, SWEEP_EVERY_MINUTES } from '@lingjun/core';
 import { SWEEP_MIN_AGE_MS, type SweepResult, sweepInbound } from '@lingjun/ingress';
 import { processInbound } from '@lingjun/intake';
 import { deployedProgram, type Program } from '@lingjun/program';
 import type { Context } from 'aws-lambda';
-
-/** How often the sweeper runs (the AWS schedule and the local stack): well inside the promised hour. */
-export const SWEEP_EVERY_MINUTES = 15;
 
 /** Runs one sweep of the inbound folder with explicit configuration; the local stack calls this too. */
 export async function runSweep(ctx: {

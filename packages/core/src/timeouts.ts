@@ -13,3 +13,6 @@ export const LEASE_MARGIN_MS = 60_000;
 
 /** The longest lease an intake invocation takes: a whole timeout plus the margin. */
 export const INTAKE_LEASE_MAX_MS = INTAKE_TIMEOUT_SECONDS * 1000 + LEASE_MARGIN_MS;
+
+/** How often the inbound sweeper runs (the AWS schedule and the local stack): well inside the promised hour. */
+export const SWEEP_EVERY_MINUTES = 15;
