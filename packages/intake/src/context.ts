@@ -1,6 +1,6 @@
 import type { BlobStore, Mailer } from '@lingjun/core';
 import type { Program } from '@lingjun/program';
-import type { CourseRegistry, Registry } from '@lingjun/registry';
+import type { CourseRegistry, Registry, SendOnce } from '@lingjun/registry';
 
 /** What the intake use case needs from the outside; handlers and the CLI build it and pass it in. */
 export interface IntakeDeps {
@@ -10,6 +10,8 @@ export interface IntakeDeps {
   course?: CourseRegistry;
   store: BlobStore;
   mailer: Mailer;
+  /** The send-once ledger every notice goes through, keyed by the message it is about. */
+  sendOnce: SendOnce;
   /** Secret for the HMAC that turns ID numbers into item keys (never an ID in a key). */
   keySecret: string;
   /**

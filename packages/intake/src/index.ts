@@ -1,4 +1,5 @@
 export * from './context.ts';
+export * from './notices.ts';
 export * from './outcome.ts';
 export * from './pipeline.ts';
 export * from './review.ts';

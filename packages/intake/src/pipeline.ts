@@ -2,27 +2,23 @@ import { createHash } from 'node:crypto';
 import { INTAKE_TIMEOUT_SECONDS, LEASE_MARGIN_MS, log, MailParseError, TransientError } from '@lingjun/core';
 import { annotateWorkbook, type Form4, type Form5, type RowStatus } from '@lingjun/forms';
 import {
-  composeMessage,
   composeReply,
   type InboundMail,
   parseInbound,
   shouldReply,
-  textToHtml,
   verdictPolicy,
 } from '@lingjun/mail';
 import { localDateTime, type Program, regionByCode } from '@lingjun/program';
 import { keys, type MessageRecord, personKey } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
 import type { InboundRef, IntakeDeps } from './context.ts';
+import { type NoticeKind, SENDER_NAME, sendNoticeOnce } from './notices.ts';
 import { type ClassOutcome, type Outcome, statusFromCounts } from './outcome.ts';
 import { type Assembly, assemble, type Candidate } from './steps/assemble.ts';
 import { type ReadForms, readForms } from './steps/forms.ts';
 import { type ClassResult, recordClass } from './steps/record.ts';
 import { decideRegion, form3s } from './steps/region.ts';
 import { type QuotaView, renderHeld, renderReceipt } from './steps/render.ts';
-
-/** Display name on every mail the system sends. */
-export const SENDER_NAME = '领军人才培训报名系统';
 
 /** Everything one run of the pipeline learns about an email; steps fill it in order. */
 interface Run {
@@ -165,7 +161,7 @@ async function screen(p: Processing): Promise<Outcome | undefined> {
   });
   if (policy !== 'quarantine') return undefined;
   const outcome: Outcome = { ...p.base, status: 'quarantined' };
-  await notifyBureau(p, `【隔离】来自 ${p.sender || '未知发件人'} 的邮件未通过安全检查`, [
+  await notifyBureau(p, 'quarantined', `【隔离】来自 ${p.sender || '未知发件人'} 的邮件未通过安全检查`, [
     `邮件（${outcome.messageId}）未通过反垃圾/病毒/发件人认证检查（SPAM ${v.spam}，VIRUS ${v.virus}，SPF ${v.spf}，DKIM ${v.dkim}，DMARC ${v.dmarc}），已隔离保存，未回复发件人。`,
     `原始邮件：${p.ref.rawKey}`,
   ]);
@@ -250,7 +246,7 @@ async function registerContacts(p: Processing): Promise<Outcome | undefined> {
   }
   if (p.firstContact) {
     if (!p.otherAccepted) await registry.setContacts(region.code, [p.sender], p.key, p.now);
-    await notifyBureau(p, `【新联系人】${region.name}`, [
+    await notifyBureau(p, 'first-contact', `【新联系人】${region.name}`, [
       `${p.sender} 首次为${region.name}报送材料，${region.name}此前没有登记联系人，已将其登记为联系人。如有误请联系该地区核实。`,
     ]);
   }
@@ -357,7 +353,7 @@ async function hold(p: Processing, reason: string, subject: string, lines: strin
     region,
     receipt: receiptNo(p.deps.program, region.code, p.key),
   };
-  await notifyBureau(p, subject, [
+  await notifyBureau(p, 'held', subject, [
     ...lines,
     `邮件 ${outcome.messageId} 已暂存，待确认。`,
     `批准：lingjun approve ${outcome.messageId}`,
@@ -587,17 +583,13 @@ async function quotaView(run: Run, regionCode: string): Promise<QuotaView | unde
   };
 }
 
-async function notifyBureau(run: Run, subject: string, lines: string[]): Promise<void> {
-  const { program, mailer } = run.deps;
-  const text = `${lines.join('\n')}\n\n${program.title}报名系统`;
-  const msg = await composeMessage({
-    from: { address: program.mailbox, name: SENDER_NAME },
-    to: program.adminEmails,
-    subject,
-    text,
-    html: `<div>${lines.map((l) => `<p>${textToHtml(l)}</p>`).join('')}</div>`,
-  });
-  await mailer.sendRaw({ from: program.mailbox, to: program.adminEmails, raw: msg.raw });
+/** Tells the bureau about this email, once per kind however often the step runs. */
+async function notifyBureau(run: Run, kind: NoticeKind, subject: string, lines: string[]): Promise<void> {
+  await sendNoticeOnce(
+    run.deps,
+    { messageKey: run.key!, kind, subject, lines },
+    { now: run.now, leaseMs: claimLeaseMs(run.deps) },
+  );
 }
 
 /**

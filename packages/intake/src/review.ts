@@ -1,8 +1,9 @@
 import { composeReply, parseInbound, textToHtml } from '@lingjun/mail';
 import type { MessageRecord } from '@lingjun/registry';
 import type { IntakeDeps } from './context.ts';
+import { SENDER_NAME } from './notices.ts';
 import type { Outcome } from './outcome.ts';
-import { processInbound, SENDER_NAME } from './pipeline.ts';
+import { processInbound } from './pipeline.ts';
 
 /** Finds a held message by the Message-ID the bureau was told (with or without angle brackets). */
 export async function findHeld(deps: IntakeDeps, messageId: string): Promise<MessageRecord | undefined> {

@@ -42,6 +42,8 @@ export const keys = {
   classSubmission: (classNo: number) => `C#${pad(classNo)}`,
   sender: (year: number, email: string) => ({ pk: `Y#${year}#S#${email.toLowerCase()}`, sk: '-' }),
   messagesGsiPk: (year: number) => `Y#${year}#MSG`,
+  /** Send-once record of a notice to the bureau about one inbound message; `kind` is the sort key. */
+  notice: (messageKey: string, kind: string) => ({ pk: `NOTICE#${messageKey}`, sk: kind }),
   /** A raw message the sweeper re-drove that no message record names (a second copy of one email). */
   sweptRaw: (rawKey: string) => ({ pk: `RAW#${rawKey}`, sk: '-' }),
 };
