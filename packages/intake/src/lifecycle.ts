@@ -89,8 +89,7 @@ export async function finishWithReply(
  * Sends the reply that an earlier attempt stored before it crashed: the same bytes, so the sender gets the
  * receipt and annotated workbook that the records describe.
  */
-export async function resumeReply(run: Run): Promise<Outcome> {
-  const outcome = run.record!.outcome as Outcome;
+export async function resumeReply(run: Run, outcome: Outcome): Promise<Outcome> {
   if (outcome.reply) {
     const raw = await run.deps.store.get(replyKey(run.key!));
     await run.deps.mailer.sendRaw({ from: run.deps.program.mailbox, to: outcome.reply.to, raw });
@@ -167,7 +166,7 @@ export async function unparseable(run: Run, err: MailParseError): Promise<Outcom
 }
 
 export function duplicateOf(record: MessageRecord, mail: InboundMail): Outcome {
-  const prev = record.outcome as Outcome | undefined;
+  const prev = record.outcome;
   return {
     messageId: stripBrackets(mail.messageId),
     status: 'duplicate',

@@ -58,7 +58,8 @@ export async function processInbound(ref: InboundRef, deps: IntakeDeps): Promise
   }
   run.record = claim.record;
   try {
-    if (run.record.status === 'recorded' && run.record.outcome) return await resumeReply(run);
+    if (run.record.status === 'recorded' && run.record.outcome)
+      return await resumeReply(run, run.record.outcome);
     return await process(run);
   } catch (err) {
     await deps.registry.saveMessage({

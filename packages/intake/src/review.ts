@@ -9,7 +9,7 @@ import { processInbound } from './pipeline.ts';
 export async function findHeld(deps: IntakeDeps, messageId: string): Promise<MessageRecord | undefined> {
   const wanted = messageId.replace(/^<|>$/g, '');
   const held = await deps.registry.listMessages('held');
-  return held.find((m) => (m.outcome as Outcome | undefined)?.messageId === wanted || m.messageId === wanted);
+  return held.find((m) => m.outcome?.messageId === wanted || m.messageId === wanted);
 }
 
 /**
@@ -18,7 +18,7 @@ export async function findHeld(deps: IntakeDeps, messageId: string): Promise<Mes
  */
 export async function approveHeld(deps: IntakeDeps, messageId: string): Promise<Outcome | undefined> {
   const record = await findHeld(deps, messageId);
-  const region = (record?.outcome as Outcome | undefined)?.region?.code;
+  const region = record?.outcome?.region?.code;
   if (!record || !region) return undefined;
   const now = deps.now?.() ?? new Date();
   if (!(await deps.registry.reopenHeld(record.messageId, now))) return undefined;
@@ -46,8 +46,9 @@ export async function rejectHeld(
   reason: string,
 ): Promise<Outcome | undefined> {
   const record = await findHeld(deps, messageId);
-  if (!record) return undefined;
-  const previous = record.outcome as Outcome;
+  // A held email always carries the outcome it was held with.
+  if (!record?.outcome) return undefined;
+  const previous = record.outcome;
   const mail = await parseInbound(await deps.store.get(record.rawKey));
   const to = mail.from?.address ? [mail.from.address] : [];
   const text = `您好！\n\n您报送的材料（回执编号 ${previous.receipt ?? ''}）经部中小企业局确认，未予受理。\n原因：${reason}\n\n如有疑问，请由${previous.region?.name ?? '本地区'}已登记的联系人与部中小企业局联系。\n\n${deps.program.title}\n${deps.program.mailbox}`;

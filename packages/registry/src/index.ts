@@ -3,6 +3,7 @@ export * from './course.ts';
 export * from './directory.ts';
 export * from './keys.ts';
 export * from './ledger.ts';
+export * from './outcome.ts';
 export * from './registrations.ts';
 export * from './registry.ts';
 export * from './send-once.ts';
