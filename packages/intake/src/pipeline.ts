@@ -97,7 +97,7 @@ type Step = (p: Processing) => Promise<Outcome | undefined>;
 export const STEPS: readonly (readonly [string, Step])[] = [
   ['screen', screen],
   ['ignoreAutomatic', ignoreAutomatic],
-  ['organiserMail', organiserMail],
+  ['routeElsewhere', routeElsewhere],
   ['readForms', readFormsStep],
   ['decideRegion', decideRegionStep],
   ['registerContacts', registerContacts],
@@ -163,25 +163,15 @@ async function ignoreAutomatic(p: Processing): Promise<Outcome | undefined> {
   return save(p, p.base, 'done');
 }
 
-/**
- * Mail from the class organiser carries sign-in sheets and evaluation forms, not submissions: the course
- * package records them and answers the organiser itself.
- */
-async function organiserMail(p: Processing): Promise<Outcome | undefined> {
-  const { course } = p.deps;
-  if (!course) return undefined;
-  // The organiser module only: the package index would bring the certificate writer (docx, QR codes) into
-  // the intake bundle (npm run bench, bundle_kb).
-  const { handleOrganiserMail } = await import('@lingjun/certificates/organiser');
-  const res = await handleOrganiserMail(p.mail, { ...p.deps, course, now: p.now });
-  if (!res.handled) return undefined;
-  const recorded = res.attendance.length + res.evaluations > 0;
-  log.info('organiser mail recorded', {
-    messageKey: p.key,
-    sheets: res.attendance.length,
-    evaluations: res.evaluations,
-  });
-  return save(p, { ...p.base, status: recorded ? 'accepted' : 'rejected' }, 'done');
+/** Mail a route takes (the class organiser's sheets) is recorded and answered there, not as a submission. */
+async function routeElsewhere(p: Processing): Promise<Outcome | undefined> {
+  for (const route of p.deps.routes ?? []) {
+    const taken = await route.take(p.mail, p.now);
+    if (!taken) continue;
+    log.info('mail taken by a route', { messageKey: p.key, route: route.name, recorded: taken.recorded });
+    return save(p, { ...p.base, status: taken.recorded ? 'accepted' : 'rejected' }, 'done');
+  }
+  return undefined;
 }
 
 /** Reads every attachment; an email with no form is answered with what to send. */
