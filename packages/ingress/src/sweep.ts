@@ -61,6 +61,9 @@ export function sweepDecision(
   if (age < at.minAgeMs || age > SWEEP_MAX_AGE_MS) return 'skip';
   if (!record) return 'redrive';
   if (FINISHED.has(record.status)) return 'skip';
+  // Touched lately (an attempt that failed and that Lambda retries itself, a held email being approved): left to
+  // whoever touched it, as young mail is.
+  if (at.now.getTime() - Date.parse(record.updatedAt) < at.minAgeMs) return 'skip';
   // A claim whose lease still runs belongs to an invocation that may be alive.
   if ((record.leaseUntil ?? 0) >= at.now.getTime()) return 'skip';
   return record.attempts >= SWEEP_MAX_ATTEMPTS ? 'stuck' : 'redrive';

@@ -35,6 +35,13 @@ describe('sweepDecision', () => {
     expect(sweepDecision(mail, record({ leaseUntil: now.getTime() - 1 }), at)).toBe('redrive');
     expect(sweepDecision(mail, record({ status: 'recorded', leaseUntil: 0 }), at)).toBe('redrive');
     expect(sweepDecision(mail, record({ status: 'failed', attempts: SWEEP_MAX_ATTEMPTS }), at)).toBe('stuck');
+    const justFailed = record({
+      status: 'failed',
+      leaseUntil: 0,
+      updatedAt: new Date(now.getTime() - 60_000).toISOString(),
+    });
+    expect(sweepDecision(mail, justFailed, at)).toBe('skip');
+    expect(sweepDecision(mail, justFailed, { now, minAgeMs: 0 })).toBe('redrive');
   });
 });
 
