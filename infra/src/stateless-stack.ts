@@ -1,3 +1,4 @@
+import { INTAKE_TIMEOUT_SECONDS, SWEEP_EVERY_MINUTES } from '@lingjun/core';
 import { Aws, CfnOutput, Duration, SecretValue, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -104,7 +105,7 @@ export class StatelessStack extends Stack {
       name: 'intake',
       description: 'Reads a province submission from SES, checks it, records it, replies',
       memorySize: 1024,
-      timeout: Duration.minutes(3),
+      timeout: Duration.seconds(INTAKE_TIMEOUT_SECONDS),
     });
     this.reminders = new LingjunFunction(this, 'Reminders', {
       ...common,
@@ -279,6 +280,34 @@ export class StatelessStack extends Stack {
       schedulerRole,
       [`${this.reminders.fn.functionArn}:*`, `${this.courseEnd.fn.functionArn}:*`],
       'Scheduler may invoke these two functions (any version or alias of them) and nothing else.',
+    );
+
+    // Every email under inbound/ ends in one outcome: the sweeper re-drives mail whose intake invocation was
+    // lost (Lambda's async queue drops what it cannot deliver) and claims whose lease ran out.
+    const sweeper = new LingjunFunction(this, 'Sweeper', {
+      ...common,
+      name: 'sweeper',
+      description: 'Every 15 minutes: re-drives inbound mail that has no finished outcome',
+      memorySize: 1024,
+      timeout: Duration.minutes(10),
+    });
+    bucket.grantRead(sweeper.fn, `${PREFIXES.inbound}*`);
+    bucket.grantReadWrite(sweeper.fn, `${PREFIXES.attachments}*`);
+    bucket.grantReadWrite(sweeper.fn, `${PREFIXES.documents}*`);
+    table.grantReadWriteData(sweeper.fn);
+    sweeper.fn.addToRolePolicy(sendFromMailbox);
+    acknowledgeWildcardResources(sweeper.fn, [...prefixArns, `${table.tableArn}/index/*`], scopedReason);
+    acknowledgeWildcardActions(sweeper.fn, wildcardActions, scopedReason);
+    new scheduler.Schedule(this, 'SweeperSchedule', {
+      description: 'Re-drive inbound mail without an outcome',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(SWEEP_EVERY_MINUTES)),
+      // A missed run is made up by the next one a quarter of an hour later.
+      target: new targets.LambdaInvoke(sweeper.fn, { role: schedulerRole, retryAttempts: 0 }),
+    });
+    acknowledgeWildcardResources(
+      schedulerRole,
+      [`${sweeper.fn.functionArn}:*`],
+      'Scheduler may invoke the sweeper (any version or alias of it).',
     );
   }
 }

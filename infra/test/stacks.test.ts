@@ -197,8 +197,8 @@ describe('person key secret', () => {
 });
 
 describe('StatelessStack', () => {
-  it('runs four Node.js 22 arm64 functions with tracing, environment and an on-failure DLQ', () => {
-    stateless.resourceCountIs('AWS::Lambda::Function', 4);
+  it('runs five Node.js 22 arm64 functions with tracing, environment and an on-failure DLQ', () => {
+    stateless.resourceCountIs('AWS::Lambda::Function', 5);
     const fns = stateless.findResources('AWS::Lambda::Function');
     for (const fn of Object.values(fns) as Json[]) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
@@ -217,7 +217,7 @@ describe('StatelessStack', () => {
       expect(env.LINGJUN_MAILBOX).toBe(config.program.mailbox);
     }
     const configs = Object.values(stateless.findResources('AWS::Lambda::EventInvokeConfig')) as Json[];
-    expect(configs).toHaveLength(4);
+    expect(configs).toHaveLength(5);
     for (const c of configs) {
       expect(c.Properties.MaximumRetryAttempts).toBe(2);
       const dest = c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'];
@@ -228,7 +228,7 @@ describe('StatelessStack', () => {
 
   it('ships each function as an esbuild asset (index.mjs, lazy chunks, program.json) that loads in Node', () => {
     const fns = Object.entries(stateless.findResources('AWS::Lambda::Function')) as [string, Json][];
-    expect(fns).toHaveLength(4);
+    expect(fns).toHaveLength(5);
     for (const [id, fn] of fns) {
       const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
       const dir = join(outdir, `asset.${hash}`);
@@ -255,7 +255,7 @@ describe('StatelessStack', () => {
 
   it('encrypts every dead-letter queue, refuses plain HTTP, and alarms on the first message', () => {
     const queues = Object.values(stateless.findResources('AWS::SQS::Queue')) as Json[];
-    expect(queues).toHaveLength(5); // four functions + scheduler delivery
+    expect(queues).toHaveLength(6); // five functions + scheduler delivery
     for (const q of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     stateless.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
@@ -266,7 +266,7 @@ describe('StatelessStack', () => {
           ]),
         },
       },
-      5,
+      6,
     );
     stateless.resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',
@@ -277,7 +277,7 @@ describe('StatelessStack', () => {
         ComparisonOperator: 'GreaterThanThreshold',
         AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
       },
-      5,
+      6,
     );
   });
 

@@ -5,7 +5,7 @@
  * first delivery right after the second one's read, through a middleware on the real DynamoDB Local client.
  */
 import { documentClient } from '@lingjun/aws';
-import { type MessageRecord, Registry } from '@lingjun/registry';
+import { type MessageRecord, type Outcome, Registry } from '@lingjun/registry';
 import { describe, expect, it } from 'vitest';
 import { isolatedTable } from '../setup/aws.ts';
 
@@ -24,7 +24,15 @@ describe('message claim', () => {
     expect(first.state).toBe('claimed');
     if (first.state !== 'claimed') return;
     // The first delivery stored its outcome and is sending the reply.
-    const recorded: MessageRecord = { ...first.record, status: 'recorded', outcome: { status: 'accepted' } };
+    const outcome: Outcome = {
+      messageId: 'race-1',
+      status: 'accepted',
+      region: null,
+      classes: [],
+      findings: [],
+      reply: null,
+    };
+    const recorded: MessageRecord = { ...first.record, status: 'recorded', outcome };
     await owner.saveMessage(recorded);
 
     const client = documentClient(config);

@@ -13,7 +13,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient, sesClient, sesMailer } from '@lingjun/aws';
-import { TransientError } from '@lingjun/core';
+import { INTAKE_LEASE_MAX_MS, TransientError } from '@lingjun/core';
 import { processInbound } from '@lingjun/intake';
 import { Registry } from '@lingjun/registry';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -114,7 +114,7 @@ describe('faults and the retry Lambda makes', () => {
     ).rejects.toBeInstanceOf(TransientError);
     const outcome = await processInbound(
       ref,
-      h.deps({ mailer, now: () => new Date(t0.getTime() + 180_000) }),
+      h.deps({ mailer, now: () => new Date(t0.getTime() + INTAKE_LEASE_MAX_MS + 1) }),
     );
     expect(outcome.status).toBe('accepted');
     expect(mailer.sent).toHaveLength(1);

@@ -1,26 +1,59 @@
 import { type AwsConfig, configFromEnv, keySecretFromEnv, services, stackProgram } from '@lingjun/aws';
-import { handleSesEvent, type Outcome } from '@lingjun/intake';
+import type { handleOrganiserMail } from '@lingjun/certificates/organiser';
+import { log } from '@lingjun/core';
+import { handleSesEvent, type MailRoute, type Outcome } from '@lingjun/intake';
 import { deployedProgram, type Program } from '@lingjun/program';
-import type { SESEvent } from 'aws-lambda';
+import type { Context, SESEvent } from 'aws-lambda';
 
 /** Processes an SES event with explicit configuration; the local SMTP receiver calls this too. */
 export async function handleInbound(
   event: SESEvent,
-  ctx: { config: AwsConfig; program: Program; now?: () => Date },
+  ctx: { config: AwsConfig; program: Program; now?: () => Date; remainingMs?: () => number },
 ): Promise<Outcome[]> {
+  const svc = services(ctx.config, ctx.program.year);
+  const keySecret = keySecretFromEnv();
   const deps = {
-    ...services(ctx.config, ctx.program.year),
+    ...svc,
     program: ctx.program,
-    keySecret: keySecretFromEnv(),
+    keySecret,
+    routes: [organiserRoute({ ...svc, program: ctx.program, keySecret })],
     ...(ctx.now ? { now: ctx.now } : {}),
+    ...(ctx.remainingMs ? { remainingMs: ctx.remainingMs } : {}),
   };
   return handleSesEvent(event, deps, process.env.LINGJUN_INBOUND_PREFIX);
+}
+
+/**
+ * Mail from the class organiser carries sign-in sheets and evaluation forms, not submissions: the course
+ * package records them and answers the organiser itself.
+ */
+function organiserRoute(deps: Omit<Parameters<typeof handleOrganiserMail>[1], 'now'>): MailRoute {
+  return {
+    name: 'organiser',
+    async take(mail, now) {
+      // The organiser module only: the package index would bring the certificate writer (docx, QR codes)
+      // into the intake bundle (npm run bench, bundle_kb).
+      const { handleOrganiserMail } = await import('@lingjun/certificates/organiser');
+      const res = await handleOrganiserMail(mail, { ...deps, now });
+      if (!res.handled) return undefined;
+      log.info('organiser mail recorded', { sheets: res.attendance.length, evaluations: res.evaluations });
+      return { recorded: res.attendance.length + res.evaluations > 0 };
+    },
+  };
 }
 
 /** The stack's current program, seeded from the bundled file. */
 const program = stackProgram(configFromEnv, deployedProgram);
 
 /** SES receipt-rule entry point (Lambda action after the S3 action). */
-export async function handler(event: SESEvent): Promise<void> {
-  await handleInbound(event, { config: configFromEnv(), program: await program() });
+export async function handler(
+  event: SESEvent,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<void> {
+  await handleInbound(event, {
+    config: configFromEnv(),
+    program: await program(),
+    // The claim lease must outlast this invocation, whatever its configured timeout.
+    remainingMs: () => context.getRemainingTimeInMillis(),
+  });
 }

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { BlobStore, Mailer } from '@lingjun/core';
 import { once, TransientError } from '@lingjun/core';
 
@@ -28,6 +28,26 @@ export function lazyMailer(load: () => Promise<Mailer>): Mailer {
   return {
     async sendRaw(message) {
       return (await mailer()).sendRaw(message);
+    },
+  };
+}
+
+/** The raw messages under a prefix of an S3 bucket, with the time each was stored (for the sweeper). */
+export function s3RawMailList(client: S3Client, bucket: string) {
+  return {
+    async list(prefix: string): Promise<{ key: string; storedAt: Date }[]> {
+      const out: { key: string; storedAt: Date }[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        for (const o of page.Contents ?? []) {
+          if (o.Key && o.LastModified) out.push({ key: o.Key, storedAt: o.LastModified });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return out;
     },
   };
 }

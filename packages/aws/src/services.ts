@@ -1,5 +1,5 @@
 import { liveProgram, type Program } from '@lingjun/program';
-import { CourseRegistry, DynamoProgramVersions, Registry } from '@lingjun/registry';
+import { CourseRegistry, DynamoProgramVersions, Registry, SendOnce } from '@lingjun/registry';
 import { lazyMailer, s3BlobStore } from './adapters.ts';
 import type { AwsConfig } from './config.ts';
 import { documentClient } from './dynamodb.ts';
@@ -11,6 +11,7 @@ export function services(config: AwsConfig, year: number) {
   return {
     registry: new Registry(db, config.tableName, year),
     course: new CourseRegistry(db, config.tableName, year),
+    sendOnce: new SendOnce(db, config.tableName),
     store: s3BlobStore(s3Client(config), config.bucketName),
     mailer: lazyMailer(async () => {
       const { sesClient, sesMailer } = await import('./ses.ts');

@@ -4,3 +4,4 @@ export * from './mask.ts';
 export * from './once.ts';
 export * from './ports.ts';
 export * from './text.ts';
+export * from './timeouts.ts';

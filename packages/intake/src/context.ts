@@ -1,6 +1,17 @@
 import type { BlobStore, Mailer } from '@lingjun/core';
+import type { InboundMail } from '@lingjun/mail';
 import type { Program } from '@lingjun/program';
-import type { CourseRegistry, Registry } from '@lingjun/registry';
+import type { CourseRegistry, Registry, SendOnce } from '@lingjun/registry';
+
+/**
+ * Mail that another use case records and answers itself (the class organiser's sign-in sheets), offered
+ * before the forms are read; the handler supplies the routes, so intake depends on none of them.
+ */
+export interface MailRoute {
+  name: string;
+  /** Undefined when the mail is not this route's; otherwise whether anything was recorded. */
+  take(mail: InboundMail, now: Date): Promise<{ recorded: boolean } | undefined>;
+}
 
 /** What the intake use case needs from the outside; handlers and the CLI build it and pass it in. */
 export interface IntakeDeps {
@@ -8,12 +19,19 @@ export interface IntakeDeps {
   registry: Registry;
   /** Attendance and evaluation records, for mail from the class organiser; without it such mail is ordinary. */
   course?: CourseRegistry;
+  /** Mail other use cases take (see MailRoute); mail no route takes is a submission. */
+  routes?: readonly MailRoute[];
   store: BlobStore;
   mailer: Mailer;
+  /** The send-once ledger every notice goes through, keyed by the message it is about. */
+  sendOnce: SendOnce;
   /** Secret for the HMAC that turns ID numbers into item keys (never an ID in a key). */
   keySecret: string;
-  /** Lease on a message while it is processed; longer than the function's timeout. */
-  leaseMs?: number;
+  /**
+   * Milliseconds the invocation has left (Lambda's `context.getRemainingTimeInMillis`); the claim lease is
+   * this plus a margin. Without it (CLI, tests) a whole intake timeout is assumed.
+   */
+  remainingMs?: () => number;
   now?: () => Date;
 }
 

@@ -1,4 +1,6 @@
 export * from './context.ts';
+export { claimLeaseMs, messageKey } from './lifecycle.ts';
+export * from './notices.ts';
 export * from './outcome.ts';
 export * from './pipeline.ts';
 export * from './review.ts';

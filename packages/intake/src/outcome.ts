@@ -1,24 +1,6 @@
-import type { Finding } from '@lingjun/rules';
+import type { ClassOutcome, Outcome } from '@lingjun/registry';
 
-/** The outcome of one processed email (spec §7). */
-export interface Outcome {
-  messageId: string;
-  status: 'accepted' | 'partially_accepted' | 'rejected' | 'quarantined' | 'held' | 'duplicate';
-  region: { code: string; name: string } | null;
-  classes: ClassOutcome[];
-  findings: Finding[];
-  reply: { to: string[]; subject: string; attachments: string[] } | null;
-  /** Receipt number quoted in the reply, for phone calls with the bureau. */
-  receipt?: string;
-  receivedAt?: string;
-}
-
-export interface ClassOutcome {
-  no: number;
-  accepted: number;
-  rejected: number;
-  withdrawn: number;
-}
+export type { ClassOutcome, Outcome } from '@lingjun/registry';
 
 /**
  * Status of an email from its counts: every student in, some, or none. An email with no students is accepted

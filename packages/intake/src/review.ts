@@ -2,8 +2,9 @@ import { maskText } from '@lingjun/core';
 import { composeReply, parseInbound, textToHtml } from '@lingjun/mail';
 import type { MessageRecord } from '@lingjun/registry';
 import type { IntakeDeps } from './context.ts';
+import { SENDER_NAME } from './notices.ts';
 import type { Outcome } from './outcome.ts';
-import { processInbound, SENDER_NAME } from './pipeline.ts';
+import { processInbound } from './pipeline.ts';
 
 /** Finds a held message by the Message-ID the bureau was told (with or without angle brackets). */
 export async function findHeld(deps: IntakeDeps, messageId: string): Promise<MessageRecord | undefined> {
@@ -11,9 +12,7 @@ export async function findHeld(deps: IntakeDeps, messageId: string): Promise<Mes
   const held = await deps.registry.listMessages('held');
   // Stored outcomes are masked, as is the Message-ID in the bureau's notice: either spelling finds it.
   const ids = new Set([wanted, maskText(wanted)]);
-  return held.find(
-    (m) => ids.has((m.outcome as Outcome | undefined)?.messageId ?? '') || m.messageId === wanted,
-  );
+  return held.find((m) => ids.has(m.outcome?.messageId ?? '') || m.messageId === wanted);
 }
 
 /**
@@ -22,7 +21,7 @@ export async function findHeld(deps: IntakeDeps, messageId: string): Promise<Mes
  */
 export async function approveHeld(deps: IntakeDeps, messageId: string): Promise<Outcome | undefined> {
   const record = await findHeld(deps, messageId);
-  const region = (record?.outcome as Outcome | undefined)?.region?.code;
+  const region = record?.outcome?.region?.code;
   if (!record || !region) return undefined;
   const now = deps.now?.() ?? new Date();
   if (!(await deps.registry.reopenHeld(record.messageId, now))) return undefined;
@@ -50,8 +49,9 @@ export async function rejectHeld(
   reason: string,
 ): Promise<Outcome | undefined> {
   const record = await findHeld(deps, messageId);
-  if (!record) return undefined;
-  const previous = record.outcome as Outcome;
+  // A held email always carries the outcome it was held with.
+  if (!record?.outcome) return undefined;
+  const previous = record.outcome;
   const mail = await parseInbound(await deps.store.get(record.rawKey));
   const to = mail.from?.address ? [mail.from.address] : [];
   const text = `您好！\n\n您报送的材料（回执编号 ${previous.receipt ?? ''}）经部中小企业局确认，未予受理。\n原因：${reason}\n\n如有疑问，请由${previous.region?.name ?? '本地区'}已登记的联系人与部中小企业局联系。\n\n${deps.program.title}\n${deps.program.mailbox}`;

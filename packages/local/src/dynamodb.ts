@@ -1,5 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { type AwsConfig, dynamoDbClient, LOCAL_CREDENTIALS } from '@lingjun/aws';
 import { EnvironmentError } from '@lingjun/core';
@@ -28,6 +29,29 @@ const killers = new Set<() => void>();
 process.on('exit', () => {
   for (const kill of killers) kill();
 });
+
+/**
+ * Kills the process group given as argument once its standard input closes. Its parent holds the other end:
+ * when the parent dies in any way (SIGKILL included, which no exit hook sees), the pipe closes and Java goes
+ * with it, so a crashed stack never leaves a DynamoDB Local holding its data folder and port.
+ */
+const WATCHDOG = `
+const group = Number(process.argv[1]);
+process.stdin.on('data', () => {});
+process.stdin.on('close', () => { try { process.kill(-group, 'SIGKILL'); } catch {} process.exit(0); });
+`;
+
+/** Starts the watchdog of a process group (see WATCHDOG); kill it to stand it down. */
+function watchGroup(pid: number): ChildProcess {
+  const dog = spawnProcess(process.execPath, ['-e', WATCHDOG, String(pid)], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  // Neither the watchdog nor its pipe may keep this process alive.
+  dog.unref();
+  (dog.stdin as unknown as Socket | null)?.unref();
+  return dog;
+}
 
 /** Attempts at a port of our choosing before giving up; each lost race costs one JVM start (~2 s). */
 const PORT_ATTEMPTS = 4;
@@ -104,9 +128,11 @@ async function startDynamoOn(
   };
   const hardKill = () => killGroup('SIGKILL');
   killers.add(hardKill);
+  const watchdog = watchGroup(pid);
 
   const stop = async () => {
     killers.delete(hardKill);
+    watchdog.kill('SIGKILL');
     if (running) {
       killGroup('SIGTERM');
       const timer = setTimeout(hardKill, 3000);

@@ -6,4 +6,5 @@ export * from './ses-auth.ts';
 export * from './ses-event.ts';
 export * from './smtp.ts';
 export * from './stack.ts';
+export * from './sweeper.ts';
 export * from './verify-http.ts';

@@ -13,6 +13,7 @@ import { type ScheduledJob, type Scheduler, startScheduler } from './scheduler.t
 import { type LocalSes, startSes } from './ses.ts';
 import { PASSING, type Verdicts } from './ses-event.ts';
 import { type InboundHandler, type LocalSmtp, startSmtp } from './smtp.ts';
+import { type LocalSweep, startSweeper } from './sweeper.ts';
 import { startVerifyServer, type UrlHandler } from './verify-http.ts';
 
 /** Options for startLocalStack. */
@@ -26,6 +27,10 @@ export interface LocalStackOptions {
   verdicts?: Partial<Verdicts> | ((mail: { mailFrom: string; raw: Buffer }) => Partial<Verdicts>);
   /** Runs for every message the SMTP listener accepts, with the SES Lambda event. */
   onInbound?: InboundHandler;
+  /** Re-drives inbound mail without an outcome: once when the stack is up, then every `everyMs`. */
+  sweep?: LocalSweep;
+  /** Waits before each retry of a failed inbound handler (default as Lambda's async invocation). */
+  retryDelaysMs?: readonly number[];
   /** Jobs fired at local times in the program's time zone while the stack runs. */
   schedules?: ScheduledJob[];
   /** The verify function's handler, served on a loopback port as its Function URL would be. */
@@ -51,6 +56,8 @@ export interface LocalStack {
   sesViewerUrl: string;
   /** Where every message sent through the local SES is written as <MessageId>.eml. */
   outboxDir: string;
+  /** Where an inbound event whose handler failed every attempt is written as <messageId>.json. */
+  deadLetterDir: string;
   /** The state folder in use (a temp dir, removed on stop, when none was given). */
   stateDir: string;
   /** PID of the DynamoDB Local Java process. */
@@ -154,9 +161,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       verdicts: (mail) => ({ ...PASSING, ...(typeof verdicts === 'function' ? verdicts(mail) : verdicts) }),
       ...(opts.onInbound ? { onInbound: opts.onInbound } : {}),
       clock,
+      ...(opts.retryDelaysMs ? { retryDelaysMs: opts.retryDelaysMs } : {}),
+      deadLetterDir: join(dir, 'dead-letter'),
     });
     stoppers.push(() => smtp.stop());
     bound.push(smtp.port);
+    if (opts.sweep) {
+      const sweeper = startSweeper(opts.sweep, config);
+      stoppers.push(() => sweeper.stop());
+    }
     const scheduler = startScheduler(opts.schedules ?? [], opts.program.timezone, () => clock.now());
     stoppers.push(async () => scheduler.stop());
     const verify = opts.verify ? await startVerifyServer(opts.verify) : undefined;
@@ -188,6 +201,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       smtpPort: smtp.port,
       sesViewerUrl: ses.viewerUrl,
       outboxDir: ses.outboxDir,
+      deadLetterDir: join(dir, 'dead-letter'),
       stateDir: dir,
       dynamoPid: dynamo.pid,
       startupMs: Date.now() - started,

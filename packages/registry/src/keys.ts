@@ -33,8 +33,19 @@ export const keys = {
   quotaPk: (year: number, region: string) => `Y#${year}#Q#${region}`,
   regionInfo: (year: number, region: string, what: string) => ({ pk: `Y#${year}#G#${region}`, sk: what }),
   regionInfoPk: (year: number, region: string) => `Y#${year}#G#${region}`,
+  /** The class-version item of a region's list for one class (see class-version.ts). */
+  classVersion: (year: number, region: string, classNo: number) => ({
+    pk: `Y#${year}#G#${region}`,
+    sk: `V#C#${pad(classNo)}`,
+  }),
+  /** A region's submission mark for one class, as reminders and digests read it. */
+  classSubmission: (classNo: number) => `C#${pad(classNo)}`,
   sender: (year: number, email: string) => ({ pk: `Y#${year}#S#${email.toLowerCase()}`, sk: '-' }),
   messagesGsiPk: (year: number) => `Y#${year}#MSG`,
   programCurrent: () => ({ pk: 'PROGRAM', sk: 'CURRENT' }),
   programVersion: (version: number) => ({ pk: 'PROGRAM', sk: `V#${String(version).padStart(6, '0')}` }),
+  /** Send-once record of a notice to the bureau about one inbound message; `kind` is the sort key. */
+  notice: (messageKey: string, kind: string) => ({ pk: `NOTICE#${messageKey}`, sk: kind }),
+  /** A raw message the sweeper re-drove that no message record names (a second copy of one email). */
+  sweptRaw: (rawKey: string) => ({ pk: `RAW#${rawKey}`, sk: '-' }),
 };

@@ -1,3 +1,5 @@
+import type { Outcome } from './outcome.ts';
+
 /** Where a student's place is held: one region, one class. */
 export interface Placement {
   region: string;
@@ -52,7 +54,7 @@ export interface MessageRecord {
   region?: string;
   sender?: string;
   /** The outcome object of spec §7, once computed. */
-  outcome?: unknown;
+  outcome?: Outcome;
   /** Why a message is held, for the bureau. */
   heldReason?: string;
   replyMessageId?: string;

@@ -23,6 +23,7 @@ export const FINDING_CODES = {
   PERSON_DUPLICATE: { severity: 'error', scope: 'student' },
   QUOTA_EXCEEDED: { severity: 'error', scope: 'student' },
   DEADLINE_PASSED: { severity: 'error', scope: 'class' },
+  SUPERSEDED: { severity: 'error', scope: 'class' },
   NOT_PRINCIPAL: { severity: 'warning', scope: 'student' },
   NOT_SME_LIKELY: { severity: 'warning', scope: 'student' },
   TYPE_OTHER_ONLY: { severity: 'warning', scope: 'student' },

@@ -60,6 +60,9 @@ export const command: Command = {
         advertise: true,
         ...(clockFrom ? { clockFrom } : {}),
         onInbound: (event) => (handler ? handler(event) : Promise.resolve()),
+        // Mail a crashed earlier run accepted but never answered ends in an outcome: at start-up and then
+        // every quarter of an hour, as the sweeper function's AWS schedule.
+        sweep: (await import('@lingjun/fn-sweeper')).localSweep(program),
         // The same daily job as the AWS schedule, at the same local time, through the function's own entry.
         schedules: [
           (await import('@lingjun/fn-reminders')).localDailyJob(() => stack.config, program),

@@ -1,5 +1,12 @@
-import { type Program, regionByCode } from '@lingjun/program';
-import { type MarkerOwner, personKey, type Registration, type Registry } from '@lingjun/registry';
+import { localDateTime, type Program, regionByCode } from '@lingjun/program';
+import {
+  type ClassGuard,
+  ClassTakenOverError,
+  type MarkerOwner,
+  personKey,
+  type Registration,
+  type Registry,
+} from '@lingjun/registry';
 import { type Finding, finding, isError } from '@lingjun/rules';
 import { type Candidate, formMissing } from './assemble.ts';
 
@@ -11,31 +18,83 @@ export interface ClassResult {
   withdrawn: Registration[];
   /** Candidates updated in place (already registered, still listed). */
   updated: Candidate[];
+  /** Findings about the class as a whole (a list older than the one on file). */
+  findings: Finding[];
 }
 
-/**
- * Writes one class of a region's submission (spec §4): the submission replaces the region's earlier one for
- * that class. Students no longer listed (or now invalid) are withdrawn first so their places are free, then
- * listed students are updated or registered in row order, each in its own transaction.
- */
-export async function recordClass(input: {
+/** What recordClass needs. */
+export interface RecordClassInput {
   region: string;
   classNo: number;
   candidates: Candidate[];
   messageId: string;
+  /** Receipt time of the email (ISO): a list received before the one on file does not replace it. */
+  receivedAt: string;
   program: Program;
   registry: Registry;
   keySecret: string;
   now: Date;
   /** When false (deadline passed), nothing is written and every candidate is rejected. */
   open: boolean;
-}): Promise<ClassResult> {
+}
+
+/** Attempts at claiming a class; each lost claim means a newer list took it, so a second loss is rare. */
+const CLAIM_ATTEMPTS = 5;
+
+/**
+ * Writes one class of a region's submission (spec §4): the submission replaces the region's earlier one for
+ * that class, unless the one on file was received later. The class is claimed first (its version item), so
+ * two lists for one region and class are written one after the other: a list that loses the class midway
+ * starts again and, finding a newer list on file, replaces nothing.
+ */
+export async function recordClass(input: RecordClassInput): Promise<ClassResult> {
   const { region, classNo, candidates, registry, messageId, now } = input;
-  const result: ClassResult = { no: classNo, accepted: [], rejected: [], withdrawn: [], updated: [] };
-  if (!input.open) {
-    result.rejected.push(...candidates);
-    return result;
+  if (!input.open) return { ...emptyResult(classNo), rejected: [...candidates] };
+  // A pass that lost the class leaves findings on the candidates; a new pass starts from the ones it had.
+  const before = candidates.map((c) => c.findings.length);
+  for (let attempt = 0; ; attempt++) {
+    const claim = await registry.claimClass(
+      { region, classNo, messageId, receivedAt: input.receivedAt, yieldOnTie: attempt > 0 },
+      now,
+    );
+    if (claim.state === 'superseded') return superseded(input, claim.onFile.receivedAt);
+    try {
+      return await replaceClass(input, claim.guard);
+    } catch (err) {
+      if (!(err instanceof ClassTakenOverError) || attempt >= CLAIM_ATTEMPTS) throw err;
+      candidates.forEach((c, i) => {
+        c.findings.length = before[i] ?? 0;
+      });
+    }
   }
+}
+
+function emptyResult(classNo: number): ClassResult {
+  return { no: classNo, accepted: [], rejected: [], withdrawn: [], updated: [], findings: [] };
+}
+
+/** A list received before the one on file: nothing written, the sender told which one stands. */
+function superseded(input: RecordClassInput, onFileAt: string): ClassResult {
+  const tz = input.program.timezone;
+  const own = localDateTime(new Date(input.receivedAt), tz);
+  const other = localDateTime(new Date(onFileAt), tz);
+  return {
+    ...emptyResult(input.classNo),
+    rejected: [...input.candidates],
+    findings: [
+      finding(
+        'SUPERSEDED',
+        `第${input.classNo}期：本邮件（收到于 ${own}）早于系统已受理的本地区该期次报送（收到于 ${other}）。同一期次以收到时间较晚的报送为准，本邮件中该期次名单未作处理，已受理名单保持不变。如需调整，请重新报送该期次完整的报名汇总表。`,
+        { form: '附件4', classNo: input.classNo },
+      ),
+    ],
+  };
+}
+
+/** Replaces the class's list while this submission holds it (every write conditioned on `guard`). */
+async function replaceClass(input: RecordClassInput, guard: ClassGuard): Promise<ClassResult> {
+  const { region, classNo, candidates, registry, messageId, now } = input;
+  const result = emptyResult(classNo);
   const existing = await registry.listRegion(region, classNo);
   const active = new Map(existing.filter((r) => r.status === 'active').map((r) => [r.personKey, r]));
 
@@ -50,7 +109,7 @@ export async function recordClass(input: {
   const keep = new Set(valid.map((v) => v.key!));
 
   for (const reg of active.values()) {
-    if (!keep.has(reg.personKey) && (await registry.withdraw(reg, messageId, now)))
+    if (!keep.has(reg.personKey) && (await registry.withdraw(reg, messageId, now, guard)))
       result.withdrawn.push(reg);
   }
   // A crashed earlier attempt of this same message may already have withdrawn some: count them again so a
@@ -80,6 +139,7 @@ export async function recordClass(input: {
           seq: c.order,
         },
         now,
+        guard,
       );
       if (res.ok) {
         result.accepted.push(c);
@@ -106,6 +166,7 @@ export async function recordClass(input: {
       { region, classNo, personKey: key!, uscc: values.uscc!, name: c.name, messageId, seq: c.order, values },
       { total: quota.total, ...(perClass !== undefined ? { perClass } : {}) },
       now,
+      guard,
     );
     if (res.ok) {
       result.accepted.push(c);

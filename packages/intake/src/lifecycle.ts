@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import { INTAKE_TIMEOUT_SECONDS, LEASE_MARGIN_MS, log, type MailParseError } from '@lingjun/core';
+import { composeReply, type InboundMail } from '@lingjun/mail';
+import { type Program, regionByCode } from '@lingjun/program';
+import type { MessageRecord } from '@lingjun/registry';
+import { finding } from '@lingjun/rules';
+import type { InboundRef, IntakeDeps } from './context.ts';
+import { type NoticeKind, SENDER_NAME, sendNoticeOnce } from './notices.ts';
+import type { Outcome } from './outcome.ts';
+
+/** Everything one run of the pipeline learns about an email; steps fill it in order. */
+export interface Run {
+  ref: InboundRef;
+  deps: IntakeDeps;
+  now: Date;
+  raw?: Uint8Array;
+  mail?: InboundMail;
+  key?: string;
+  record?: MessageRecord;
+}
+
+/**
+ * How long a claim holds: the time this invocation has left plus a margin, so no redelivery can take over an
+ * email while the invocation that claimed it may still be working on it.
+ */
+export function claimLeaseMs(deps: Pick<IntakeDeps, 'remainingMs'>): number {
+  return (deps.remainingMs?.() ?? INTAKE_TIMEOUT_SECONDS * 1000) + LEASE_MARGIN_MS;
+}
+
+export interface ReplyParts {
+  subject: string;
+  text: string;
+  html: string;
+  attachments: { filename: string; content: Uint8Array; contentType?: string }[];
+}
+
+/**
+ * Stores the outcome before sending, so a crash between the two resumes at the reply and the records are
+ * not written twice; then sends and marks the email done.
+ */
+export async function finishWithReply(
+  run: Run,
+  outcome: Outcome,
+  parts: ReplyParts,
+  finalStatus: 'done' | 'held' = 'done',
+  heldReason?: string,
+): Promise<Outcome> {
+  const { deps } = run;
+  const mail = run.mail!;
+  const to = mail.from?.address ? [mail.from.address] : [];
+  if (to.length === 0) return save(run, { ...outcome, reply: null }, finalStatus, heldReason);
+  const composed = await composeReply({
+    from: { address: deps.program.mailbox, name: SENDER_NAME },
+    original: mail,
+    to,
+    subject: parts.subject,
+    text: parts.text,
+    html: parts.html,
+    attachments: parts.attachments,
+    messageId: `<reply-${run.key!.slice(0, 24)}@${deps.program.mailbox.split('@')[1]}>`,
+    date: run.now,
+  });
+  const withReply: Outcome = {
+    ...outcome,
+    reply: { to: composed.to, subject: composed.subject, attachments: composed.attachments },
+  };
+  // The reply is stored before the outcome says 'recorded', so a retry always finds the bytes to send.
+  await deps.store.put(replyKey(run.key!), composed.raw, 'message/rfc822');
+  run.record = {
+    ...run.record!,
+    status: 'recorded',
+    outcome: withReply,
+    ...(outcome.region ? { region: outcome.region.code } : {}),
+    ...(heldReason ? { heldReason } : {}),
+    updatedAt: new Date().toISOString(),
+  };
+  await deps.registry.saveMessage(run.record);
+  const sesId = await deps.mailer.sendRaw({ from: deps.program.mailbox, to: composed.to, raw: composed.raw });
+  log.info('reply sent', {
+    messageKey: run.key,
+    status: withReply.status,
+    findings: withReply.findings.length,
+  });
+  run.record = { ...run.record!, replyMessageId: sesId };
+  return save(run, withReply, finalStatus, heldReason);
+}
+
+/**
+ * Sends the reply that an earlier attempt stored before it crashed: the same bytes, so the sender gets the
+ * receipt and annotated workbook that the records describe.
+ */
+export async function resumeReply(run: Run, outcome: Outcome): Promise<Outcome> {
+  if (outcome.reply) {
+    const raw = await run.deps.store.get(replyKey(run.key!));
+    await run.deps.mailer.sendRaw({ from: run.deps.program.mailbox, to: outcome.reply.to, raw });
+    log.info('stored reply sent on retry', { messageKey: run.key, status: outcome.status });
+  }
+  return save(run, outcome, run.record!.heldReason ? 'held' : 'done', run.record!.heldReason);
+}
+
+export function replyKey(key: string): string {
+  return `replies/${key}.eml`;
+}
+
+export async function save(
+  run: Run,
+  outcome: Outcome,
+  status: MessageRecord['status'],
+  heldReason?: string,
+): Promise<Outcome> {
+  run.record = {
+    ...run.record!,
+    status,
+    outcome,
+    leaseUntil: 0,
+    ...(outcome.region ? { region: outcome.region.code } : {}),
+    ...(run.mail?.from?.address ? { sender: run.mail.from.address.toLowerCase() } : {}),
+    ...(heldReason ? { heldReason } : {}),
+    updatedAt: new Date().toISOString(),
+  };
+  await run.deps.registry.saveMessage(run.record);
+  return outcome;
+}
+
+/** Tells the bureau about this email, once per kind however often the step runs. */
+export async function notifyBureau(
+  run: Run,
+  kind: NoticeKind,
+  subject: string,
+  lines: string[],
+): Promise<void> {
+  await sendNoticeOnce(
+    run.deps,
+    { messageKey: run.key!, kind, subject, lines },
+    { now: run.now, leaseMs: claimLeaseMs(run.deps) },
+  );
+}
+
+/**
+ * Mail that cannot be parsed still ends in one recorded outcome (keyed by its bytes), and is not answered:
+ * without a parsed From there is nobody trustworthy to answer.
+ */
+export async function unparseable(run: Run, err: MailParseError): Promise<Outcome> {
+  const key = createHash('sha256').update(run.raw!).digest('hex').slice(0, 40);
+  const claim = await run.deps.registry.claimMessage({
+    messageId: key,
+    receivedAt: run.ref.receivedAt.toISOString(),
+    rawKey: run.ref.rawKey,
+    now: run.now,
+    leaseMs: claimLeaseMs(run.deps),
+  });
+  const outcome: Outcome = {
+    messageId: key,
+    status: claim.state === 'claimed' ? 'rejected' : 'duplicate',
+    region: null,
+    classes: [],
+    findings: [finding('FILE_UNREADABLE', `邮件无法解析：${err.message}`)],
+    reply: null,
+    receivedAt: run.ref.receivedAt.toISOString(),
+  };
+  if (claim.state !== 'claimed') return outcome;
+  log.warn('unparseable mail kept, not answered', { messageKey: key, rawKey: run.ref.rawKey });
+  run.key = key;
+  run.record = claim.record;
+  return save(run, outcome, 'done');
+}
+
+export function duplicateOf(record: MessageRecord, mail: InboundMail): Outcome {
+  const prev = record.outcome;
+  return {
+    messageId: stripBrackets(mail.messageId),
+    status: 'duplicate',
+    region: prev?.region ?? (record.region ? regionRef(record.region) : null),
+    classes: [],
+    findings: [],
+    reply: null,
+    ...(prev?.receipt ? { receipt: prev.receipt } : {}),
+  };
+}
+
+export function regionRef(code: string): { code: string; name: string } | null {
+  const r = regionByCode(code);
+  return r ? { code: r.code, name: r.name } : null;
+}
+
+/**
+ * The idempotency key of an email: its Message-ID with the sender, hashed. The same email delivered twice
+ * (or ingested twice) has the same key; SES's own id differs per delivery and cannot serve.
+ */
+export function messageKey(mail: InboundMail): string {
+  return createHash('sha256')
+    .update(`${mail.from?.address?.toLowerCase() ?? ''}\n${mail.messageId}`)
+    .digest('hex')
+    .slice(0, 40);
+}
+
+export function receiptNo(program: Program, region: string, key: string): string {
+  return `LJ${program.year}-${region}-${key.slice(0, 6).toUpperCase()}`;
+}
+
+export function stripBrackets(id: string): string {
+  return id.replace(/^<|>$/g, '');
+}

@@ -1,0 +1,74 @@
+import { log, TransientError } from '@lingjun/core';
+import { composeMessage, textToHtml } from '@lingjun/mail';
+import { keys } from '@lingjun/registry';
+import type { IntakeDeps } from './context.ts';
+
+/** Display name on every mail the system sends. */
+export const SENDER_NAME = '领军人才培训报名系统';
+
+/** What a bureau notice is about: one per inbound message and kind, sent at most once. */
+export type NoticeKind = 'quarantined' | 'held' | 'first-contact';
+
+/** A notice to the bureau about one inbound message. */
+export interface Notice {
+  /** The idempotency key of the message it is about. */
+  messageKey: string;
+  kind: NoticeKind;
+  subject: string;
+  lines: string[];
+}
+
+/** Where a notice's bytes are stored before it is sent, so a retry sends the same message. */
+export function noticeBlobKey(messageKey: string, kind: NoticeKind): string {
+  return `notices/${messageKey}-${kind}.eml`;
+}
+
+/**
+ * Sends a notice to the bureau once, keyed by the message and kind it answers: the bytes are stored, the
+ * send is claimed in the send-once ledger, sent and marked sent. A retried step finds the mark and sends
+ * nothing; one that crashed between claim and mark sends the stored bytes again after the claim's lease.
+ */
+export async function sendNoticeOnce(
+  deps: Pick<IntakeDeps, 'program' | 'mailer' | 'store' | 'sendOnce'>,
+  notice: Notice,
+  at: { now: Date; leaseMs: number },
+): Promise<'sent' | 'already-sent'> {
+  const { program } = deps;
+  const { pk, sk } = keys.notice(notice.messageKey, notice.kind);
+  const claim = await deps.sendOnce.claim(pk, sk, { kind: notice.kind }, at.now, at.leaseMs);
+  if (claim === 'sent') {
+    log.info('bureau notice already sent', { messageKey: notice.messageKey, kind: notice.kind });
+    return 'already-sent';
+  }
+  if (claim === 'busy') {
+    throw new TransientError(`notice ${notice.kind} for ${notice.messageKey} is being sent by another run`);
+  }
+  const blob = noticeBlobKey(notice.messageKey, notice.kind);
+  const raw = await storedOrComposed(deps, notice, blob);
+  const sentId = await deps.mailer.sendRaw({ from: program.mailbox, to: program.adminEmails, raw });
+  await deps.sendOnce.markSent(pk, sk, sentId, at.now);
+  return 'sent';
+}
+
+async function storedOrComposed(
+  deps: Pick<IntakeDeps, 'program' | 'store'>,
+  notice: Notice,
+  blob: string,
+): Promise<Uint8Array> {
+  try {
+    return await deps.store.get(blob);
+  } catch {
+    // Not stored yet: the first attempt at this notice.
+  }
+  const { program } = deps;
+  const text = `${notice.lines.join('\n')}\n\n${program.title}报名系统`;
+  const msg = await composeMessage({
+    from: { address: program.mailbox, name: SENDER_NAME },
+    to: program.adminEmails,
+    subject: notice.subject,
+    text,
+    html: `<div>${notice.lines.map((l) => `<p>${textToHtml(l)}</p>`).join('')}</div>`,
+  });
+  await deps.store.put(blob, msg.raw, 'message/rfc822');
+  return msg.raw;
+}

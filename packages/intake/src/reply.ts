@@ -1,0 +1,89 @@
+import { annotateWorkbook, type Form4, type RowStatus } from '@lingjun/forms';
+import { localDateTime } from '@lingjun/program';
+import { type Finding, isError } from '@lingjun/rules';
+import { finishWithReply, type ReplyParts, type Run, receiptNo } from './lifecycle.ts';
+import type { Outcome } from './outcome.ts';
+import type { Candidate } from './steps/assemble.ts';
+import type { ClassResult } from './steps/record.ts';
+import { type QuotaView, renderReceipt } from './steps/render.ts';
+
+/** Renders the receipt (with annotated workbooks), stores the outcome as recorded, then sends. */
+export async function answer(
+  run: Run,
+  outcome: Outcome,
+  quota: QuotaView | undefined,
+  results: ClassResult[],
+  f4s: Form4[] = [],
+): Promise<Outcome> {
+  const program = run.deps.program;
+  outcome.receipt ??= receiptNo(program, outcome.region?.code ?? '000000', run.key!);
+  const attachments = await annotatedWorkbooks(run, f4s, outcome.findings, results);
+  const receipt = renderReceipt({
+    program,
+    outcome,
+    ...(quota ? { quota } : {}),
+    receivedLocal: localDateTime(run.ref.receivedAt, program.timezone),
+    annotated: attachments.map((a) => a.filename),
+  });
+  return finishWithReply(run, outcome, { ...receipt, attachments });
+}
+
+export async function annotatedWorkbooks(
+  run: Run,
+  f4s: Form4[],
+  findings: Finding[],
+  results: ClassResult[],
+): Promise<ReplyParts['attachments']> {
+  const out: ReplyParts['attachments'] = [];
+  const status = new Map<Candidate, RowStatus>();
+  for (const r of results) {
+    for (const c of r.accepted) status.set(c, { accepted: true });
+    for (const c of r.rejected) {
+      const first = c.findings.find(isError);
+      status.set(c, { accepted: false, ...(first ? { reason: first.message } : {}) });
+    }
+  }
+  for (const f4 of f4s) {
+    const own = findings.filter((f) => f.file === f4.file);
+    if (own.length === 0) continue;
+    const byRow = new Map<number, RowStatus>();
+    for (const [c, s] of status) if (c.file === f4.file && c.row !== undefined) byRow.set(c.row, s);
+    const att = run.mail!.attachments.find((a) => a.filename === f4.file);
+    const content = await annotateWorkbook(
+      {
+        content: att?.content ?? new Uint8Array(),
+        format: att ? formatOf(att.filename) : 'rebuild',
+        file: f4.file,
+      },
+      f4,
+      own,
+      byRow,
+    );
+    const base = f4.file.replace(/^.*\//, '').replace(/\.[^.]*$/, '');
+    out.push({
+      filename: `${base}-标注.xlsx`,
+      content,
+      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    });
+  }
+  return out;
+}
+
+export function formatOf(name: string): string {
+  return /\.xlsx$/i.test(name) ? 'xlsx' : 'other';
+}
+
+export async function quotaView(run: Run, regionCode: string): Promise<QuotaView | undefined> {
+  const quota = run.deps.program.quotas[regionCode];
+  if (!quota) return undefined;
+  const used = await run.deps.registry.quotaUsed(regionCode);
+  return {
+    total: quota.total,
+    used: used.total,
+    perClass: run.deps.program.classes.map((c) => ({
+      no: c.no,
+      ...(quota.perClass?.[String(c.no)] !== undefined ? { limit: quota.perClass[String(c.no)]! } : {}),
+      used: used.perClass[c.no] ?? 0,
+    })),
+  };
+}

@@ -1,0 +1,205 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { maskDeep, maskText } from '@lingjun/core';
+import { isConditionFailure, queryAll, stripKeys, wrapDynamoError } from './dynamo.ts';
+import { keys } from './keys.ts';
+import type { ClaimResult, MessageRecord, MessageStatus } from './types.ts';
+
+/** Message states that a new attempt may take over once the lease has expired. */
+const RESUMABLE: ReadonlySet<MessageStatus> = new Set(['processing', 'recorded', 'failed']);
+
+/**
+ * The message ledger: one record per inbound email (claim, lease, status, outcome), and the sweeper's marks
+ * on raw mail no record names.
+ */
+export class MessageLedger {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    readonly year: number,
+  ) {}
+
+  /**
+   * Claims an inbound message for processing. A message already finished is reported as such (a repeated
+   * delivery); one being processed by another invocation whose lease is still valid is `busy`.
+   */
+  async claimMessage(input: {
+    messageId: string;
+    receivedAt: string;
+    rawKey: string;
+    now: Date;
+    leaseMs: number;
+  }): Promise<ClaimResult> {
+    const nowMs = input.now.getTime();
+    const existing = await this.getMessage(input.messageId);
+    if (existing && !RESUMABLE.has(existing.status)) return { state: 'finished', record: existing };
+    const record: MessageRecord = existing
+      ? // A message whose records were written but whose reply was not sent keeps 'recorded', so the retry
+        // resumes at the reply instead of computing the outcome again.
+        {
+          ...existing,
+          status: existing.status === 'recorded' ? 'recorded' : 'processing',
+          attempts: existing.attempts + 1,
+        }
+      : {
+          messageId: input.messageId,
+          status: 'processing',
+          receivedAt: input.receivedAt,
+          rawKey: input.rawKey,
+          attempts: 1,
+          updatedAt: input.now.toISOString(),
+        };
+    record.leaseUntil = nowMs + input.leaseMs;
+    record.updatedAt = input.now.toISOString();
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.message(input.messageId), ...this.messageGsi(record), ...record },
+          // attempts acts as a version: of two invocations that read the same expired lease, one wins. The
+          // status read must still be the status: the owner finishing in between keeps attempts and releases
+          // the lease, and without this a redelivery would take the finished message over and answer twice.
+          ConditionExpression: existing
+            ? 'attempts = :attempts AND #status = :seen AND (#status = :failed OR leaseUntil < :now)'
+            : 'attribute_not_exists(pk)',
+          ExpressionAttributeNames: existing ? { '#status': 'status' } : undefined,
+          ExpressionAttributeValues: existing
+            ? { ':failed': 'failed', ':now': nowMs, ':attempts': existing.attempts, ':seen': existing.status }
+            : undefined,
+        }),
+      );
+      return { state: 'claimed', record };
+    } catch (err) {
+      if (isConditionFailure(err)) {
+        const now = await this.getMessage(input.messageId);
+        if (now && !RESUMABLE.has(now.status)) return { state: 'finished', record: now };
+        return { state: 'busy' };
+      }
+      throw wrapDynamoError(err, 'claim message');
+    }
+  }
+
+  /** Reads a message's stored state. */
+  async getMessage(messageId: string): Promise<MessageRecord | undefined> {
+    const res = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.message(messageId), ConsistentRead: true }),
+    );
+    return res.Item ? stripKeys<MessageRecord>(res.Item) : undefined;
+  }
+
+  /**
+   * Writes a message's new status and outcome; with `ifStatus`, only over a record still in that status
+   * (false when it was not, so two people deciding the same message cannot both win).
+   */
+  async saveMessage(record: MessageRecord, opts: { ifStatus?: MessageStatus } = {}): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.message(record.messageId), ...this.messageGsi(record), ...storedText(record) },
+          ...(opts.ifStatus
+            ? {
+                ConditionExpression: '#status = :expected',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':expected': opts.ifStatus },
+              }
+            : {}),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (opts.ifStatus && isConditionFailure(err)) return false;
+      throw wrapDynamoError(err, 'save message');
+    }
+  }
+
+  /**
+   * Reopens a held message so the pipeline can process it again after the bureau approved it. Only a message
+   * still held is reopened: approving twice, or after a rejection, does nothing.
+   */
+  async reopenHeld(messageId: string, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.message(messageId),
+          UpdateExpression: 'SET #status = :failed, leaseUntil = :zero, updatedAt = :t REMOVE heldReason',
+          ConditionExpression: '#status = :held',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':held': 'held',
+            ':zero': 0,
+            ':t': now.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw wrapDynamoError(err, 'reopen held message');
+    }
+  }
+
+  /** Lists messages of the year, oldest first, optionally of one status. */
+  async listMessages(status?: MessageStatus): Promise<MessageRecord[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.messagesGsiPk(this.year) },
+    });
+    const all = items.map((i) => stripKeys<MessageRecord>(i));
+    return status ? all.filter((m) => m.status === status) : all;
+  }
+
+  /** True when the sweeper already re-drove this raw message (one that no message record names). */
+  async rawMailSwept(rawKey: string): Promise<boolean> {
+    const res = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.sweptRaw(rawKey), ConsistentRead: true }),
+    );
+    return res.Item !== undefined;
+  }
+
+  /** Records that the sweeper re-drove a raw message to an outcome. */
+  async markRawMailSwept(rawKey: string, status: string, now: Date): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.sweptRaw(rawKey), type: 'swept-raw', status, sweptAt: now.toISOString() },
+      }),
+    );
+  }
+
+  private messageGsi(record: MessageRecord) {
+    return { gsi1pk: keys.messagesGsiPk(this.year), gsi1sk: `${record.receivedAt}#${record.messageId}` };
+  }
+
+  /** Writes a marker item once; false when it already existed (used for send-once records). */
+  async putOnce(pk: string, sk: string, attributes: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk, sk, ...attributes },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw wrapDynamoError(err, 'put once');
+    }
+  }
+}
+
+/**
+ * A message record as stored: its outcome and held reason are read back by people (approve, reports, the
+ * console), so IDs and mobiles in them are masked (maskDeep); the reply's delivery addresses stay usable.
+ */
+function storedText(record: MessageRecord): MessageRecord {
+  return {
+    ...record,
+    ...(record.outcome !== undefined ? { outcome: maskDeep(record.outcome, new Set(['to'])) } : {}),
+    ...(record.heldReason !== undefined ? { heldReason: maskText(record.heldReason) } : {}),
+  };
+}
