@@ -7,11 +7,13 @@ import { pathToFileURL } from 'node:url';
 import { loadProgram } from '@lingjun/program';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLingjun, type LingjunStacks } from '../src/app.ts';
 import { type LingjunConfig, loadConfig } from '../src/config.ts';
+import { LAMBDA_RUNTIME } from '../src/lingjun-function.ts';
 import { dailyCron } from '../src/stateless-stack.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -197,11 +199,11 @@ describe('person key secret', () => {
 });
 
 describe('StatelessStack', () => {
-  it('runs four Node.js 22 arm64 functions with tracing, environment and an on-failure DLQ', () => {
+  it('runs four arm64 functions on the one runtime constant (the newest Node LTS aws-cdk-lib offers) with tracing, environment and an on-failure DLQ', () => {
     stateless.resourceCountIs('AWS::Lambda::Function', 4);
     const fns = stateless.findResources('AWS::Lambda::Function');
     for (const fn of Object.values(fns) as Json[]) {
-      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Runtime).toBe(LAMBDA_RUNTIME.name);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Handler).toBe('index.handler');
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -224,6 +226,15 @@ describe('StatelessStack', () => {
       expect(dest[1]).toBe('Arn');
       expect(stateless.toJSON().Resources[dest[0]].Type).toBe('AWS::SQS::Queue');
     }
+  });
+
+  it('uses the newest Node.js LTS (even major) runtime that aws-cdk-lib offers', () => {
+    const majors = Object.keys(lambda.Runtime)
+      .map((k) => /^NODEJS_(\d+)_X$/.exec(k)?.[1])
+      .filter((m): m is string => m !== undefined)
+      .map(Number)
+      .filter((m) => m % 2 === 0);
+    expect(LAMBDA_RUNTIME.name).toBe(`nodejs${Math.max(...majors)}.x`);
   });
 
   it('ships each function as an esbuild asset (index.mjs, lazy chunks, program.json) that loads in Node', () => {
