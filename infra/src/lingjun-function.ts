@@ -63,6 +63,58 @@ export function deadLetterQueue(scope: Construct, id: string, topic: sns.ITopic,
   return queue;
 }
 
+const DEFAULT_TIMEOUT = Duration.minutes(1);
+
+/** Share of the timeout at which a run counts as dangerously slow: the next larger email may not finish. */
+export const DURATION_ALARM_SHARE = 0.8;
+
+/**
+ * The alarms an operator needs for one function: any error, any throttle (a cap reached, or the account's
+ * concurrency spent), and a run taking DURATION_ALARM_SHARE of its timeout. Five-minute periods; missing
+ * data (no invocations) is fine.
+ */
+export function functionAlarms(
+  scope: Construct,
+  fn: lambda.Function,
+  topic: sns.ITopic,
+  name: string,
+  timeout: Duration,
+): cloudwatch.Alarm[] {
+  const period = Duration.minutes(5);
+  const limitMs = timeout.toMilliseconds() * DURATION_ALARM_SHARE;
+  const specs = [
+    {
+      id: 'ErrorsAlarm',
+      metric: fn.metricErrors({ period, statistic: 'Sum' }),
+      threshold: 0,
+      what: `lingjun ${name} failed (errors in the last 5 minutes; see its log group)`,
+    },
+    {
+      id: 'ThrottlesAlarm',
+      metric: fn.metricThrottles({ period, statistic: 'Sum' }),
+      threshold: 0,
+      what: `lingjun ${name} was throttled (concurrency exhausted or capped)`,
+    },
+    {
+      id: 'DurationAlarm',
+      metric: fn.metricDuration({ period, statistic: 'Maximum' }),
+      threshold: limitMs,
+      what: `lingjun ${name} ran for over ${Math.round(DURATION_ALARM_SHARE * 100)}% of its ${timeout.toSeconds()} s timeout`,
+    },
+  ];
+  return specs.map((spec) => {
+    const alarm = spec.metric.createAlarm(scope, spec.id, {
+      alarmDescription: spec.what,
+      threshold: spec.threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new cwActions.SnsAction(topic));
+    return alarm;
+  });
+}
+
 /**
  * A function's code: its handler bundled by buildFunction into the asset folder, with the program file beside
  * it. Bundling runs locally in this process; the Docker image named below is never pulled, because the local
@@ -99,6 +151,8 @@ export class LingjunFunction extends Construct {
   readonly fn: lambda.Function;
   readonly deadLetterQueue: sqs.Queue;
   readonly logGroup: logs.LogGroup;
+  /** Errors, throttles and duration near the timeout, each notifying the alarm topic. */
+  readonly alarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: LingjunFunctionProps) {
     super(scope, id);
@@ -112,7 +166,7 @@ export class LingjunFunction extends Construct {
       runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.minutes(1),
+      timeout: props.timeout ?? DEFAULT_TIMEOUT,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
       ...(props.environmentKey ? { environmentEncryption: props.environmentKey } : {}),
@@ -129,6 +183,14 @@ export class LingjunFunction extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
+
+    this.alarms = functionAlarms(
+      this,
+      this.fn,
+      props.alarmTopic,
+      props.name,
+      props.timeout ?? DEFAULT_TIMEOUT,
+    );
 
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

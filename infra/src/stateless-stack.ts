@@ -24,7 +24,7 @@ import {
 
 export interface StatelessStackProps extends StackProps {
   config: LingjunConfig;
-  /** The key that encrypts the registry table; grants on the table must include it. */
+  /** The key that encrypts the registry table and the data bucket; grants on either must include it. */
   dataKey: kms.IKey;
 }
 
@@ -58,7 +58,11 @@ export class StatelessStack extends Stack {
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const bucket = s3.Bucket.fromBucketName(this, 'DataBucket', dataBucketName(this, config.name));
+    // The bucket is SSE-KMS under the data key, so the bucket grants below must include the key.
+    const bucket = s3.Bucket.fromBucketAttributes(this, 'DataBucket', {
+      bucketName: dataBucketName(this, config.name),
+      encryptionKey: props.dataKey,
+    });
     const table = dynamodb.Table.fromTableAttributes(this, 'RegistryTable', {
       tableName: registryTableName(config.name),
       encryptionKey: props.dataKey,
@@ -103,6 +107,8 @@ export class StatelessStack extends Stack {
       ...common,
       name: 'intake',
       description: 'Reads a province submission from SES, checks it, records it, replies',
+      // A 40 MB email (SES's largest) peaks at ~330 MB RSS (infra/test/assets.test.ts measures it); 1024 MB
+      // leaves room for worse mail and buys the CPU (Lambda's scales with memory) to parse it in time.
       memorySize: 1024,
       timeout: Duration.minutes(3),
     });
@@ -120,11 +126,14 @@ export class StatelessStack extends Stack {
       memorySize: 1024,
       timeout: Duration.minutes(10),
     });
+    // Verify's environment holds nothing secret, so it is not encrypted with the data key: that would give
+    // the public function kms:Decrypt on the key that protects personal data.
+    const { environmentKey: _personDataKey, ...publicCommon } = common;
     this.verify = new LingjunFunction(this, 'Verify', {
-      ...common,
+      ...publicCommon,
       name: 'verify',
       description: 'Public certificate check by number and verification code',
-      environment: { ...environment, LINGJUN_CERT_SECRET: certKey },
+      environment,
       memorySize: 256,
       timeout: Duration.seconds(10),
       ...(config.verifyReservedConcurrency !== undefined
@@ -156,9 +165,17 @@ export class StatelessStack extends Stack {
     bucket.grantReadWrite(this.courseEnd.fn, `${PREFIXES.documents}*`);
     this.courseEnd.fn.addToRolePolicy(sendFromMailbox);
 
-    // Verify answers strangers, so it can read the table and nothing else: no bucket, no mail. Its one write
-    // is the rate-limit counter against guessing, confined to items whose partition key starts with RL#.
-    table.grantReadData(this.verify.fn);
+    // Verify answers strangers, so it holds the least: GetItem on certificate items (CERT#…) and the
+    // rate-limit counters (RL#…), its one write being those counters; no Scan or Query, no bucket, no mail, no
+    // secret. DynamoDB decrypts a table under a customer key on behalf of the caller, so verify needs
+    // kms:Decrypt, but only as DynamoDB's request (kms:ViaService): it cannot decrypt anything itself.
+    this.verify.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CERT#*', 'RL#*'] } },
+      }),
+    );
     this.verify.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:UpdateItem'],
@@ -166,7 +183,13 @@ export class StatelessStack extends Stack {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RL#*'] } },
       }),
     );
-    props.dataKey.grant(this.verify.fn, 'kms:Encrypt', 'kms:GenerateDataKey');
+    this.verify.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [props.dataKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
+      }),
+    );
 
     const scopedReason =
       'Scoped to one key prefix of the data bucket, or to the registry table and its own indexes; object ' +
@@ -181,7 +204,7 @@ export class StatelessStack extends Stack {
       'kms:GenerateDataKey*',
       'kms:ReEncrypt*',
     ];
-    for (const f of [this.intake, this.reminders, this.courseEnd, this.verify]) {
+    for (const f of [this.intake, this.reminders, this.courseEnd]) {
       acknowledgeWildcardResources(f.fn, [...prefixArns, `${table.tableArn}/index/*`], scopedReason);
       acknowledgeWildcardActions(f.fn, wildcardActions, scopedReason);
     }

@@ -5,6 +5,7 @@
  * trigger sends. A function that shipped another function's bundle fails here on its first event.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,12 +13,14 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { type AwsConfig, rawMailKey, s3Client } from '@lingjun/aws';
+import { fillForm4 } from '@lingjun/forms';
 import { buildSesEvent, PASSING, sesMessageId } from '@lingjun/local';
 import { parseProgram } from '@lingjun/program';
 import { App } from 'aws-cdk-lib';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedTable, localStackInfo } from '../../test/setup/aws.ts';
+import { buildEmail } from '../../test/support/email.ts';
 import { people, submission } from '../../test/support/submission.ts';
 import { buildLingjun } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -35,6 +38,7 @@ interface Deployed {
   logicalId: string;
   assetDir: string;
   handler: string;
+  memorySize: number;
   environment: Record<string, unknown>;
 }
 
@@ -83,6 +87,7 @@ beforeAll(async () => {
       logicalId,
       assetDir: join(assembly.directory, `asset.${hash}`),
       handler: r.Properties.Handler,
+      memorySize: r.Properties.MemorySize,
       environment: r.Properties.Environment.Variables,
     });
   }
@@ -155,6 +160,26 @@ function invoke(name: string, event: unknown): Promise<Run> {
   });
 }
 
+/** Stores raw mail under inbound/ as the SES S3 action does, then invokes intake with the receipt event. */
+async function deliver(raw: Buffer, from: string, mailbox: string): Promise<Run> {
+  const id = sesMessageId();
+  const s3 = s3Client(local);
+  try {
+    await s3.send(new PutObjectCommand({ Bucket: local.bucketName, Key: rawMailKey(id), Body: raw }));
+  } finally {
+    s3.destroy();
+  }
+  const event = await buildSesEvent({
+    messageId: id,
+    raw,
+    mailFrom: from,
+    recipients: [mailbox],
+    receivedAt: new Date('2025-06-05T02:00:00Z'),
+    verdicts: PASSING,
+  });
+  return invoke('Intake', event);
+}
+
 /** Mails in the local SES outbox that satisfy `filter`. */
 async function outbox(filter: (mail: Awaited<ReturnType<typeof simpleParser>>) => boolean) {
   const dir = localStackInfo().outboxDir;
@@ -194,26 +219,37 @@ describe('the synthesized function assets', () => {
       classNo: 1,
       people: people(2, 1901),
     });
-    const id = sesMessageId();
-    const s3 = s3Client(local);
-    try {
-      await s3.send(new PutObjectCommand({ Bucket: local.bucketName, Key: rawMailKey(id), Body: raw }));
-    } finally {
-      s3.destroy();
-    }
-    const event = await buildSesEvent({
-      messageId: id,
-      raw,
-      mailFrom: from,
-      recipients: [program.mailbox],
-      receivedAt: new Date('2025-06-05T02:00:00Z'),
-      verdicts: PASSING,
-    });
-    await invoke('Intake', event);
+    await deliver(raw, from, program.mailbox);
     const replies = await outbox((m) => m.inReplyTo === messageId);
     expect(replies).toHaveLength(1);
     expect(replies[0]!.to && 'value' in replies[0]!.to ? replies[0]!.to.value[0]?.address : '').toBe(from);
     expect(replies[0]!.subject).toMatch(/受理/);
+  });
+
+  it('intake handles a 40 MB email well inside the memory the stack gives it', async () => {
+    const program = parseProgram(
+      JSON.parse(readFileSync(join(functions.get('Intake')!.assetDir, 'program.json'), 'utf8')),
+    );
+    const from = 'sxzxqy@163.com';
+    const form4 = await fillForm4(people(3, 1902, '140000'), '山西', 1, { program });
+    // Scans attached beside the forms are what make a submission large; base64 grows 29 MB to ~40 MB.
+    const scan = randomBytes(29 * 1024 * 1024);
+    const { raw, messageId } = await buildEmail({
+      from,
+      attachments: [
+        { filename: '附件4-第1期报名汇总表.xlsx', content: form4 },
+        { filename: '营业执照扫描件.pdf', content: scan },
+      ],
+    });
+    expect(raw.byteLength).toBeGreaterThan(40 * 1000 * 1000);
+    const run = await deliver(raw, from, program.mailbox);
+    expect(await outbox((m) => m.inReplyTo === messageId)).toHaveLength(1);
+    const memoryMb = Number(functions.get('Intake')!.memorySize);
+    // Peak resident memory of the whole process, measured; a quarter of the size stays free for worse mail.
+    expect(run.maxRssKb / 1024).toBeLessThan(memoryMb * 0.75);
+    console.info(
+      `intake peak RSS on a ${(raw.byteLength / 1e6).toFixed(1)} MB email: ${Math.round(run.maxRssKb / 1024)} MB of ${memoryMb} MB`,
+    );
   });
 
   it('reminders run the daily deadline job for a Scheduler event, digest included', async () => {

@@ -1,4 +1,4 @@
-import { CourseRegistry, Registry } from '@lingjun/registry';
+import { CertificateCodes, CourseRegistry, Registry } from '@lingjun/registry';
 import { lazyMailer, s3BlobStore } from './adapters.ts';
 import type { AwsConfig } from './config.ts';
 import { documentClient } from './dynamodb.ts';
@@ -10,6 +10,7 @@ export function services(config: AwsConfig, year: number) {
   return {
     registry: new Registry(db, config.tableName, year),
     course: new CourseRegistry(db, config.tableName, year),
+    codes: new CertificateCodes(db, config.tableName),
     store: s3BlobStore(s3Client(config), config.bucketName),
     mailer: lazyMailer(async () => {
       const { sesClient, sesMailer } = await import('./ses.ts');

@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { documentClient } from '@lingjun/aws';
-import { certSecretFromEnv } from '@lingjun/certificates/code';
 import { verifyCertificate } from '@lingjun/certificates/verify';
 import { withStack } from '@lingjun/local';
-import { CourseRegistry } from '@lingjun/registry';
+import { CertificateCodes } from '@lingjun/registry';
 import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
 import type { Command } from '../main.ts';
 
@@ -21,12 +20,7 @@ export const command: Command = {
       const answer = await withStack(
         { program, stateDir: resolve(values.state ?? DEFAULT_STATE) },
         ({ config }) =>
-          verifyCertificate(
-            new CourseRegistry(documentClient(config), config.tableName, program.year),
-            certSecretFromEnv(),
-            number,
-            code,
-          ),
+          verifyCertificate(new CertificateCodes(documentClient(config), config.tableName), number, code),
       );
       if (values.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
       else if (answer.status === 'not_found') process.stdout.write('未找到：证书编号或验证码不正确\n');
