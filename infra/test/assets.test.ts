@@ -12,10 +12,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { type AwsConfig, rawMailKey, s3Client } from '@lingjun/aws';
+import { type AwsConfig, documentClient, rawMailKey, s3Client } from '@lingjun/aws';
+import { certificateCode, codeHash } from '@lingjun/certificates/code';
 import { fillForm4 } from '@lingjun/forms';
 import { buildSesEvent, PASSING, sesMessageId } from '@lingjun/local';
 import { parseProgram } from '@lingjun/program';
+import { CertificateCodes, CourseRegistry } from '@lingjun/registry';
 import { App } from 'aws-cdk-lib';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -291,5 +293,34 @@ describe('the synthesized function assets', () => {
     ).result as Json;
     expect(answer.statusCode).toBe(200);
     expect(JSON.parse(answer.body)).toEqual({ valid: false, status: 'not_found' });
+
+    // A certificate as course-end leaves it: the item and its code hash. Verify, which holds no secret,
+    // confirms the right code and refuses a wrong one.
+    const db = documentClient(local);
+    const { record } = await new CourseRegistry(db, local.tableName, 2025).issue(
+      {
+        year: 2025,
+        classNo: 1,
+        personKey: 'asset-test-person',
+        region: '130000',
+        name: '张三丰',
+        enterprise: '某某公司',
+        start: '2025-06-24',
+        end: '2025-06-27',
+        location: '北京',
+      },
+      new Date('2025-06-28T00:00:00Z'),
+    );
+    const code = certificateCode(SUPPLIED.LINGJUN_CERT_SECRET!, record.number);
+    const codes = new CertificateCodes(db, local.tableName);
+    expect(await codes.store(record.number, codeHash(record.number, code))).toBe(true);
+    const genuine = (await invoke('Verify', urlEvent({ n: record.number, c: code }, 'application/json')))
+      .result as Json;
+    expect(JSON.parse(genuine.body)).toMatchObject({ valid: true, status: 'genuine', number: record.number });
+    const wrong = (
+      await invoke('Verify', urlEvent({ n: record.number, c: 'AAAA-AAAA-AAAA' }, 'application/json'))
+    ).result as Json;
+    expect(JSON.parse(wrong.body)).toEqual({ valid: false, status: 'not_found' });
+    expect(functions.get('Verify')!.environment.LINGJUN_CERT_SECRET).toBeUndefined();
   });
 });

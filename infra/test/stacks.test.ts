@@ -348,7 +348,8 @@ describe('StatelessStack', () => {
       expect(byMetric.Errors.Threshold).toBe(0);
       expect(byMetric.Throttles.Threshold).toBe(0);
       expect(byMetric.Duration.Threshold).toBe(fn.Properties.Timeout * 1000 * DURATION_ALARM_SHARE);
-      for (const a of mine) expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alarms/) }]);
+      for (const a of mine)
+        expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alarms/) }]);
     }
   });
 
