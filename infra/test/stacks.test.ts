@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLingjun, type LingjunStacks } from '../src/app.ts';
 import { DEFAULT_VERIFY_CONCURRENCY, type LingjunConfig, loadConfig } from '../src/config.ts';
 import { DURATION_ALARM_SHARE, LAMBDA_RUNTIME } from '../src/lingjun-function.ts';
-import { dailyCron } from '../src/stateless-stack.ts';
+import { dailyCron, outboundConfigurationSetName } from '../src/stateless-stack.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as {
@@ -241,8 +241,8 @@ describe('person key secret', () => {
 });
 
 describe('StatelessStack', () => {
-  it('runs four arm64 functions on the one runtime constant (the newest Node LTS aws-cdk-lib offers) with tracing, environment and an on-failure DLQ', () => {
-    stateless.resourceCountIs('AWS::Lambda::Function', 4);
+  it('runs five arm64 functions on the one runtime constant (the newest Node LTS aws-cdk-lib offers) with tracing, environment and an on-failure DLQ', () => {
+    stateless.resourceCountIs('AWS::Lambda::Function', 5);
     const fns = stateless.findResources('AWS::Lambda::Function');
     for (const fn of Object.values(fns) as Json[]) {
       expect(fn.Properties.Runtime).toBe(LAMBDA_RUNTIME.name);
@@ -261,7 +261,7 @@ describe('StatelessStack', () => {
       expect(env.LINGJUN_MAILBOX).toBe(config.program.mailbox);
     }
     const configs = Object.values(stateless.findResources('AWS::Lambda::EventInvokeConfig')) as Json[];
-    expect(configs).toHaveLength(4);
+    expect(configs).toHaveLength(5);
     for (const c of configs) {
       expect(c.Properties.MaximumRetryAttempts).toBe(2);
       const dest = c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'];
@@ -281,7 +281,7 @@ describe('StatelessStack', () => {
 
   it('ships each function as an esbuild asset (index.mjs, lazy chunks, program.json) that loads in Node', () => {
     const fns = Object.entries(stateless.findResources('AWS::Lambda::Function')) as [string, Json][];
-    expect(fns).toHaveLength(4);
+    expect(fns).toHaveLength(5);
     for (const [id, fn] of fns) {
       const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
       const dir = join(outdir, `asset.${hash}`);
@@ -308,7 +308,7 @@ describe('StatelessStack', () => {
 
   it('encrypts every dead-letter queue, refuses plain HTTP, and alarms on the first message', () => {
     const queues = Object.values(stateless.findResources('AWS::SQS::Queue')) as Json[];
-    expect(queues).toHaveLength(5); // four functions + scheduler delivery
+    expect(queues).toHaveLength(6); // five functions + scheduler delivery
     for (const q of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     stateless.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
@@ -319,7 +319,7 @@ describe('StatelessStack', () => {
           ]),
         },
       },
-      5,
+      6,
     );
     stateless.resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',
@@ -330,7 +330,7 @@ describe('StatelessStack', () => {
         ComparisonOperator: 'GreaterThanThreshold',
         AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
       },
-      5,
+      6,
     );
   });
 
@@ -351,6 +351,44 @@ describe('StatelessStack', () => {
       for (const a of mine)
         expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alarms/) }]);
     }
+  });
+
+  it('sends every mail under a configuration set whose bounces and complaints reach the bounces function', () => {
+    const name = outboundConfigurationSetName(config.name);
+    stateless.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: name });
+    stateless.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: Match.anyValue(),
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint'],
+        EventBridgeDestination: Match.anyValue(),
+      }),
+    });
+    stateless.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ses'],
+        'detail-type': ['Email Bounced', 'Email Complaint Received'],
+        detail: { mail: { tags: { 'ses:configuration-set': [name] } } },
+      },
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BouncesFunction'), 'Arn'] } }),
+      ],
+    });
+    // The functions that send mail are told the set, and may send only under it and as the mailbox.
+    const fns = Object.entries(stateless.findResources('AWS::Lambda::Function')) as [string, Json][];
+    for (const prefix of ['IntakeFunction', 'RemindersFunction', 'CourseEndFunction']) {
+      const [, fn] = fns.find(([id]) => id.startsWith(prefix))!;
+      expect(fn.Properties.Environment.Variables.LINGJUN_SES_CONFIGURATION_SET).toBe(name);
+      const send = roleStatements(stateless, prefix).find((st) => actionsOf([st]).includes('ses:SendEmail'));
+      expect(JSON.stringify(send?.Resource)).toContain(`:configuration-set/${name}`);
+    }
+    // Bounces itself reads what a mail answered and writes bounce records, nothing else.
+    const statements = roleStatements(stateless, 'BouncesFunction');
+    const table = statements.filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:')));
+    expect(new Set(actionsOf(table))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:PutItem']));
+    expect(table[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SENTMSG#*', 'Y#*#BOUNCE'] },
+    });
   });
 
   it('receives mail for the program mailbox: scan, then S3 inbound/, then intake (Event), then stop', () => {

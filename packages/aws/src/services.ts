@@ -14,7 +14,7 @@ export function services(config: AwsConfig, year: number) {
     store: s3BlobStore(s3Client(config), config.bucketName),
     mailer: lazyMailer(async () => {
       const { sesClient, sesMailer } = await import('./ses.ts');
-      return sesMailer(sesClient(config));
+      return sesMailer(sesClient(config), config.configurationSet);
     }),
   };
 }

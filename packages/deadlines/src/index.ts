@@ -1,3 +1,4 @@
+export * from './bounces.ts';
 export * from './daily.ts';
 export * from './quota.ts';
 export * from './reminders.ts';

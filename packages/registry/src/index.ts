@@ -1,3 +1,4 @@
+export * from './bounces.ts';
 export * from './certificate-codes.ts';
 export * from './course.ts';
 export * from './keys.ts';
