@@ -17,7 +17,7 @@ import { certificateCode, codeHash } from '@lingjun/certificates/code';
 import { fillForm4 } from '@lingjun/forms';
 import { buildSesEvent, PASSING, sesMessageId } from '@lingjun/local';
 import { parseProgram } from '@lingjun/program';
-import { CertificateCodes, CourseRegistry } from '@lingjun/registry';
+import { Bounces, CertificateCodes, CourseRegistry } from '@lingjun/registry';
 import { App } from 'aws-cdk-lib';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,7 +81,7 @@ beforeAll(async () => {
   for (const [logicalId, r] of Object.entries(template.Resources)) {
     if (r.Type !== 'AWS::Lambda::Function') continue;
     const hash = String(r.Properties.Code.S3Key).replace(/\.zip$/, '');
-    const name = ['Intake', 'Reminders', 'CourseEnd', 'Verify'].find((n) =>
+    const name = ['Intake', 'Reminders', 'CourseEnd', 'Verify', 'Bounces'].find((n) =>
       logicalId.startsWith(`${n}Function`),
     );
     if (!name) throw new Error(`unexpected function ${logicalId}`);
@@ -198,8 +198,8 @@ async function outbox(filter: (mail: Awaited<ReturnType<typeof simpleParser>>) =
 }
 
 describe('the synthesized function assets', () => {
-  it('gives each of the four functions an asset of its own, with the program at /var/task', () => {
-    expect([...functions.keys()].sort()).toEqual(['CourseEnd', 'Intake', 'Reminders', 'Verify']);
+  it('gives each function an asset of its own, with the program at /var/task', () => {
+    expect([...functions.keys()].sort()).toEqual(['Bounces', 'CourseEnd', 'Intake', 'Reminders', 'Verify']);
     const dirs = [...functions.values()].map((f) => f.assetDir);
     expect(new Set(dirs).size).toBe(dirs.length);
     for (const f of functions.values()) {
@@ -265,6 +265,36 @@ describe('the synthesized function assets', () => {
     // It acted for the planned instant (not the wall clock), and the bureau's digest was due that morning.
     expect(new Date(done?.at).toISOString()).toBe(new Date(scheduledTime).toISOString());
     expect(done?.digest).toBe('sent');
+  });
+
+  it('bounces records an SES bounce event from EventBridge against the region of the mail it answers', async () => {
+    const messageId = `asset-test-${Date.now()}`;
+    await new Bounces(documentClient(local), local.tableName, 2025).remember(
+      messageId,
+      { region: '140000', kind: 'reminder', pk: 'Y#2025#REMIND#140000', sk: '2025-06-09#2025-06-06' },
+      new Date(),
+    );
+    const event = {
+      version: '0',
+      source: 'aws.ses',
+      'detail-type': 'Email Bounced',
+      detail: {
+        eventType: 'Bounce',
+        mail: { messageId, timestamp: '2025-06-06T01:00:00.000Z', tags: { 'ses:configuration-set': ['x'] } },
+        bounce: {
+          bounceType: 'Permanent',
+          bounceSubType: 'General',
+          timestamp: '2025-06-06T01:00:05.000Z',
+          bouncedRecipients: [{ emailAddress: 'gone@sx.example.cn' }],
+        },
+      },
+    };
+    const run = await invoke('Bounces', event);
+    expect(run.result).toEqual({ region: '140000', recorded: 1 });
+    const recorded = await new Bounces(documentClient(local), local.tableName, 2025).list();
+    expect(recorded.filter((b) => b.messageId === messageId).map((b) => [b.region, b.address])).toEqual([
+      ['140000', 'gone@sx.example.cn'],
+    ]);
   });
 
   it('course-end runs its check for a Scheduler event, for the day it was scheduled', async () => {

@@ -43,7 +43,16 @@ export class Bounces {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...keys.sent(messageId), ...ref, year: this.year, sentAt: now.toISOString() },
+          // The send-once keys are stored under names of their own: pk and sk are this item's.
+          Item: {
+            ...keys.sent(messageId),
+            region: ref.region,
+            kind: ref.kind,
+            answersPk: ref.pk,
+            answersSk: ref.sk,
+            year: this.year,
+            sentAt: now.toISOString(),
+          },
         }),
       );
     } catch (err) {
@@ -58,8 +67,8 @@ export class Bounces {
         new GetCommand({ TableName: this.table, Key: keys.sent(messageId), ConsistentRead: true }),
       );
       if (!res.Item) return undefined;
-      const { region, kind, pk, sk } = res.Item as SentMailRef;
-      return { region, kind, pk, sk };
+      const { region, kind, answersPk, answersSk } = res.Item as Record<string, string>;
+      return { region: String(region), kind: String(kind), pk: String(answersPk), sk: String(answersSk) };
     } catch (err) {
       throw wrapDynamoError(err, 'look up sent mail');
     }
