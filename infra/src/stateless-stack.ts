@@ -133,7 +133,7 @@ export class StatelessStack extends Stack {
       ...common,
       name: 'intake',
       description: 'Reads a province submission from SES, checks it, records it, replies',
-      // A 40 MB email (SES's largest) peaks at ~330 MB RSS (infra/test/assets.test.ts measures it); 1024 MB
+      // A 40 MB email (SES's largest) peaks at 330–390 MB RSS (infra/test/assets.test.ts measures it); 1024 MB
       // leaves room for worse mail and buys the CPU (Lambda's scales with memory) to parse it in time.
       memorySize: 1024,
       timeout: Duration.minutes(3),
