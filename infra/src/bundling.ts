@@ -14,7 +14,8 @@ const ENTRY = 'index';
 
 export const BUNDLE_OPTIONS = {
   format: 'esm',
-  target: 'node22',
+  // The oldest Node the bundles must run on: this machine's Node 20 (Lambda runs LAMBDA_RUNTIME, newer).
+  target: 'node20',
   platform: 'node',
   mainFields: ['module', 'main'],
   minify: true,

@@ -27,7 +27,10 @@ export interface LingjunConfig {
   receiptRuleSetName: string;
   /** Local time (HH:MM, program time zone) of the daily course-end check. */
   courseEndTime: string;
-  /** Reserved concurrency for the public verify URL; undefined leaves it unreserved. */
+  /**
+   * Reserved concurrency of the public verify URL, which also caps it, so strangers cannot take intake's
+   * share of the account; undefined (context `off`) leaves it unreserved. See infra/README for sizing.
+   */
   verifyReservedConcurrency: number | undefined;
   /**
    * Whether Node maps stack traces through the bundles' source maps (NODE_OPTIONS=--enable-source-maps).
@@ -37,6 +40,13 @@ export interface LingjunConfig {
    */
   sourceMaps: boolean;
 }
+
+/**
+ * Default cap on concurrent verify invocations: a check takes well under a second, so 10 answer hundreds of
+ * people a minute, and the account keeps the 100 unreserved executions Lambda insists on once its quota is
+ * at least 110.
+ */
+export const DEFAULT_VERIFY_CONCURRENCY = 10;
 
 /** Reads a context value the way `-c` passes it (always a string) or as cdk.json gives it (any JSON). */
 type ContextReader = (key: string) => unknown;
@@ -98,9 +108,9 @@ export async function loadConfig(context: ContextReader, root: string): Promise<
     receiptRuleSetName: String(context('receiptRuleSetName') ?? name),
     courseEndTime: hhmm('courseEndTime', context('courseEndTime'), COURSE_END_TIME),
     verifyReservedConcurrency:
-      verifyConcurrency === undefined || verifyConcurrency === ''
+      verifyConcurrency === 'off' || verifyConcurrency === false || verifyConcurrency === 'false'
         ? undefined
-        : int('verifyReservedConcurrency', verifyConcurrency, 0),
+        : int('verifyReservedConcurrency', verifyConcurrency, DEFAULT_VERIFY_CONCURRENCY),
     sourceMaps: flag('sourceMaps', context('sourceMaps')),
   };
 }

@@ -34,8 +34,8 @@ export function personKeySecretName(name: string): string {
 }
 
 /**
- * Name of the secret that signs certificate verification codes. Separate from the person key because the
- * public verify function needs it and must not hold the key that reverses ID numbers.
+ * Name of the secret that signs certificate verification codes; only course-end holds it (verify checks the
+ * code hashes course-end stores). Separate from the person key so it can be given out on its own.
  */
 export function certKeySecretName(name: string): string {
   return `${name}/cert-key`;
@@ -72,7 +72,7 @@ export class StatefulStack extends Stack {
     // A customer-managed key (not the AWS-owned default) so access to ID numbers and phones in the table
     // is governed by this key's policy and every decrypt is visible in CloudTrail (spec §10).
     this.dataKey = new kms.Key(this, 'DataKey', {
-      description: 'lingjun registry: personal data of applicants',
+      description: 'lingjun: personal data of applicants (registry table, data bucket, secrets)',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -94,8 +94,12 @@ export class StatefulStack extends Stack {
     const expireDays = Duration.days(config.rawMailRetentionDays);
     this.bucket = new s3.Bucket(this, 'Data', {
       bucketName: dataBucketName(this, config.name),
-      // SSE-S3 rather than KMS: SES's S3 action writes raw mail here and needs no key grant this way.
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      // Raw mail, attachments and documents carry ID numbers and phones: the same customer key as the table, so
+      // one key policy governs all personal data and every decrypt is in CloudTrail. S3 encrypts on write
+      // (server side), so every reader, Node's SDK included, gets plain bytes; bucket keys keep KMS calls few.
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.dataKey,
+      bucketKeyEnabled: true,
       versioned: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -124,6 +128,29 @@ export class StatefulStack extends Stack {
         principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
         actions: ['s3:PutObject'],
         resources: [this.bucket.arnForObjects(`${PREFIXES.inbound}*`)],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({
+              service: 'ses',
+              resource: 'receipt-rule-set',
+              resourceName: `${config.receiptRuleSetName}:receipt-rule/*`,
+            }),
+          },
+        },
+      }),
+    );
+
+    // SES's S3 action writes raw mail into this SSE-KMS bucket, so the key must let SES generate data keys
+    // (and decrypt, which S3 needs for SSE-KMS writes), for this account's receipt rules only (SES developer
+    // guide, "Give Amazon SES permission to use your AWS KMS key"). The S3 action's own KMS option is not used:
+    // that is client-side encryption, which only the S3 encryption client can read, and Node has none.
+    this.dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowSesToWriteRawMailToTheSseKmsBucket',
+        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
         conditions: {
           StringEquals: { 'aws:SourceAccount': this.account },
           ArnLike: {

@@ -1,6 +1,8 @@
 import { INTAKE_TIMEOUT_SECONDS, SWEEP_EVERY_MINUTES } from '@lingjun/core';
 import { Aws, CfnOutput, Duration, SecretValue, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -25,12 +27,29 @@ import {
 
 export interface StatelessStackProps extends StackProps {
   config: LingjunConfig;
-  /** The key that encrypts the registry table; grants on the table must include it. */
+  /** The key that encrypts the registry table and the data bucket; grants on either must include it. */
   dataKey: kms.IKey;
 }
 
 /** The receipt rule's name inside the rule set; fixed so the bucket policy can name it in advance. */
 export const RECEIPT_RULE_NAME = 'lingjun-intake';
+
+/** Name of the SES configuration set every outbound mail is sent with. */
+export function outboundConfigurationSetName(name: string): string {
+  return `${name}-outbound`;
+}
+
+/**
+ * The data key for a function that reads or writes the table: DynamoDB decrypts a table under a customer key
+ * on behalf of the caller, so the caller needs the key, but only through DynamoDB (kms:ViaService).
+ */
+function dataKeyViaDynamoDb(key: kms.IKey): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+    resources: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
+  });
+}
 
 /** `cron(MM HH * * ? *)` for a local HH:MM; the time zone is passed separately, so the hour is not shifted. */
 export function dailyCron(time: string): string {
@@ -47,19 +66,25 @@ function retention(days: number): logs.RetentionDays {
 }
 
 /**
- * Code and wiring that can be replaced at will: the four functions, SES receipt, the daily schedules
- * and alarms. Holds no data; the bucket and table come from the stateful stack.
+ * Code and wiring that can be replaced at will: the functions, SES receipt and the outbound configuration
+ * set, the daily schedules and alarms. Holds no data; the bucket and table come from the stateful stack.
  */
 export class StatelessStack extends Stack {
   readonly intake: LingjunFunction;
   readonly reminders: LingjunFunction;
   readonly courseEnd: LingjunFunction;
   readonly verify: LingjunFunction;
+  readonly bounces: LingjunFunction;
+  readonly configurationSet: ses.ConfigurationSet;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const bucket = s3.Bucket.fromBucketName(this, 'DataBucket', dataBucketName(this, config.name));
+    // The bucket is SSE-KMS under the data key, so the bucket grants below must include the key.
+    const bucket = s3.Bucket.fromBucketAttributes(this, 'DataBucket', {
+      bucketName: dataBucketName(this, config.name),
+      encryptionKey: props.dataKey,
+    });
     const table = dynamodb.Table.fromTableAttributes(this, 'RegistryTable', {
       tableName: registryTableName(config.name),
       encryptionKey: props.dataKey,
@@ -93,7 +118,12 @@ export class StatelessStack extends Stack {
     const common = {
       root: config.root,
       programFile: config.programFile,
-      environment: { ...environment, LINGJUN_KEY_SECRET: personKey },
+      environment: {
+        ...environment,
+        LINGJUN_KEY_SECRET: personKey,
+        // Every outbound mail goes under this set, so its bounces and complaints reach the bounces function.
+        LINGJUN_SES_CONFIGURATION_SET: outboundConfigurationSetName(config.name),
+      },
       environmentKey: props.dataKey,
       logRetention: retention(config.logRetentionDays),
       alarmTopic,
@@ -104,6 +134,8 @@ export class StatelessStack extends Stack {
       ...common,
       name: 'intake',
       description: 'Reads a province submission from SES, checks it, records it, replies',
+      // A 40 MB email (SES's largest) peaks at 330–390 MB RSS (infra/test/assets.test.ts measures it); 1024 MB
+      // leaves room for worse mail and buys the CPU (Lambda's scales with memory) to parse it in time.
       memorySize: 1024,
       timeout: Duration.seconds(INTAKE_TIMEOUT_SECONDS),
     });
@@ -121,16 +153,27 @@ export class StatelessStack extends Stack {
       memorySize: 1024,
       timeout: Duration.minutes(10),
     });
+    // Verify's environment holds nothing secret, so it is not encrypted with the data key: that would give
+    // the public function kms:Decrypt on the key that protects personal data.
+    const { environmentKey: _personDataKey, ...publicCommon } = common;
     this.verify = new LingjunFunction(this, 'Verify', {
-      ...common,
+      ...publicCommon,
       name: 'verify',
       description: 'Public certificate check by number and verification code',
-      environment: { ...environment, LINGJUN_CERT_SECRET: certKey },
+      environment,
       memorySize: 256,
       timeout: Duration.seconds(10),
       ...(config.verifyReservedConcurrency !== undefined
         ? { reservedConcurrentExecutions: config.verifyReservedConcurrency }
         : {}),
+    });
+    this.bounces = new LingjunFunction(this, 'Bounces', {
+      ...publicCommon,
+      name: 'bounces',
+      description: 'Records bounces and complaints of outbound mail against the region they were for',
+      environment,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
     });
 
     // Least privilege, per function.
@@ -139,6 +182,12 @@ export class StatelessStack extends Stack {
       resources: [
         this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.domain }),
         this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.mailbox }),
+        // SES v2 authorises SendEmail against the configuration set it names as well.
+        this.formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: outboundConfigurationSetName(config.name),
+        }),
       ],
       // Whatever the code does, mail can only leave as the program mailbox.
       conditions: { StringEquals: { 'ses:FromAddress': config.mailbox } },
@@ -157,9 +206,17 @@ export class StatelessStack extends Stack {
     bucket.grantReadWrite(this.courseEnd.fn, `${PREFIXES.documents}*`);
     this.courseEnd.fn.addToRolePolicy(sendFromMailbox);
 
-    // Verify answers strangers, so it can read the table and nothing else: no bucket, no mail. Its one write
-    // is the rate-limit counter against guessing, confined to items whose partition key starts with RL#.
-    table.grantReadData(this.verify.fn);
+    // Verify answers strangers, so it holds the least: GetItem on certificate items (CERT#…) and the
+    // rate-limit counters (RL#…), its one write being those counters; no Scan or Query, no bucket, no mail, no
+    // secret. DynamoDB decrypts a table under a customer key on behalf of the caller, so verify needs
+    // kms:Decrypt, but only as DynamoDB's request (kms:ViaService): it cannot decrypt anything itself.
+    this.verify.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CERT#*', 'RL#*'] } },
+      }),
+    );
     this.verify.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:UpdateItem'],
@@ -167,7 +224,17 @@ export class StatelessStack extends Stack {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RL#*'] } },
       }),
     );
-    props.dataKey.grant(this.verify.fn, 'kms:Encrypt', 'kms:GenerateDataKey');
+    this.verify.fn.addToRolePolicy(dataKeyViaDynamoDb(props.dataKey));
+
+    // Bounces reads what a sent mail answered (SENTMSG#…) and writes bounce records (Y#<year>#BOUNCE); nothing else.
+    this.bounces.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SENTMSG#*', 'Y#*#BOUNCE'] } },
+      }),
+    );
+    this.bounces.fn.addToRolePolicy(dataKeyViaDynamoDb(props.dataKey));
 
     const scopedReason =
       'Scoped to one key prefix of the data bucket, or to the registry table and its own indexes; object ' +
@@ -182,7 +249,7 @@ export class StatelessStack extends Stack {
       'kms:GenerateDataKey*',
       'kms:ReEncrypt*',
     ];
-    for (const f of [this.intake, this.reminders, this.courseEnd, this.verify]) {
+    for (const f of [this.intake, this.reminders, this.courseEnd]) {
       acknowledgeWildcardResources(f.fn, [...prefixArns, `${table.tableArn}/index/*`], scopedReason);
       acknowledgeWildcardActions(f.fn, wildcardActions, scopedReason);
     }
@@ -234,6 +301,34 @@ export class StatelessStack extends Stack {
     rule.addResourceDependency(ruleSet);
     // SES checks at creation time that it may invoke the function.
     rule.addResourceDependency(sesInvoke);
+
+    // Outbound mail: one configuration set on every SendEmail; its bounce and complaint events go to the
+    // account's default event bus, where a rule hands this set's events to the bounces function.
+    this.configurationSet = new ses.ConfigurationSet(this, 'Outbound', {
+      configurationSetName: outboundConfigurationSetName(config.name),
+      reputationMetrics: true,
+    });
+    this.configurationSet.addEventDestination('DeliveryProblems', {
+      destination: ses.EventDestination.eventBus(
+        events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      ),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+    });
+    new events.Rule(this, 'DeliveryProblemsRule', {
+      description: 'SES bounces and complaints of lingjun mail to the bounces function',
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: ['Email Bounced', 'Email Complaint Received'],
+        detail: { mail: { tags: { 'ses:configuration-set': [outboundConfigurationSetName(config.name)] } } },
+      },
+      targets: [
+        new eventsTargets.LambdaFunction(this.bounces.fn, {
+          deadLetterQueue: this.bounces.deadLetterQueue,
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
 
     // Daily schedules in the program's own time zone, so 09:00 means 09:00 in Beijing all year.
     const timeZone = TimeZone.of(config.program.timezone);

@@ -7,12 +7,14 @@ import { pathToFileURL } from 'node:url';
 import { loadProgram } from '@lingjun/program';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLingjun, type LingjunStacks } from '../src/app.ts';
-import { type LingjunConfig, loadConfig } from '../src/config.ts';
-import { dailyCron } from '../src/stateless-stack.ts';
+import { DEFAULT_VERIFY_CONCURRENCY, type LingjunConfig, loadConfig } from '../src/config.ts';
+import { DURATION_ALARM_SHARE, LAMBDA_RUNTIME } from '../src/lingjun-function.ts';
+import { dailyCron, outboundConfigurationSetName } from '../src/stateless-stack.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as {
@@ -65,10 +67,23 @@ function roleStatements(template: Template, logicalPrefix: string): Json[] {
 const actionsOf = (statements: Json[]) => statements.flatMap((s) => [s.Action].flat() as string[]);
 
 describe('StatefulStack', () => {
-  it('keeps raw mail in a versioned, private, encrypted bucket that expires inbound/ and logs access', () => {
+  it('keeps raw mail in a versioned, private bucket under the customer key that expires inbound/ and logs access', () => {
+    const dataKeyId = Object.keys(stateful.findResources('AWS::KMS::Key')).find((id) =>
+      id.startsWith('DataKey'),
+    );
+    expect(dataKeyId).toBeDefined();
     stateful.hasResourceProperties('AWS::S3::Bucket', {
+      // Default encryption is SSE-KMS with the stack's own data key (the one that encrypts the table).
       BucketEncryption: {
-        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [dataKeyId, 'Arn'] },
+            },
+            BucketKeyEnabled: true,
+          },
+        ],
       },
       VersioningConfiguration: { Status: 'Enabled' },
       PublicAccessBlockConfiguration: {
@@ -125,6 +140,34 @@ describe('StatefulStack', () => {
     });
   });
 
+  it('lets SES use the data key to write raw mail into the SSE-KMS bucket, for this account’s rules only', () => {
+    stateful.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowSesToWriteRawMailToTheSseKmsBucket',
+            Effect: 'Allow',
+            Principal: { Service: 'ses.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': Match.anyValue() },
+            },
+          }),
+        ]),
+      },
+    });
+    // The receipt rule's S3 action does not encrypt on its own (that would be client-side encryption).
+    const rule = Object.values(stateless.findResources('AWS::SES::ReceiptRule'))[0] as Json;
+    const s3Action = (rule.Properties.Rule.Actions as Json[]).find((a) => a.S3Action)!.S3Action;
+    expect(s3Action.KmsKeyArn).toBeUndefined();
+    // Intake can decrypt what it reads from the bucket.
+    const intakeKms = roleStatements(stateless, 'IntakeFunction').filter((st) =>
+      actionsOf([st]).includes('kms:Decrypt'),
+    );
+    expect(intakeKms.length).toBeGreaterThan(0);
+  });
+
   it('builds the table from createTableInput: on-demand, PITR, TTL expiresAt, gsi1, KMS, retained', () => {
     stateful.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
@@ -179,7 +222,7 @@ describe('person key secret', () => {
     expect(env('VerifyFunction').Environment.Variables.LINGJUN_KEY_SECRET).toBeUndefined();
   });
 
-  it('signs certificates with a key of their own, given to course-end and verify only', () => {
+  it('signs certificates with a key of their own, given to course-end only', () => {
     stateful.hasResource('AWS::SecretsManager::Secret', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({ Name: 'lingjun/cert-key', KmsKeyId: Match.anyValue() }),
@@ -190,18 +233,19 @@ describe('person key secret', () => {
         .Properties.Environment.Variables;
     const ref = '{{resolve:secretsmanager:lingjun/cert-key:SecretString:::}}';
     expect(vars('CourseEndFunction').LINGJUN_CERT_SECRET).toBe(ref);
-    expect(vars('VerifyFunction').LINGJUN_CERT_SECRET).toBe(ref);
+    // Verify checks the code hashes course-end stores; it holds no secret at all.
+    expect(vars('VerifyFunction').LINGJUN_CERT_SECRET).toBeUndefined();
     expect(vars('IntakeFunction').LINGJUN_CERT_SECRET).toBeUndefined();
     expect(JSON.stringify(vars('CourseEndFunction').LINGJUN_VERIFY_URL)).toMatch(/FunctionUrl/);
   });
 });
 
 describe('StatelessStack', () => {
-  it('runs five Node.js 22 arm64 functions with tracing, environment and an on-failure DLQ', () => {
-    stateless.resourceCountIs('AWS::Lambda::Function', 5);
+  it('runs six arm64 functions on the one runtime constant (the newest Node LTS aws-cdk-lib offers) with tracing, environment and an on-failure DLQ', () => {
+    stateless.resourceCountIs('AWS::Lambda::Function', 6);
     const fns = stateless.findResources('AWS::Lambda::Function');
     for (const fn of Object.values(fns) as Json[]) {
-      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Runtime).toBe(LAMBDA_RUNTIME.name);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Handler).toBe('index.handler');
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -217,7 +261,7 @@ describe('StatelessStack', () => {
       expect(env.LINGJUN_MAILBOX).toBe(config.program.mailbox);
     }
     const configs = Object.values(stateless.findResources('AWS::Lambda::EventInvokeConfig')) as Json[];
-    expect(configs).toHaveLength(5);
+    expect(configs).toHaveLength(6);
     for (const c of configs) {
       expect(c.Properties.MaximumRetryAttempts).toBe(2);
       const dest = c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'];
@@ -226,9 +270,18 @@ describe('StatelessStack', () => {
     }
   });
 
+  it('uses the newest Node.js LTS (even major) runtime that aws-cdk-lib offers', () => {
+    const majors = Object.keys(lambda.Runtime)
+      .map((k) => /^NODEJS_(\d+)_X$/.exec(k)?.[1])
+      .filter((m): m is string => m !== undefined)
+      .map(Number)
+      .filter((m) => m % 2 === 0);
+    expect(LAMBDA_RUNTIME.name).toBe(`nodejs${Math.max(...majors)}.x`);
+  });
+
   it('ships each function as an esbuild asset (index.mjs, lazy chunks, program.json) that loads in Node', () => {
     const fns = Object.entries(stateless.findResources('AWS::Lambda::Function')) as [string, Json][];
-    expect(fns).toHaveLength(5);
+    expect(fns).toHaveLength(6);
     for (const [id, fn] of fns) {
       const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
       const dir = join(outdir, `asset.${hash}`);
@@ -255,7 +308,7 @@ describe('StatelessStack', () => {
 
   it('encrypts every dead-letter queue, refuses plain HTTP, and alarms on the first message', () => {
     const queues = Object.values(stateless.findResources('AWS::SQS::Queue')) as Json[];
-    expect(queues).toHaveLength(6); // five functions + scheduler delivery
+    expect(queues).toHaveLength(7); // six functions + scheduler delivery
     for (const q of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     stateless.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
@@ -266,7 +319,7 @@ describe('StatelessStack', () => {
           ]),
         },
       },
-      6,
+      7,
     );
     stateless.resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',
@@ -277,8 +330,65 @@ describe('StatelessStack', () => {
         ComparisonOperator: 'GreaterThanThreshold',
         AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
       },
-      6,
+      7,
     );
+  });
+
+  it('alarms on every function’s errors, throttles and duration near its timeout', () => {
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')) as Json[];
+    const fns = Object.entries(stateless.findResources('AWS::Lambda::Function')) as [string, Json][];
+    for (const [id, fn] of fns) {
+      const mine = alarms.filter(
+        (a) =>
+          a.Properties.Namespace === 'AWS/Lambda' &&
+          a.Properties.Dimensions?.some((d: Json) => d.Value?.Ref === id),
+      );
+      const byMetric = Object.fromEntries(mine.map((a) => [a.Properties.MetricName, a.Properties]));
+      expect(Object.keys(byMetric).sort()).toEqual(['Duration', 'Errors', 'Throttles']);
+      expect(byMetric.Errors.Threshold).toBe(0);
+      expect(byMetric.Throttles.Threshold).toBe(0);
+      expect(byMetric.Duration.Threshold).toBe(fn.Properties.Timeout * 1000 * DURATION_ALARM_SHARE);
+      for (const a of mine)
+        expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alarms/) }]);
+    }
+  });
+
+  it('sends every mail under a configuration set whose bounces and complaints reach the bounces function', () => {
+    const name = outboundConfigurationSetName(config.name);
+    stateless.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: name });
+    stateless.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: Match.anyValue(),
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint'],
+        EventBridgeDestination: Match.anyValue(),
+      }),
+    });
+    stateless.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ses'],
+        'detail-type': ['Email Bounced', 'Email Complaint Received'],
+        detail: { mail: { tags: { 'ses:configuration-set': [name] } } },
+      },
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BouncesFunction'), 'Arn'] } }),
+      ],
+    });
+    // The functions that send mail are told the set, and may send only under it and as the mailbox.
+    const fns = Object.entries(stateless.findResources('AWS::Lambda::Function')) as [string, Json][];
+    for (const prefix of ['IntakeFunction', 'RemindersFunction', 'CourseEndFunction']) {
+      const [, fn] = fns.find(([id]) => id.startsWith(prefix))!;
+      expect(fn.Properties.Environment.Variables.LINGJUN_SES_CONFIGURATION_SET).toBe(name);
+      const send = roleStatements(stateless, prefix).find((st) => actionsOf([st]).includes('ses:SendEmail'));
+      expect(JSON.stringify(send?.Resource)).toContain(`:configuration-set/${name}`);
+    }
+    // Bounces itself reads what a mail answered and writes bounce records, nothing else.
+    const statements = roleStatements(stateless, 'BouncesFunction');
+    const table = statements.filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:')));
+    expect(new Set(actionsOf(table))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:PutItem']));
+    expect(table[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SENTMSG#*', 'Y#*#BOUNCE'] },
+    });
   });
 
   it('receives mail for the program mailbox: scan, then S3 inbound/, then intake (Event), then stop', () => {
@@ -350,24 +460,53 @@ describe('StatelessStack', () => {
     expect(new Set(actionsOf(statements))).toEqual(new Set(['lambda:InvokeFunction', 'sqs:SendMessage']));
   });
 
-  it('gives verify a public Function URL and read-only table access, nothing else', () => {
+  it('gives verify a public Function URL that reads only certificate and rate-limit items', () => {
     stateless.hasResourceProperties('AWS::Lambda::Url', {
       AuthType: 'NONE',
       TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VerifyFunction'), 'Arn'] },
     });
-    const actions = actionsOf(roleStatements(stateless, 'VerifyFunction'));
+    const statements = roleStatements(stateless, 'VerifyFunction');
+    const actions = actionsOf(statements);
     const dynamo = actions.filter((a) => a.startsWith('dynamodb:'));
-    expect(dynamo).toContain('dynamodb:GetItem');
-    expect(dynamo).toContain('dynamodb:Query');
-    for (const write of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
-      expect(dynamo).not.toContain(write);
+    expect(new Set(dynamo)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
+    // Every table statement is confined by partition key: certificates and counters to read, counters to write.
+    const leading = (action: string) =>
+      statements.find((st) => actionsOf([st]).includes(action))?.Condition?.['ForAllValues:StringLike']?.[
+        'dynamodb:LeadingKeys'
+      ];
+    expect(leading('dynamodb:GetItem')).toEqual(['CERT#*', 'RL#*']);
+    expect(leading('dynamodb:UpdateItem')).toEqual(['RL#*']);
+    for (const st of statements.filter((x) => actionsOf([x]).some((a) => a.startsWith('dynamodb:'))))
+      expect(st.Condition).toBeDefined();
+    // The data key only through DynamoDB's own requests: verify cannot decrypt anything by itself.
+    const kmsStatements = statements.filter((st) => actionsOf([st]).some((a) => a.startsWith('kms:')));
+    expect(kmsStatements.length).toBeGreaterThan(0);
+    for (const st of kmsStatements) {
+      expect(JSON.stringify(st.Condition?.StringEquals?.['kms:ViaService'])).toMatch(/dynamodb\./);
     }
-    // Its one write, the rate-limit counter, is confined to RL# partition keys.
-    const update = roleStatements(stateless, 'VerifyFunction').find((st) =>
-      actionsOf([st]).includes('dynamodb:UpdateItem'),
-    );
-    expect(update?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RL#*'] } });
-    expect(actions.some((a) => a.startsWith('s3:') || a.startsWith('ses:'))).toBe(false);
+    expect(
+      actions.some((a) => a.startsWith('s3:') || a.startsWith('ses:') || a.startsWith('secretsmanager:')),
+    ).toBe(false);
+    // Its environment is not encrypted with the data key (that would grant it kms:Decrypt directly).
+    const verifyFn = Object.entries(stateless.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('VerifyFunction'),
+    )![1] as Json;
+    expect(verifyFn.Properties.KmsKeyArn).toBeUndefined();
+    expect(verifyFn.Properties.ReservedConcurrentExecutions).toBe(DEFAULT_VERIFY_CONCURRENCY);
+  });
+
+  it('turns verify’s reserved concurrency off with context verifyReservedConcurrency=off', async () => {
+    expect(
+      (await loadConfig((k) => (k === 'verifyReservedConcurrency' ? 'off' : undefined), root))
+        .verifyReservedConcurrency,
+    ).toBeUndefined();
+    expect(
+      (await loadConfig((k) => (k === 'verifyReservedConcurrency' ? '3' : undefined), root))
+        .verifyReservedConcurrency,
+    ).toBe(3);
+    await expect(
+      loadConfig((k) => (k === 'verifyReservedConcurrency' ? '-1' : undefined), root),
+    ).rejects.toThrow(/verifyReservedConcurrency/);
   });
 
   it('lets intake read raw mail (not write it), use the table, and send only as the mailbox', () => {

@@ -8,8 +8,8 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { documentClient } from '@lingjun/aws';
-import { certSecretFromEnv, handleVerifyRequest } from '@lingjun/certificates';
-import { CourseRegistry } from '@lingjun/registry';
+import { handleVerifyRequest } from '@lingjun/certificates';
+import { CertificateCodes, CourseRegistry } from '@lingjun/registry';
 import type { Person } from '@lingjun/testing';
 import ExcelJS from 'exceljs';
 import { strFromU8, unzipSync } from 'fflate';
@@ -278,12 +278,13 @@ describe('course end season', () => {
 
   it('answers the public page with the masked name only, and rate-limits a guesser', async () => {
     const course = new CourseRegistry(documentClient(h.config), h.config.tableName, 0);
+    const codes = new CertificateCodes(documentClient(h.config), h.config.tableName);
     const c = certs[0]!;
     const ip = `203.0.113.${Math.floor(Math.random() * 250)}`;
     const now = new Date();
     const json = await handleVerifyRequest(
       { method: 'GET', query: { n: c.number, c: c.code, format: 'json' }, sourceIp: ip },
-      { course, secret: certSecretFromEnv(), now, limit: 3 },
+      { course, codes, now, limit: 3 },
     );
     expect(json.statusCode).toBe(200);
     const body = JSON.parse(json.body);
@@ -305,7 +306,7 @@ describe('course end season', () => {
     ]);
     const html = await handleVerifyRequest(
       { method: 'GET', query: { n: c.number, c: c.code }, accept: 'text/html', sourceIp: ip },
-      { course, secret: certSecretFromEnv(), now, limit: 3 },
+      { course, codes, now, limit: 3 },
     );
     expect(html.headers['content-type']).toContain('text/html');
     expect(html.body).toContain('证书真实有效');
@@ -314,7 +315,7 @@ describe('course end season', () => {
       guesses.push(
         await handleVerifyRequest(
           { method: 'GET', query: { n: c.number, c: `AAAA-AAAA-AAA${i}`, format: 'json' }, sourceIp: ip },
-          { course, secret: certSecretFromEnv(), now, limit: 3 },
+          { course, codes, now, limit: 3 },
         ),
       );
     }
@@ -322,7 +323,7 @@ describe('course end season', () => {
     // Another address is not affected.
     const other = await handleVerifyRequest(
       { method: 'GET', query: { n: c.number, c: c.code, format: 'json' }, sourceIp: `${ip}1` },
-      { course, secret: certSecretFromEnv(), now, limit: 3 },
+      { course, codes, now, limit: 3 },
     );
     expect(other.statusCode).toBe(200);
   });

@@ -43,14 +43,27 @@ export async function runCourseEndFor(
   return results;
 }
 
+/** What EventBridge Scheduler passes (kind, planned instant); `classNo` and `now` serve manual runs. */
+export interface CourseEndEvent {
+  kind?: string;
+  /** `<aws.scheduler.scheduled-time>`: the same on every retry, so a late retry acts for the planned day. */
+  scheduledTime?: string;
+  classNo?: number;
+  now?: string;
+}
+
 const program = stackProgram(configFromEnv, deployedProgram);
 
 /**
  * Daily schedule: for every class that has ended, completion, certificates and mails. Re-running issues no
- * second number and sends nothing twice. `classNo` and `now` in the event serve manual runs.
+ * second number and sends nothing twice.
  */
-export async function handler(event: { classNo?: number; now?: string } = {}): Promise<ClassEndResult[]> {
-  const results = await runCourseEndFor(event, { config: configFromEnv(), program: await program() });
+export async function handler(event: CourseEndEvent = {}): Promise<ClassEndResult[]> {
+  const now = event.now ?? event.scheduledTime;
+  const results = await runCourseEndFor(
+    { ...(event.classNo !== undefined ? { classNo: event.classNo } : {}), ...(now ? { now } : {}) },
+    { config: configFromEnv(), program: await program() },
+  );
   // The bytes stay in S3; the scheduler only needs to know what happened.
   return results.map((r) => ({
     ...r,

@@ -2,7 +2,7 @@ import { type AwsConfig, configFromEnv, documentClient, services, stackProgram }
 import { log } from '@lingjun/core';
 import { type DailyRun, type DeadlineDeps, runDaily } from '@lingjun/deadlines';
 import { deployedProgram, type Program } from '@lingjun/program';
-import { SendOnce } from '@lingjun/registry';
+import { Bounces, SendOnce } from '@lingjun/registry';
 
 /** What EventBridge Scheduler passes: the schedule's kind and the instant it was scheduled for. */
 export interface ScheduledEvent {
@@ -16,7 +16,14 @@ export interface ScheduledEvent {
 /** The deadline jobs' services for a configuration. */
 export function deadlineDeps(config: AwsConfig, program: Program): DeadlineDeps {
   const { registry, mailer } = services(config, program.year);
-  return { program, registry, mailer, sendOnce: new SendOnce(documentClient(config), config.tableName) };
+  const db = documentClient(config);
+  return {
+    program,
+    registry,
+    mailer,
+    sendOnce: new SendOnce(db, config.tableName),
+    bounces: new Bounces(db, config.tableName, program.year),
+  };
 }
 
 /**

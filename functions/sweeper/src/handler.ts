@@ -6,6 +6,7 @@ import {
   s3Client,
   s3RawMailList,
   services,
+  stackProgram,
 } from '@lingjun/aws';
 import { log, SWEEP_EVERY_MINUTES } from '@lingjun/core';
 import { SWEEP_MIN_AGE_MS, type SweepResult, sweepInbound } from '@lingjun/ingress';
@@ -65,14 +66,18 @@ export function localSweep(program: Program) {
   };
 }
 
-/** EventBridge Scheduler entry point (every SWEEP_EVERY_MINUTES). */
+const program = stackProgram(configFromEnv, deployedProgram);
+
+/** EventBridge Scheduler entry point (every SWEEP_EVERY_MINUTES); `now` in the event serves manual runs. */
 export async function handler(
-  _event: unknown,
+  event: { now?: string } | undefined,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
-): Promise<void> {
-  await runSweep({
+): Promise<SweepResult> {
+  const now = event?.now ? new Date(event.now) : undefined;
+  return runSweep({
     config: configFromEnv(),
-    program: await deployedProgram(),
+    program: await program(),
+    ...(now && !Number.isNaN(now.getTime()) ? { now } : {}),
     remainingMs: () => context.getRemainingTimeInMillis(),
   });
 }

@@ -8,6 +8,11 @@ export interface AwsConfig {
   bucketName: string;
   /** Overrides for local services; undefined in AWS. */
   endpoints?: { dynamodb?: string; s3?: string; ses?: string };
+  /**
+   * SES configuration set every outbound mail is sent with, so its bounces and complaints reach the bounces
+   * function; undefined locally (the local SES has no events).
+   */
+  configurationSet?: string;
   /** Local services accept any credentials; AWS uses the role's. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
@@ -18,7 +23,10 @@ export interface AwsConfig {
  */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
-/** Reads the configuration from environment variables (LINGJUN_TABLE, LINGJUN_BUCKET, LINGJUN_*_ENDPOINT). */
+/**
+ * Reads the configuration from environment variables (LINGJUN_TABLE, LINGJUN_BUCKET, LINGJUN_*_ENDPOINT,
+ * LINGJUN_SES_CONFIGURATION_SET).
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
   const tableName = env.LINGJUN_TABLE;
   const bucketName = env.LINGJUN_BUCKET;
@@ -35,6 +43,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     region: env.AWS_REGION ?? 'cn-north-1',
     tableName,
     bucketName,
+    ...(env.LINGJUN_SES_CONFIGURATION_SET ? { configurationSet: env.LINGJUN_SES_CONFIGURATION_SET } : {}),
     ...(local ? { endpoints, credentials: { ...LOCAL_CREDENTIALS } } : {}),
   };
 }

@@ -1,5 +1,11 @@
 import { liveProgram, type Program } from '@lingjun/program';
-import { CourseRegistry, DynamoProgramVersions, Registry, SendOnce } from '@lingjun/registry';
+import {
+  CertificateCodes,
+  CourseRegistry,
+  DynamoProgramVersions,
+  Registry,
+  SendOnce,
+} from '@lingjun/registry';
 import { lazyMailer, s3BlobStore } from './adapters.ts';
 import type { AwsConfig } from './config.ts';
 import { documentClient } from './dynamodb.ts';
@@ -12,10 +18,11 @@ export function services(config: AwsConfig, year: number) {
     registry: new Registry(db, config.tableName, year),
     course: new CourseRegistry(db, config.tableName, year),
     sendOnce: new SendOnce(db, config.tableName),
+    codes: new CertificateCodes(db, config.tableName),
     store: s3BlobStore(s3Client(config), config.bucketName),
     mailer: lazyMailer(async () => {
       const { sesClient, sesMailer } = await import('./ses.ts');
-      return sesMailer(sesClient(config));
+      return sesMailer(sesClient(config), config.configurationSet);
     }),
   };
 }

@@ -12,8 +12,11 @@ export function sesClient(config: AwsConfig): SESv2Client {
   });
 }
 
-/** Mailer on SES v2 SendEmail with raw content (attachments and threading headers need raw MIME). */
-export function sesMailer(client: SESv2Client): Mailer {
+/**
+ * Mailer on SES v2 SendEmail with raw content (attachments and threading headers need raw MIME), every mail
+ * under the configuration set when one is given (its bounce and complaint events reach the system).
+ */
+export function sesMailer(client: SESv2Client, configurationSet?: string): Mailer {
   return {
     async sendRaw({ from, to, raw }) {
       const res = await client.send(
@@ -21,6 +24,7 @@ export function sesMailer(client: SESv2Client): Mailer {
           FromEmailAddress: from,
           Destination: { ToAddresses: to },
           Content: { Raw: { Data: raw } },
+          ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
         }),
       );
       return res.MessageId ?? '';

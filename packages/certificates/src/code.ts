@@ -55,6 +55,23 @@ export function normaliseCode(input: string): string {
   return s.length === CODE_LENGTH ? `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8, 12)}` : s;
 }
 
+/**
+ * What course-end stores in place of a code, so the public verify function can check codes without the
+ * signing secret: HMAC-SHA256 of the normalised code, keyed with the certificate number (one certificate's
+ * hash says nothing about another's). No secret key is needed: a code has 60 random-looking bits, so even a
+ * copy of the table cannot be turned back into codes by trying them.
+ */
+export function codeHash(number: string, code: string): string {
+  return createHmac('sha256', `lingjun-certificate-code:${number}`).update(normaliseCode(code)).digest('hex');
+}
+
+/** True when `code` hashes to the stored hash for this number; compared in constant time. */
+export function codeHashMatches(number: string, code: string, stored: string): boolean {
+  const want = Buffer.from(stored, 'hex');
+  const got = Buffer.from(codeHash(number, code), 'hex');
+  return want.length === got.length && timingSafeEqual(want, got);
+}
+
 /** True when `code` is the number's code; compared in constant time. */
 export function codeMatches(secret: string, number: string, code: string): boolean {
   const want = Buffer.from(certificateCode(secret, number));

@@ -3,9 +3,9 @@ import { type BlobStore, LingjunError, log, type Mailer } from '@lingjun/core';
 import { applyFallbackFonts, newWorkbook } from '@lingjun/forms';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
 import { localDate, type Program, type ProgramClass, regionByCode } from '@lingjun/program';
-import type { CertificateRecord, CourseRegistry, Registry } from '@lingjun/registry';
+import type { CertificateCodes, CertificateRecord, CourseRegistry, Registry } from '@lingjun/registry';
 import { zipSync } from 'fflate';
-import { certificateCode } from './code.ts';
+import { certificateCode, codeHash } from './code.ts';
 import { type CompletionResult, completion } from './completion.ts';
 import { buildCertificatesDocx, type CertificateData, fillCertificate } from './docx.ts';
 
@@ -18,6 +18,8 @@ export interface CourseEndDeps {
   program: Program;
   registry: Registry;
   course: CourseRegistry;
+  /** Where each certificate's code hash goes, for the public check. */
+  codes: CertificateCodes;
   store: BlobStore;
   mailer: Mailer;
   keySecret: string;
@@ -135,6 +137,12 @@ async function endClass(deps: CourseEndDeps, cls: ProgramClass): Promise<ClassEn
       now,
     );
     issued.set(s.personKey, record.number);
+    // Every run, not only at issue, revoked ones too (the page says "revoked" to a holder of the code):
+    // certificates from before codes were hashed get theirs on the next run.
+    await deps.codes.store(
+      record.number,
+      codeHash(record.number, certificateCode(deps.certSecret, record.number)),
+    );
     if (record.status === 'revoked') continue;
     const data = certificateData(deps, record, issuer);
     const content = await fillCertificate(data);

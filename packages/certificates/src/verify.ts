@@ -1,7 +1,7 @@
 import { log, maskName } from '@lingjun/core';
 import { escapeHtml } from '@lingjun/mail';
-import type { CourseRegistry } from '@lingjun/registry';
-import { codeMatches } from './code.ts';
+import type { CertificateCodes, CourseRegistry } from '@lingjun/registry';
+import { codeHashMatches } from './code.ts';
 
 /** What anyone holding a number and code may learn: the masked name, class and dates, nothing else. */
 export interface VerifyAnswer {
@@ -17,20 +17,21 @@ export interface VerifyAnswer {
 }
 
 /**
- * Checks a number and code. A wrong code answers not_found, exactly as an unknown number does, so the
- * service never confirms that a number exists to someone who cannot show its code.
+ * Checks a number and code against the code hash course-end stored; no secret is involved. A wrong code
+ * answers not_found, exactly as an unknown number does, so the service never confirms that a number exists
+ * to someone who cannot show its code.
  */
 export async function verifyCertificate(
-  course: CourseRegistry,
-  secret: string,
+  codes: CertificateCodes,
   number: string,
   code: string,
 ): Promise<VerifyAnswer> {
   const n = number.trim();
-  if (!/^\d{4}-\d{2}-\d{3,}$/.test(n) || !codeMatches(secret, n, code))
+  if (!/^\d{4}-\d{2}-\d{3,}$/.test(n)) return { valid: false, status: 'not_found' };
+  const found = await codes.lookup(n);
+  if (!found?.codeHash || !codeHashMatches(n, code, found.codeHash))
     return { valid: false, status: 'not_found' };
-  const cert = await course.certificateByNumber(n);
-  if (!cert) return { valid: false, status: 'not_found' };
+  const cert = found.record;
   const shown = {
     number: cert.number,
     name: maskName(cert.name),
@@ -74,7 +75,7 @@ export const VERIFY_RATE_LIMIT = 20;
  */
 export async function handleVerifyRequest(
   req: VerifyRequest,
-  deps: { course: CourseRegistry; secret: string; now: Date; limit?: number },
+  deps: { course: CourseRegistry; codes: CertificateCodes; now: Date; limit?: number },
 ): Promise<VerifyResponse> {
   const json = req.query.format === 'json' || (req.accept ?? '').includes('application/json');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -99,7 +100,7 @@ export async function handleVerifyRequest(
       headers: { ...headers(json), 'retry-after': '60' },
     };
   }
-  const answer = await verifyCertificate(deps.course, deps.secret, number, code);
+  const answer = await verifyCertificate(deps.codes, number, code);
   log.info('verify', { status: answer.status });
   return respond(json, 200, answer, page(resultHtml(answer)));
 }

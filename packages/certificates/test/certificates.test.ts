@@ -8,6 +8,8 @@ import {
   certificateCode,
   certSecretFromEnv,
   chineseDate,
+  codeHash,
+  codeHashMatches,
   codeMatches,
   dateRange,
   fillCertificate,
@@ -51,6 +53,18 @@ describe('verification codes', () => {
     expect(codeMatches('s', '2025-02-007', typed)).toBe(true);
     expect(codeMatches('s', '2025-02-007', 'AAAA-AAAA-AAAA')).toBe(false);
     expect(codeMatches('s', '2025-02-007', '')).toBe(false);
+  });
+
+  it('are checked against a hash keyed with the number, without the secret', () => {
+    const code = certificateCode('s', '2025-02-007');
+    const stored = codeHash('2025-02-007', code);
+    expect(stored).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored).not.toContain(code.replace(/-/g, ''));
+    // What a person types still matches; another certificate's hash does not.
+    expect(codeHashMatches('2025-02-007', code.toLowerCase().replace(/-/g, ' '), stored)).toBe(true);
+    expect(codeHashMatches('2025-02-007', 'AAAA-AAAA-AAAA', stored)).toBe(false);
+    expect(codeHashMatches('2025-02-008', code, stored)).toBe(false);
+    expect(codeHash('2025-02-008', code)).not.toBe(stored);
   });
 
   it('take the secret from the environment; a Lambda without one refuses to run', () => {

@@ -1,3 +1,4 @@
+export * from './bounces.ts';
 export * from './daily.ts';
 export * from './digest.ts';
 export * from './publish.ts';

@@ -2,6 +2,7 @@ import { log } from '@lingjun/core';
 import { buildTemplates } from '@lingjun/forms';
 import { composeMessage } from '@lingjun/mail';
 import type { Program } from '@lingjun/program';
+import type { BounceRecord } from '@lingjun/registry';
 import {
   classKey,
   type Deadline,
@@ -98,7 +99,7 @@ export function missingFor(program: Program, region: RegionStatus, deadline: Dea
 
 /** The reminders due on the local date of `now`: one per region owing something per deadline reached. */
 export async function planReminders(
-  deps: Pick<DeadlineDeps, 'program' | 'registry'>,
+  deps: Pick<DeadlineDeps, 'program' | 'registry' | 'bounces'>,
   now: Date,
 ): Promise<{
   reminders: Reminder[];
@@ -113,19 +114,22 @@ export async function planReminders(
   });
   if (due.length === 0) return { reminders: [], noContacts: [], statuses: [] };
   const statuses = await regionStatuses(deps);
+  const bounced = bouncedAddresses(await deps.bounces.list());
   const reminders: Reminder[] = [];
   const noContacts: { code: string; name: string }[] = [];
   for (const d of due) {
     for (const r of statuses) {
       const missing = missingFor(program, r, d);
       if (missing.length === 0) continue;
-      if (r.contacts.length === 0) {
+      // A contact whose mail bounced is not written to again; the region's other contacts are.
+      const to = r.contacts.filter((c) => !bounced.get(r.code)?.has(c));
+      if (to.length === 0) {
         noContacts.push({ code: r.code, name: r.name });
         continue;
       }
       reminders.push({
         region: { code: r.code, name: r.name },
-        to: r.contacts,
+        to,
         deadline: d.date,
         daysBefore: daysBetween(day, d.date),
         missing,
@@ -134,6 +138,17 @@ export async function planReminders(
     }
   }
   return { reminders, noContacts, statuses };
+}
+
+/** Addresses that bounced or complained, per region code (lower-cased, as contacts are). */
+export function bouncedAddresses(bounces: BounceRecord[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const b of bounces) {
+    const set = out.get(b.region) ?? new Set<string>();
+    set.add(b.address.toLowerCase());
+    out.set(b.region, set);
+  }
+  return out;
 }
 
 /** Send-once record of a reminder: per region, deadline and day. */
@@ -189,6 +204,8 @@ export async function runReminders(
     });
     const id = await deps.mailer.sendRaw({ from: program.mailbox, to: r.to, raw: msg.raw });
     await deps.sendOnce.markSent(key.pk, key.sk, id, new Date());
+    // So a bounce, reported by this id, is recorded against the region.
+    await deps.bounces.remember(id, { region: r.region.code, kind: 'reminder', ...key }, new Date());
     log.info('reminder sent', {
       region: r.region.code,
       deadline: r.deadline,

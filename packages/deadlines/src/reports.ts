@@ -3,7 +3,7 @@ import { composeMessage } from '@lingjun/mail';
 import { localDateTime, type Program, REGIONS, regionByCode } from '@lingjun/program';
 import type { MessageRecord, Registration } from '@lingjun/registry';
 import { type ComposedReport, type DigestData, digestData, digestGrid } from './digest.ts';
-import { missingFor } from './reminders.ts';
+import { bouncedAddresses, missingFor } from './reminders.ts';
 import { addTable, type Column, newWorkbook, type RowValue, workbookBytes } from './sheet.ts';
 import {
   type AttentionLists,
@@ -166,13 +166,14 @@ export async function runDigest(
  * grid in the HTML), late, held and quarantined mail, and the status workbook attached.
  */
 export async function composeDigest(
-  deps: Pick<DeadlineDeps, 'program' | 'registry'>,
+  deps: Pick<DeadlineDeps, 'program' | 'registry' | 'bounces'>,
   now: Date,
 ): Promise<ComposedReport<DigestData>> {
   const { program } = deps;
   const day = today(program, now);
   const statuses = await regionStatuses(deps);
   const attention = await attentionLists(deps.registry);
+  const bounced = bouncedAddresses(await deps.bounces.list());
   const workbook = await statusWorkbook(deps, now, { statuses, attention });
   const data = digestData(program, statuses, attention, day);
   const lines = [
@@ -194,6 +195,7 @@ export async function composeDigest(
       (m) =>
         `  隔离：${m.sender ?? '未知发件人'}（${localDateTime(new Date(m.receivedAt), program.timezone)}）`,
     ),
+    ...bouncedLines(statuses, bounced),
     '',
     '详见附件报名进度表。',
   ];
@@ -203,6 +205,21 @@ export async function composeDigest(
     attachment: { filename: `报名进度-${day}.xlsx`, content: workbook },
     data,
   };
+}
+
+/** The digest's lines on regions whose mail bounced: how many addresses, and whether any contact is left. */
+export function bouncedLines(statuses: RegionStatus[], bounced: Map<string, Set<string>>): string[] {
+  const hit = statuses.filter((s) => (bounced.get(s.code)?.size ?? 0) > 0);
+  if (hit.length === 0) return [];
+  return [
+    '',
+    `邮件退信或投诉 ${hit.length} 个地区：`,
+    ...hit.map((s) => {
+      const n = bounced.get(s.code)?.size ?? 0;
+      const left = s.contacts.filter((c) => !bounced.get(s.code)?.has(c)).length;
+      return `  ${s.name}：${n} 个联系邮箱退信或投诉，${left > 0 ? `提醒改发其余 ${left} 个联系邮箱` : '已无可用联系邮箱，请电话联系并更新附件3'}`;
+    }),
+  ];
 }
 
 /** Under-filled regions for a deadline: what each still lacks in places or submissions. */

@@ -1,12 +1,14 @@
 import type { Mailer } from '@lingjun/core';
 import { deadlines, localDate, type Program, type ProgramClass, REGIONS } from '@lingjun/program';
-import type { MessageRecord, Registry, SendOnce } from '@lingjun/registry';
+import type { Bounces, MessageRecord, Registry, SendOnce } from '@lingjun/registry';
 
 /** What the deadline jobs need: the program, the registry, send-once records and a mailer. */
 export interface DeadlineDeps {
   program: Program;
   registry: Registry;
   sendOnce: SendOnce;
+  /** Where sent mail is remembered by SES message id and its bounces are recorded, by region. */
+  bounces: Bounces;
   mailer: Mailer;
   /**
    * Wall clock for send-once leases (default: the real time). Distinct from the moment a job acts for: a

@@ -1,3 +1,5 @@
+export * from './bounces.ts';
+export * from './certificate-codes.ts';
 export * from './class-version.ts';
 export * from './course.ts';
 export * from './directory.ts';

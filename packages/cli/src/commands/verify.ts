@@ -1,7 +1,6 @@
 import { documentClient } from '@lingjun/aws';
-import { certSecretFromEnv } from '@lingjun/certificates/code';
 import { verifyCertificate } from '@lingjun/certificates/verify';
-import { CourseRegistry } from '@lingjun/registry';
+import { CertificateCodes } from '@lingjun/registry';
 import { ExitError, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
 import { withSession } from '../session.ts';
@@ -16,13 +15,8 @@ export const command: Command = {
       const { values, positionals } = parseCommon(args, {}, USAGE);
       const [number, code] = positionals;
       if (!number || !code) throw new ExitError(`请给出证书编号和验证码\n用法: ${USAGE}`);
-      const answer = await withSession(values, ({ config, program }) =>
-        verifyCertificate(
-          new CourseRegistry(documentClient(config), config.tableName, program.year),
-          certSecretFromEnv(),
-          number,
-          code,
-        ),
+      const answer = await withSession(values, ({ config }) =>
+        verifyCertificate(new CertificateCodes(documentClient(config), config.tableName), number, code),
       );
       if (values.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
       else if (answer.status === 'not_found') process.stdout.write('未找到：证书编号或验证码不正确\n');
