@@ -3,4 +3,5 @@ export * from './log.ts';
 export * from './mask.ts';
 export * from './once.ts';
 export * from './ports.ts';
+export * from './sheet-date.ts';
 export * from './text.ts';

@@ -14,3 +14,12 @@ export function decodeUnlabelled(bytes: Uint8Array): string {
     return GB18030.decode(bytes);
   }
 }
+
+/**
+ * Text as compared and stored: NFKC (full-width letters, digits and brackets become half-width), then
+ * whitespace trimmed (`'trim'`) or taken out wherever it is (`'remove'`, for labels people retype with spaces).
+ */
+export function normaliseText(text: string, whitespace: 'trim' | 'remove' = 'trim'): string {
+  const t = text.normalize('NFKC');
+  return whitespace === 'remove' ? t.replace(/\s+/g, '') : t.trim();
+}
