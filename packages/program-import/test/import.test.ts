@@ -11,7 +11,6 @@ import {
   ImportError,
   importProgram,
   parseDateCell,
-  parseDateRange,
   readQuotas,
   readSchedule,
 } from '../src/index.ts';
