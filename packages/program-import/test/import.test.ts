@@ -7,13 +7,7 @@ import * as XLSX from '@e965/xlsx';
 import { loadProgram, ProgramError } from '@lingjun/program';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ImportError,
-  importProgram,
-  parseDateCell,
-  readQuotas,
-  readSchedule,
-} from '../src/index.ts';
+import { ImportError, importProgram, parseDateCell, readQuotas, readSchedule } from '../src/index.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const example = join(root, 'examples/program-2025.json');
