@@ -9,5 +9,16 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default', './test/setup/summary-reporter.ts'],
+    // `npm test` runs with --coverage; a targeted `npx vitest run <paths>` does not, so it is not held to
+    // the thresholds of the whole suite. Thresholds are today's level: raise them as coverage grows, never
+    // lower them.
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts', 'functions/*/src/**/*.ts', 'infra/src/**/*.ts'],
+      exclude: ['**/*.d.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: '.lingjun/coverage',
+      thresholds: { lines: 0, branches: 0, functions: 0, statements: 0 },
+    },
   },
 });

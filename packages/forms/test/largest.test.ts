@@ -50,6 +50,6 @@ describe('the largest realistic submission', () => {
     );
     expect(last!.forms.filter((f) => f.form === '附件4')).toHaveLength(1);
     expect(last!.forms.filter((f) => f.form === '附件5')).toHaveLength(100);
-    expect(median).toBeLessThan(1000);
+    // Speed is the bench's intake stage on the large fixture (100 + 100), as a ratio to its floor.
   });
 });
