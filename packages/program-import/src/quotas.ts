@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { CellValue } from '@lingjun/forms';
 import { parseClassNo, resolveRegion } from '@lingjun/program';
-import { column, findHeader, readTables, rowLabel } from './table.ts';
+import { findHeader, readTables, rowLabel } from './table.ts';
 import { ImportError, type QuotaEntry } from './types.ts';
 import { cellText, isTotalsRow, parseCount } from './values.ts';
 
@@ -27,24 +27,33 @@ interface Block {
   classes: { c: number; no: number }[];
 }
 
+/**
+ * Splits the header into blocks, one per 地区 column: a column of places (名额, 合计, 第N期) belongs to the 地区
+ * on its left, any other column (序号) to the 地区 on its right, so 序号 地区 名额 序号 地区 名额 and
+ * 序号 地区 名额 地区 名额 both split where they should.
+ */
 function blocksOf(keys: string[]): Block[] {
   const regions = keys.flatMap((k, c) => (H_REGION.test(k) ? [c] : []));
-  // Columns before the first 地区 (序号) lead every block.
-  const lead = regions[0]!;
+  const isPlaces = (k: string) => H_TOTAL.test(k) || perClassNo(k) !== undefined;
+  const owner = keys.map((k, c) => {
+    if (isPlaces(k))
+      return Math.max(
+        0,
+        regions.findLastIndex((r) => r < c),
+      );
+    const right = regions.findIndex((r) => r >= c);
+    return right < 0 ? regions.length - 1 : right;
+  });
   return regions.map((region, i) => {
-    const from = region - lead;
-    // The last block runs to the end of the row, notes written beyond the header included.
-    const to = i + 1 < regions.length ? regions[i + 1]! - lead : Number.POSITIVE_INFINITY;
-    const own = keys.slice(from, to);
-    const totalAt = column(own, H_TOTAL);
-    const total = totalAt >= 0 ? from + totalAt : -1;
-    const classes = own
-      .map((k, j) => ({
-        c: from + j,
-        no: from + j === region || from + j === total ? undefined : perClassNo(k),
-      }))
+    const cols = owner.flatMap((o, c) => (o === i ? [c] : []));
+    const total = cols.find((c) => H_TOTAL.test(keys[c]!)) ?? -1;
+    const classes = cols
+      .filter((c) => c !== region && c !== total)
+      .map((c) => ({ c, no: perClassNo(keys[c]!) }))
       .filter((x): x is { c: number; no: number } => x.no !== undefined);
-    return { from, to, region, total, classes };
+    // The last block runs to the end of the row, notes written beyond the header included.
+    const to = i === regions.length - 1 ? Number.POSITIVE_INFINITY : Math.max(...cols) + 1;
+    return { from: Math.min(...cols), to, region, total, classes };
   });
 }
 

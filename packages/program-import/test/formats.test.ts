@@ -142,6 +142,22 @@ describe('附件2 as a Word table', () => {
     );
   });
 
+  it('reads a second block that has no 序号 column of its own', async () => {
+    const file = join(dir, '附件2-无序号.docx');
+    await writeDocx(file, '名额分配表', [
+      ['序号', '地区', '名额', '地区', '名额'],
+      ['1', '河北', '30', '大连', '5'],
+      ['2', '山西', '25', '合计', '60'],
+    ]);
+    const { entries, warnings } = await readQuotas(file);
+    expect(entries.map((e) => [e.code, e.total])).toEqual([
+      ['130000', 30],
+      ['210200', 5],
+      ['140000', 25],
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
   it('reads a two-row header whose 名额 cell spans 合计 and the classes', async () => {
     const file = join(dir, '附件2-分期.docx');
     await writeDocx(file, '名额分配表', [
