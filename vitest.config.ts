@@ -18,6 +18,8 @@ export default defineConfig({
       exclude: ['**/*.d.ts'],
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: '.lingjun/coverage',
+      // A failed test must not hide the figures: they are printed, and the thresholds still decide.
+      reportOnFailure: true,
       thresholds: { lines: 0, branches: 0, functions: 0, statements: 0 },
     },
   },
