@@ -9,5 +9,18 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default', './test/setup/summary-reporter.ts'],
+    // `npm test` runs with --coverage; a targeted `npx vitest run <paths>` does not, so it is not held to
+    // the thresholds of the whole suite. Thresholds are today's level: raise them as coverage grows, never
+    // lower them (measured 2026-12-05: lines 92.65 %, branches 79.29 %, functions 94.39 %, statements 90.62 %).
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts', 'functions/*/src/**/*.ts', 'infra/src/**/*.ts'],
+      exclude: ['**/*.d.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: '.lingjun/coverage',
+      // A failed test must not hide the figures: they are printed, and the thresholds still decide.
+      reportOnFailure: true,
+      thresholds: { lines: 92, branches: 79, functions: 94, statements: 90 },
+    },
   },
 });

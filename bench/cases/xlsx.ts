@@ -9,6 +9,7 @@ import { inflateRawSync } from 'node:zlib';
 import * as XLSX from '@e965/xlsx';
 import { type CellValue, readAttachment } from '@lingjun/forms';
 import ExcelJS from 'exceljs';
+import { unzipSync, zipSync } from 'fflate';
 import type { Fixtures } from '../fixtures.ts';
 import { measure, type Row } from '../measure.ts';
 import { tokenize } from './intake.ts';
@@ -98,7 +99,25 @@ function floor(bytes: Uint8Array): number {
   return tokens;
 }
 
-/** Runs the xlsx stage on the typical (30 rows) and large (100 rows) 附件4. */
+/**
+ * The 附件4 with a million empty styled rows after its data, as a sheet whose formatting was dragged to the
+ * bottom arrives (readers-hostile.test.ts checks the rows read; this measures what the empty rows cost).
+ */
+function withMillionEmptyRows(bytes: Uint8Array): Uint8Array {
+  const parts = unzipSync(bytes);
+  const path = 'xl/worksheets/sheet1.xml';
+  const xml = new TextDecoder().decode(parts[path]);
+  const last = Math.max(...[...xml.matchAll(/<row r="(\d+)"/g)].map((m) => Number(m[1])));
+  const empty: string[] = [];
+  for (let r = last + 1; r <= 1_048_576; r++) empty.push(`<row r="${r}" s="1" customFormat="1" ht="15"/>`);
+  parts[path] = new TextEncoder().encode(xml.replace('</sheetData>', `${empty.join('')}</sheetData>`));
+  return zipSync(parts, { level: 6 });
+}
+
+/**
+ * Runs the xlsx stage on the typical (30 rows) and large (100 rows) 附件4, and on the typical one bloated with
+ * a million empty styled rows against the same file without them (its floor).
+ */
 export async function runXlsx(fx: Fixtures): Promise<Row[]> {
   const rows: Row[] = [];
   for (const [name, file] of [
@@ -121,5 +140,19 @@ export async function runXlsx(fx: Fixtures): Promise<Row[]> {
       )),
     );
   }
+  const typical = new Uint8Array(await readFile(fx.form4Typical));
+  const bloated = withMillionEmptyRows(typical);
+  const filename = '附件4-第1期报名汇总表.xlsx';
+  rows.push(
+    ...(await measure(
+      'xlsx',
+      'form4-million-empty-rows',
+      [
+        { name: 'project', run: () => project(bloated, filename) },
+        { name: 'floor', floor: true, run: () => project(typical, filename) },
+      ],
+      { warmup: 1, minRuns: 5, maxRuns: 15, maxMs: 15_000 },
+    )),
+  );
   return rows;
 }

@@ -31,7 +31,6 @@ describe('the vendored MIME corpus through lingjun ingest', () => {
       statuses.push(outcomes[0]!.status);
       expect(['rejected', 'accepted', 'duplicate', 'held'], file).toContain(outcomes[0]!.status);
       if (reports.has(file)) expect(outcomes[0]!.reply, file).toBeNull();
-      expect(ms, file).toBeLessThan(10_000);
     }
     const messages = await h.deps().registry.listMessages();
     // Every message is recorded once; a file with the same Message-ID and sender as an earlier one is that

@@ -1,4 +1,4 @@
-import { maskName } from '@lingjun/core';
+import { maskName, normaliseText } from '@lingjun/core';
 import { type AttachmentFile, type CellValue, type RawGrid, readAttachment } from '@lingjun/forms';
 import { findClass, type Program, parseNumeral } from '@lingjun/program';
 import {
@@ -49,11 +49,7 @@ export interface AttendanceImport {
 }
 
 const norm = (v: CellValue | undefined): string =>
-  v === null || v === undefined
-    ? ''
-    : v instanceof Date
-      ? isoDay(v)
-      : String(v).normalize('NFKC').replace(/\s+/g, '').trim();
+  v === null || v === undefined ? '' : v instanceof Date ? isoDay(v) : normaliseText(String(v), 'remove');
 
 function isoDay(d: Date): string {
   // Readers build date cells at local midnight of the day the sheet shows; noon avoids zone edge cases.
@@ -68,7 +64,7 @@ const PERIOD: Record<string, string> = { 上午: 'AM', 下午: 'PM', 晚上: 'EV
  * the class start) and the like; undefined when the column is not a half-day (单位, 备注, 签名 …).
  */
 export function halfDayKey(label: string, classStart?: string): string | undefined {
-  const s = label.normalize('NFKC').replace(/\s+/g, '');
+  const s = normaliseText(label, 'remove');
   const period = /(上午|下午|晚上|晚)/.exec(s)?.[1];
   const p = period ? PERIOD[period]! : '';
   const year = classStart?.slice(0, 4);
@@ -92,7 +88,7 @@ export function halfDayKey(label: string, classStart?: string): string | undefin
 
 /** Reads one attendance mark; undefined when the text is not a mark the notice's sheet uses. */
 export function readMark(value: string): AttendanceMark | undefined {
-  const s = value.normalize('NFKC').replace(/\s+/g, '');
+  const s = normaliseText(value, 'remove');
   if (s === '') return 'absent';
   if (/^(√|✓|✔|☑|出勤|到|已到|签到|正常|v|V)$/.test(s)) return 'present';
   if (/^(迟到|迟)$/.test(s)) return 'late';

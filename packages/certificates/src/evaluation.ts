@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Mailer } from '@lingjun/core';
+import { type Mailer, normaliseText } from '@lingjun/core';
 import type { AttachmentFile, CellValue } from '@lingjun/forms';
 import { EVALUATION_ITEMS, newWorkbook, readAttachment } from '@lingjun/forms';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
@@ -16,7 +16,7 @@ export interface EvaluationResponse {
 }
 
 const text = (v: CellValue | undefined) =>
-  v === null || v === undefined || v instanceof Date ? '' : String(v).normalize('NFKC').replace(/\s+/g, '');
+  v === null || v === undefined || v instanceof Date ? '' : normaliseText(String(v), 'remove');
 
 const COMMENT = /^(意见和建议|意见建议|意见|建议|其他意见)/;
 

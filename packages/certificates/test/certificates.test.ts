@@ -162,12 +162,13 @@ describe('certificate document', () => {
     expect(Buffer.from(files[media]!).equals(Buffer.from(qrPng(data.verifyUrl)))).toBe(true);
   });
 
-  it('fills 200 certificates quickly (template built once)', async () => {
-    await fillCertificate(data);
-    const t = performance.now();
-    for (let i = 0; i < 200; i++) await fillCertificate({ ...data, number: `2025-03-${i}` });
-    const ms = performance.now() - t;
-    console.log(`200 certificates filled in ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(20_000);
+  // Speed is the bench's certificates stage (1,000 fillCertificate against a floor), not a wall-clock bound here.
+  it('fills 200 certificates, each with its own number and QR code', async () => {
+    const filled = [];
+    for (let i = 0; i < 200; i++)
+      filled.push(unzipSync(await fillCertificate({ ...data, number: `2025-03-${i}` })));
+    expect(filled).toHaveLength(200);
+    const documents = filled.map((f) => new TextDecoder().decode(f['word/document.xml']));
+    expect(documents.every((xml, i) => xml.includes(`2025-03-${i}<`))).toBe(true);
   });
 });

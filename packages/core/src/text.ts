@@ -25,5 +25,14 @@ const NAME_DOTS = /[.\u00b7\u2022\u2027\u2219\u22c5\u30fb\u2e31]/g;
  * dot as U+00B7. Only for comparing; a name is stored and shown as its sender wrote it.
  */
 export function nameKey(name: string): string {
-  return name.normalize('NFKC').replace(/\s+/g, '').replace(NAME_DOTS, '\u00b7');
+  return normaliseText(name, 'remove').replace(NAME_DOTS, '\u00b7');
+}
+
+/**
+ * Text as compared and stored: NFKC (full-width letters, digits and brackets become half-width), then
+ * whitespace trimmed (`'trim'`) or taken out wherever it is (`'remove'`, for labels people retype with spaces).
+ */
+export function normaliseText(text: string, whitespace: 'trim' | 'remove' = 'trim'): string {
+  const t = text.normalize('NFKC');
+  return whitespace === 'remove' ? t.replace(/\s+/g, '') : t.trim();
 }

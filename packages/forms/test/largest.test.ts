@@ -1,6 +1,6 @@
 /**
- * The largest realistic submission (spec: one 附件4 of 100 rows and 100 附件5) is read and recognised in
- * well under a second: the figure is printed so the issue note can quote it.
+ * The largest realistic submission (spec: one 附件4 of 100 rows and 100 附件5) is read and recognised whole;
+ * the time is printed, and measured as a ratio to its floor by the bench's intake stage (large fixture).
  */
 import { loadProgram } from '@lingjun/program';
 import { fillForm4, fillForm5Docx, generatePeople } from '@lingjun/testing';
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { extractForms, type RawDocument, readAttachment } from '../src/index.ts';
 
 describe('the largest realistic submission', () => {
-  it('reads 附件4 × 100 rows and 100 附件5 .docx in well under a second', async () => {
+  it('reads 附件4 × 100 rows and 100 附件5 .docx and recognises every form', async () => {
     const program = await loadProgram(
       new URL('../../../examples/program-2025.json', import.meta.url).pathname,
     );
@@ -44,6 +44,6 @@ describe('the largest realistic submission', () => {
     );
     expect(last!.forms.filter((f) => f.form === '附件4')).toHaveLength(1);
     expect(last!.forms.filter((f) => f.form === '附件5')).toHaveLength(100);
-    expect(median).toBeLessThan(1000);
+    // Speed is the bench's intake stage on the large fixture (100 + 100), as a ratio to its floor.
   });
 });

@@ -219,7 +219,8 @@ describe('readAttachment: zip bombs and unsafe archives', () => {
 });
 
 describe('readAttachment: very long sheets', () => {
-  it('reads the data of a sheet with a million empty styled rows in under 2 s', async () => {
+  // Time is the bench's xlsx stage (fixture form4-million-empty-rows); here, that the rows are read right.
+  it('reads the data of a sheet with a million empty styled rows', async () => {
     const parts = unzipSync(await smallXlsx());
     const path = Object.keys(parts).find((p) => /^xl\/worksheets\/sheet\d+\.xml$/.test(p))!;
     const xml = new TextDecoder().decode(parts[path]);
@@ -238,7 +239,6 @@ describe('readAttachment: very long sheets', () => {
       ['姓名', '性别'],
       ['张三', '男'],
     ]);
-    expect(ms).toBeLessThan(2000);
   });
 
   it(`reads 5000 rows, and refuses content beyond MAX_ROWS (${MAX_ROWS})`, async () => {

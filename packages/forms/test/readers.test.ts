@@ -439,7 +439,7 @@ describe('readAttachment: zip', () => {
 });
 
 describe('readAttachment: speed', () => {
-  it('reads a 100-row 附件4 and 100 附件5 documents quickly', async () => {
+  it('reads a 100-row 附件4 and 100 附件5 documents', async () => {
     const rows: unknown[][] = [
       ['序号', '姓名', '性别', '民族', '出生年月', '身份证号码', '企业名称', '手机号码'],
     ];
@@ -466,12 +466,15 @@ describe('readAttachment: speed', () => {
     const sheet = await readOne('附件4.xlsx', xlsx);
     const xlsxMs = performance.now() - t;
     t = performance.now();
-    for (let i = 0; i < 100; i++) await readOne(`附件5-${i}.docx`, docx);
+    const docs = [];
+    for (let i = 0; i < 100; i++) docs.push(await readOne(`附件5-${i}.docx`, docx));
     const docxMs = performance.now() - t;
     console.log(`reader speed: 100-row xlsx ${xlsxMs.toFixed(1)} ms; 100 docx forms ${docxMs.toFixed(1)} ms`);
+    // Speed is the bench's xlsx and intake stages (ratios to a floor); here, that the work was all done.
     expect(sheet.grids[0]!.rows).toHaveLength(101);
-    // Generous bounds for slow CI machines; measured figures are printed above.
-    expect(xlsxMs).toBeLessThan(250);
-    expect(docxMs).toBeLessThan(2000);
+    expect(sheet.grids[0]!.rows[100]!.cells).toContain('13800138000');
+    expect(
+      docs.filter((d) => d.grids.some((g) => g.rows.some((r) => r.cells.includes('张三')))),
+    ).toHaveLength(100);
   });
 });

@@ -58,7 +58,6 @@ describe('sample submissions', () => {
       const mail = await parseInbound(raw);
       const ms = performance.now() - started;
       console.log(`parse ${file}: ${ms.toFixed(1)} ms, ${raw.length} bytes`);
-      expect(ms).toBeLessThan(2000);
 
       expect(mail.kind).toBe('normal');
       expect(mail.isReport).toBe(false);

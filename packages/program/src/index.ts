@@ -1,5 +1,4 @@
 export * from './calendar.ts';
-export * from './import.ts';
 export * from './load.ts';
 export * from './numerals.ts';
 export * from './regions.ts';

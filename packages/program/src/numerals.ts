@@ -2,6 +2,7 @@
  * Class numbers as people write them (1, 01, 第一期, 十二期 …). Every reader of a class number (form
  * headers, the bureau's schedule sheet, sign-in sheets) goes through here, so they agree.
  */
+import { normaliseText } from '@lingjun/core';
 
 const CN_DIGITS: Readonly<Record<string, number>> = {
   零: 0,
@@ -40,10 +41,7 @@ export function parseNumeral(text: string): number | undefined {
 export function parseClassNo(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? value : undefined;
   if (typeof value !== 'string') return undefined;
-  const t = value
-    .normalize('NFKC')
-    .replace(/\s+/g, '')
-    .replace(/[（(].*?[)）]/g, '');
+  const t = normaliseText(value, 'remove').replace(/[（(].*?[)）]/g, '');
   const m = /^第?([0-9]+|[零〇一二两三四五六七八九十]+)(?:期|班|期班)?$/.exec(t);
   if (!m) return undefined;
   const n = parseNumeral(m[1]!);

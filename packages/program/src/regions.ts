@@ -1,3 +1,5 @@
+import { normaliseText } from '@lingjun/core';
+
 /**
  * The 37 regions that send forms (notice ¶2, spec §2). Codes are the administrative division codes the
  * bureau uses; a 计划单列市 is its own region even though it lies inside a province.
@@ -70,9 +72,7 @@ for (const r of REGIONS) {
 
 /** Normalises a region as written in a form: drops spaces, full-width forms and trailing 中小企业主管部门-style suffixes. */
 function normaliseRegionText(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/\s+/g, '')
+  return normaliseText(text, 'remove')
     .replace(/[（(].*?[）)]/g, '')
     .replace(/(中小企业|工业和信息化|工信|经信|经济和信息化).*$/, '');
 }

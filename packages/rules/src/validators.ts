@@ -1,4 +1,4 @@
-import { maskText } from '@lingjun/core';
+import { maskText, normaliseText, spreadsheetDay } from '@lingjun/core';
 import { parseClassNo as parseClassNoText } from '@lingjun/program';
 import type { FindingCode } from './findings.ts';
 import {
@@ -37,7 +37,7 @@ export function cellString(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
   if (typeof value === 'number') return Number.isFinite(value) ? numberText(value) : '';
-  return String(value).normalize('NFKC').trim();
+  return normaliseText(String(value));
 }
 
 /** Plain decimal text of a number (never exponent notation, which is how Excel shows long numbers). */
@@ -61,10 +61,7 @@ export function shown(value: unknown): string {
 
 /** Key used to look values up in the variant tables: no whitespace, no quotes or brackets of any width. */
 export function valueKey(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/\s+/g, '')
-    .replace(/["'“”‘’「」『』〝〞]/g, '');
+  return normaliseText(text, 'remove').replace(/["'“”‘’「」『』〝〞]/g, '');
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -347,30 +344,17 @@ export function checkEnterpriseTypes(value: unknown): Checked<string> {
 // ---------------------------------------------------------------------------------------------------------
 // Dates and numbers
 
-const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
-
-/** Calendar parts of a spreadsheet date, tolerating readers that hand back local or UTC midnight. */
-function dateParts(d: Date): { y: number; m: number; d: number } {
-  // Half a day either way absorbs the reader's time-zone offset, so 1975-06-01 never becomes May.
-  const t = new Date(d.getTime() + 12 * 3600_000);
-  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
-}
-
-function serialParts(serial: number): { y: number; m: number; d: number } {
-  return dateParts(new Date(EXCEL_EPOCH_MS + Math.floor(serial) * 86400_000));
-}
-
 /** Year, month and optional day read from the many ways people write a date; undefined when not a date. */
 export function parseDateParts(
   value: unknown,
   format?: string,
 ): { y: number; m: number; d?: number } | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : dateParts(value);
+  if (value instanceof Date) return spreadsheetDay(value);
   let text: string;
   if (typeof value === 'number') {
     // A real Excel date serial (1900-2100) rather than a number like 1975.06 or 197506.
     if (Number.isInteger(value) && value > 1 && value < 73051 && !(value >= 1900 && value <= 2100)) {
-      return serialParts(value);
+      return spreadsheetDay(value);
     }
     // 1975.10 typed into a number cell is stored as 1975.1; a two-decimal format shows what was meant.
     text = format && /0\.00/.test(format) ? value.toFixed(2) : String(value);

@@ -1,15 +1,37 @@
 import { parseArgs } from 'node:util';
-import { ImportError, importProgram, ProgramError } from '@lingjun/program';
+import { ProgramError } from '@lingjun/program';
+import { ImportError, importProgram } from '@lingjun/program-import';
 import type { Command } from '../main.ts';
 
 const USAGE =
-  '用法: lingjun program import --program 文件 [--schedule 期次表.xlsx] [--quotas 名额表.xlsx] [--dry-run] [--json]\n';
+  '用法: lingjun program import --program 文件 [--schedule 期次表] [--quotas 名额表] [--deadline 期次=YYYY-MM-DD …]' +
+  ' [--dry-run] [--json]\n' +
+  '  期次表（附件1）和名额表（附件2）可以是 .xlsx/.xls/.et、.docx 或 .doc/.wps 表格；\n' +
+  '  --deadline 给出附件1 没有的报名截止日期（可重复，如 --deadline 3=2025-06-20），优先于表格和程序文件。\n';
+
+/** Parses `--deadline 3=2025-06-20` (repeatable, or comma-separated) into class number → date. */
+export function parseDeadlines(values: string[]): Record<number, string> | string {
+  const out: Record<number, string> = {};
+  for (const item of values.flatMap((v) => v.split(/[,，]/)).filter((v) => v.trim() !== '')) {
+    const m = /^\s*(\d+)\s*[=＝:：]\s*(\d{4}-\d{2}-\d{2})\s*$/.exec(item);
+    if (!m) return `--deadline “${item}” 应为 期次=YYYY-MM-DD，如 3=2025-06-20`;
+    out[Number(m[1])] = m[2]!;
+  }
+  return out;
+}
 
 /** `lingjun program import`: merges the bureau's 附件1 schedule and 附件2 quota sheets into a program file. */
 export const command: Command = {
   summary: '把部中小企业局的期次安排表（附件1）和名额分配表（附件2）导入程序文件',
   async run(args) {
-    let values: { program?: string; schedule?: string; quotas?: string; json?: boolean; 'dry-run'?: boolean };
+    let values: {
+      program?: string;
+      schedule?: string;
+      quotas?: string;
+      deadline?: string[];
+      json?: boolean;
+      'dry-run'?: boolean;
+    };
     try {
       ({ values } = parseArgs({
         args,
@@ -17,6 +39,7 @@ export const command: Command = {
           program: { type: 'string' },
           schedule: { type: 'string' },
           quotas: { type: 'string' },
+          deadline: { type: 'string', multiple: true },
           json: { type: 'boolean' },
           'dry-run': { type: 'boolean' },
         },
@@ -26,7 +49,13 @@ export const command: Command = {
       process.stderr.write(`${(error as Error).message}\n${USAGE}`);
       return 2;
     }
-    if (!values.program || (!values.schedule && !values.quotas)) {
+    const deadlines = parseDeadlines(values.deadline ?? []);
+    if (typeof deadlines === 'string') {
+      process.stderr.write(`${deadlines}\n${USAGE}`);
+      return 2;
+    }
+    const hasDeadlines = Object.keys(deadlines).length > 0;
+    if (!values.program || (!values.schedule && !values.quotas && !hasDeadlines)) {
       process.stderr.write(USAGE);
       return 2;
     }
@@ -35,6 +64,7 @@ export const command: Command = {
         programFile: values.program,
         ...(values.schedule ? { scheduleFile: values.schedule } : {}),
         ...(values.quotas ? { quotasFile: values.quotas } : {}),
+        ...(hasDeadlines ? { deadlines } : {}),
         dryRun: values['dry-run'] ?? false,
       });
       if (values.json) {

@@ -1,3 +1,4 @@
+import { normaliseText } from '@lingjun/core';
 import type { Finding } from '@lingjun/rules';
 import type ExcelJS from 'exceljs';
 import { FORM4 } from '../definitions.ts';
@@ -39,9 +40,7 @@ const byLabel = new Map(FORM4.fields.map((f) => [f.label, f.key]));
 
 /** Header text as compared: no whitespace, '*', full-width forms or bracketed notes. */
 function headerKey(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/\s+/g, '')
+  return normaliseText(text, 'remove')
     .replace(/\*/g, '')
     .replace(/[（(][^）)]*[）)]/g, '');
 }

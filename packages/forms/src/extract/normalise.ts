@@ -1,3 +1,4 @@
+import { normaliseText } from '@lingjun/core';
 import type { FieldDef, FormDef } from '../definitions.ts';
 import type { CellValue } from '../raw.ts';
 
@@ -8,9 +9,7 @@ import type { CellValue } from '../raw.ts';
 
 /** Normalised form of a header or label cell. */
 export function normaliseHeader(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/\s+/g, '')
+  return normaliseText(text, 'remove')
     .replace(/\([^()]*\)|\[[^[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|<[^<>]*>|《[^《》]*》/g, '')
     .replace(/^[*※★]+|[*※★:：]+$/g, '')
     .replace(/^[*※★]+|[*※★:：]+$/g, '')
@@ -21,7 +20,7 @@ export function normaliseHeader(text: string): string {
 export function cellText(value: CellValue | undefined): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return '';
-  return String(value).normalize('NFKC').trim();
+  return normaliseText(String(value));
 }
 
 /** True when a cell holds nothing a person would call a value. */
@@ -29,7 +28,7 @@ export function isBlank(value: CellValue | undefined): boolean {
   if (value === null || value === undefined) return true;
   if (value instanceof Date) return Number.isNaN(value.getTime());
   if (typeof value === 'number' || typeof value === 'boolean') return false;
-  return value.normalize('NFKC').trim() === '';
+  return normaliseText(value) === '';
 }
 
 /** Spreadsheet column letters for a 0-based column index (0 → A, 26 → AA). */

@@ -1,4 +1,4 @@
-import { maskId, nameKey } from '@lingjun/core';
+import { maskId, nameKey, normaliseText } from '@lingjun/core';
 import type { Form4, Form5, FormRecord, RecognisedForm } from '@lingjun/forms';
 import { findClass, isPastDeadline, type Program } from '@lingjun/program';
 import { type Finding, finding } from '@lingjun/rules';
@@ -39,10 +39,7 @@ const MATCHED_FIELDS = [
 ] as const;
 
 const norm = (s: string | undefined) =>
-  (s ?? '')
-    .normalize('NFKC')
-    .replace(/\s+/g, '')
-    .replace(/[（）]/g, (c) => (c === '（' ? '(' : ')'));
+  normaliseText(s ?? '', 'remove').replace(/[（）]/g, (c) => (c === '（' ? '(' : ')'));
 
 /**
  * Joins 附件4 rows with 附件5 forms and applies the rules that span forms and the calendar: unknown class,
