@@ -302,4 +302,18 @@ describe('warnings', () => {
     expect(enterpriseRegionWarning(USCC, '130000')?.code).toBe('ENTERPRISE_REGION_MISMATCH');
     expect(enterpriseRegionWarning(USCC, '660000')).toBeUndefined();
   });
+  it('ENTERPRISE_REGION_MISMATCH treats a 计划单列市 as its own region (spec §2)', () => {
+    const body = '91210203M000100Y4';
+    const dalian = body + usccCheckDigit(body);
+    expect(checkUscc(dalian).ok).toBe(true);
+    const onLiaoning = enterpriseRegionWarning(dalian, '210000');
+    expect(onLiaoning?.code).toBe('ENTERPRISE_REGION_MISMATCH');
+    expect(onLiaoning?.message).toContain('大连市');
+    expect(onLiaoning?.message).toContain('计划单列市');
+    expect(enterpriseRegionWarning(dalian, '210200')).toBeUndefined();
+    // A Shenyang enterprise is Liaoning's, not Dalian's.
+    const shenyang = `91210102M000100Y4${usccCheckDigit('91210102M000100Y4')}`;
+    expect(enterpriseRegionWarning(shenyang, '210000')).toBeUndefined();
+    expect(enterpriseRegionWarning(shenyang, '210200')?.message).toContain('辽宁省');
+  });
 });
