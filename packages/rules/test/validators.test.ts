@@ -45,12 +45,21 @@ describe('身份证号码', () => {
     expect(value(checkIdNumber('110105 1949 1231 002x'))).toBe(ID);
     expect(value(checkIdNumber('１１０１０５１９４９１２３１００２Ｘ'))).toBe(ID);
   });
-  it('rejects a wrong check digit with ID_CHECKSUM and never echoes the number', () => {
+  it('rejects a wrong check digit with ID_CHECKSUM and echoes the number only masked', () => {
     const r = checkIdNumber('110105194912310021');
     expect(code(r)).toBe('ID_CHECKSUM');
     expect(message(r)).toContain('校验位');
     expect(message(r)).not.toContain('110105194912310021');
-    expect(message(r)).not.toContain(maskId('110105194912310021'));
+    expect(message(r)).toContain(maskId('110105194912310021'));
+  });
+  it('echoes the credit code and the masked mobile it could not accept', () => {
+    expect(message(checkUscc('91350100M000100Y44'))).toContain('“91350100M000100Y44”');
+    const phone = message(checkMobile('1381234567'));
+    expect(phone).toContain('138***4567');
+    expect(phone).not.toContain('1381234567');
+    // An ID typed into the credit-code column stays masked.
+    expect(message(checkUscc('110105194912310021'))).not.toContain('110105194912310021');
+    expect(message(checkUscc('15193158324'))).not.toContain('15193158324');
   });
   it('asks for the 18-digit number instead of a 15-digit one', () => {
     const r = checkIdNumber('110105491231002');
