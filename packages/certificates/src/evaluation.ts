@@ -192,7 +192,7 @@ export function evaluationHtml(program: Program, s: EvaluationSummary): string {
         Math.max(1, ...i.distribution),
       ),
     )
-    .join('<br>');
+    .join('<br />');
   const table = renderTable(
     ['评价项目', '份数', '平均分', '5分', '4分', '3分', '2分', '1分'],
     s.items.map((i) => [i.item, i.count, i.average.toFixed(2), ...[...i.distribution].reverse()]),
@@ -200,7 +200,7 @@ export function evaluationHtml(program: Program, s: EvaluationSummary): string {
   const comments = s.comments.length
     ? `<p>意见和建议（${s.comments.length}条）：</p><ol>${s.comments.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ol>`
     : '<p>没有收到意见和建议。</p>';
-  return [head, averages, '<br>', dists, table, comments].join('\n');
+  return [head, averages, '<br />', dists, table, comments].join('\n');
 }
 
 /** The summary as a workbook: the table, then the comments. */

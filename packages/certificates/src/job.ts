@@ -276,7 +276,7 @@ async function sendRegions(
     ]);
     const intro = `${name}：\n\n第${cls.no}期（${cls.start}至${cls.end}，${cls.location}）已结束。贵地区参训学员${mine.length}人，结业${myCerts.length}人。附件为结业证书（每人一份 .docx）及结业名单。证书可凭编号和验证码在线核验。`;
     const text = `${intro}\n\n${renderTextTable(['姓名', '结业情况', '证书编号/原因'], rows)}\n`;
-    const html = `<p>${escapeHtml(intro).replace(/\n/g, '<br>')}</p>${renderTable(['姓名', '结业情况', '证书编号/原因'], rows)}`;
+    const html = `<p>${escapeHtml(intro).replace(/\n/g, '<br />')}</p>${renderTable(['姓名', '结业情况', '证书编号/原因'], rows)}`;
     const key = `REGION#${region}#${digest(mine.map((r) => `${r.student.personKey}|${r.completed}|${issued.get(r.student.personKey) ?? ''}`))}`;
     await sendOnce(
       deps,
@@ -379,7 +379,7 @@ async function sendOnce(
       to,
       subject,
       text,
-      html: html ?? `<p>${escapeHtml(text).replace(/\n/g, '<br>')}</p>`,
+      html: html ?? `<p>${escapeHtml(text).replace(/\n/g, '<br />')}</p>`,
       attachments,
     });
     await deps.mailer.sendRaw({ from: deps.program.mailbox, to: composed.to, raw: composed.raw });

@@ -69,7 +69,7 @@ export async function handleOrganiserMail(
   if (lines.length === 0) lines.push('邮件附件中没有识别到签到表或培训效果评价表。');
   const rows = result.findings.map((f) => [f.file, f.row ?? '', f.student ?? '', f.message]);
   const text = `${lines.join('\n')}\n\n${rows.length ? `需要核对的问题：\n${rows.map((r) => r.join(' ')).join('\n')}` : '没有发现问题。'}`;
-  const html = `<p>${lines.map(escapeHtml).join('<br>')}</p>${rows.length ? `<p>需要核对的问题：</p>${renderTable(['文件', '行', '姓名', '问题'], rows)}` : '<p>没有发现问题。</p>'}`;
+  const html = `<p>${lines.map(escapeHtml).join('<br />')}</p>${rows.length ? `<p>需要核对的问题：</p>${renderTable(['文件', '行', '姓名', '问题'], rows)}` : '<p>没有发现问题。</p>'}`;
   const composed = await composeReply({
     from: { address: deps.program.mailbox, name: '领军人才培训报名系统' },
     original: {

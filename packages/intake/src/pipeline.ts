@@ -14,7 +14,7 @@ import { localDateTime, type Program, regionByCode } from '@lingjun/program';
 import { type MessageRecord, personKey } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
 import type { InboundRef, IntakeDeps } from './context.ts';
-import { type ClassOutcome, type Outcome, statusFromCounts } from './outcome.ts';
+import { type ClassOutcome, decideStatus, type Outcome } from './outcome.ts';
 import { type Assembly, assemble, type Candidate } from './steps/assemble.ts';
 import { type ReadForms, readForms } from './steps/forms.ts';
 import { type ClassResult, recordClass } from './steps/record.ts';
@@ -327,13 +327,12 @@ async function conclude(p: Processing): Promise<Outcome> {
     rejected: r.rejected.length,
     withdrawn: r.withdrawn.length,
   }));
-  const whole = p.findings.some((f) => f.code === 'NO_FORMS');
   const outcome: Outcome = {
     ...p.base,
     region,
     classes,
     findings: p.findings,
-    status: statusFromCounts(classes, whole, p.otherAccepted === true),
+    status: decideStatus({ classes, findings: p.findings, otherAccepted: p.otherAccepted === true }),
     receipt: receiptNo(p.deps.program, region.code, p.key),
   };
   const form4s = p.read!.forms.filter((f): f is Form4 => f.form === '附件4');
@@ -419,6 +418,7 @@ async function answer(
     ...(quota ? { quota } : {}),
     receivedLocal: localDateTime(run.ref.receivedAt, program.timezone),
     annotated: attachments.map((a) => a.filename),
+    results,
   });
   return finishWithReply(run, outcome, { ...receipt, attachments });
 }

@@ -16,11 +16,12 @@ export function escapeHtml(value: Cell): string {
 
 /** Escapes text and keeps its line breaks, for a paragraph of sender-facing prose. */
 export function textToHtml(text: string): string {
-  return escapeHtml(text).replace(/\r?\n/g, '<br>\n');
+  return escapeHtml(text).replace(/\r?\n/g, '<br />\n');
 }
 
-// Mail clients (Outlook, Foxmail, QQ) drop <style> blocks, so every style is inline.
-const TABLE_STYLE = 'border-collapse:collapse;font-size:14px;font-family:Arial,"Microsoft YaHei",sans-serif;';
+// Mail clients (Outlook, Foxmail, QQ) drop <style> blocks, so every style is inline. Styles sit in double-quoted
+// attributes, so a font name inside them takes single quotes.
+const TABLE_STYLE = "border-collapse:collapse;font-size:14px;font-family:Arial,'Microsoft YaHei',sans-serif;";
 const TH_STYLE =
   'border:1px solid #999;padding:4px 8px;background:#f0f0f0;text-align:left;white-space:nowrap;';
 const TD_STYLE = 'border:1px solid #999;padding:4px 8px;vertical-align:top;';

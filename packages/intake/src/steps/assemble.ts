@@ -69,6 +69,15 @@ export function assemble(forms: RecognisedForm[], program: Program, receivedAt: 
           { form: '附件4', file: f4.file, field: '培训期次' },
         ),
       );
+      // Its students' 附件5s belong to this refused list: said once here, not again as unknown or unlisted.
+      for (const rec of f4.records) {
+        const f5 = matchForm5(rec, form5s, used);
+        if (!f5) continue;
+        used.add(f5);
+        findings.push(
+          ...f5.record.findings.filter((f) => f.code !== 'UNKNOWN_CLASS' && f.field !== '培训期次'),
+        );
+      }
       continue;
     }
     if (isPastDeadline(program, cls, receivedAt)) late.add(cls.no);

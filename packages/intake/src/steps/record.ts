@@ -11,6 +11,8 @@ export interface ClassResult {
   withdrawn: Registration[];
   /** Candidates updated in place (already registered, still listed). */
   updated: Candidate[];
+  /** For each updated candidate, the keys of the values that differ from what was on file (empty: 无变化). */
+  changes: Map<Candidate, string[]>;
 }
 
 /**
@@ -31,7 +33,14 @@ export async function recordClass(input: {
   open: boolean;
 }): Promise<ClassResult> {
   const { region, classNo, candidates, registry, messageId, now } = input;
-  const result: ClassResult = { no: classNo, accepted: [], rejected: [], withdrawn: [], updated: [] };
+  const result: ClassResult = {
+    no: classNo,
+    accepted: [],
+    rejected: [],
+    withdrawn: [],
+    updated: [],
+    changes: new Map(),
+  };
   if (!input.open) {
     result.rejected.push(...candidates);
     return result;
@@ -84,6 +93,7 @@ export async function recordClass(input: {
       if (res.ok) {
         result.accepted.push(c);
         result.updated.push(c);
+        result.changes.set(c, changedKeys(current.values, values));
       } else {
         c.findings.push(refusal(c, res, input.program));
         result.rejected.push(c);
@@ -115,6 +125,11 @@ export async function recordClass(input: {
     }
   }
   return result;
+}
+
+/** Keys whose value this submission sets differently from the registration on file; form5 is bookkeeping. */
+function changedKeys(before: Record<string, string>, after: Record<string, string>): string[] {
+  return Object.keys(after).filter((k) => k !== 'form5' && (before[k] ?? '') !== (after[k] ?? ''));
 }
 
 function where(c: Candidate) {
