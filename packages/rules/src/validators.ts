@@ -61,7 +61,8 @@ export function shown(value: unknown): string {
 
 /** A credit code as quoted back: not personal, but an ID typed into its column must stay masked. */
 function shownCode(code: string): string {
-  return code.length === 18 && /[A-Z]/.test(code) ? code : shown(code);
+  if (code.length !== 18) return shown(code);
+  return /^\d{17}[\dX]$/.test(code) && idCheckDigit(code) === code[17] ? maskId(code) : code;
 }
 
 /** Key used to look values up in the variant tables: no whitespace, no quotes or brackets of any width. */

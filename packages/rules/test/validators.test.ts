@@ -58,7 +58,8 @@ describe('身份证号码', () => {
     expect(phone).toContain('138***4567');
     expect(phone).not.toContain('1381234567');
     // An ID typed into the credit-code column stays masked.
-    expect(message(checkUscc('110105194912310021'))).not.toContain('110105194912310021');
+    expect(message(checkUscc(ID))).not.toContain(ID);
+    expect(message(checkUscc(ID))).toContain(maskId(ID));
     expect(message(checkUscc('15193158324'))).not.toContain('15193158324');
   });
   it('asks for the 18-digit number instead of a 15-digit one', () => {
