@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { documentClient } from '@lingjun/aws';
 import { certSecretFromEnv, handleVerifyRequest } from '@lingjun/certificates';
 import type { Person } from '@lingjun/forms';
+import { parseStrictHtml } from '@lingjun/mail/testing';
 import { CourseRegistry } from '@lingjun/registry';
 import ExcelJS from 'exceljs';
 import { strFromU8, unzipSync } from 'fflate';
@@ -19,7 +20,9 @@ import { type Harness, harness, testProgram } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
 
 const IN_TIME = '2025-06-05T02:00:00Z';
-const AFTER_CLASS_1 = '2025-06-28T02:00:00Z';
+/** 20:00 Beijing time on class 1's last day: its last half-day is over, so the evening run issues (issue 15). */
+const AFTER_CLASS_1 = '2025-06-27T20:00:00+08:00';
+const LAST_AFTERNOON = '2025-06-27T15:00:00+08:00';
 /** Class 1 of the example program runs 2025-06-24 to 06-27: eight half-days. */
 const HALF_DAYS = ['24', '25', '26', '27'].flatMap((d) => [`6月${d}日上午`, `6月${d}日下午`]);
 
@@ -150,6 +153,9 @@ describe('course end season', () => {
 
   it('issues certificates to exactly the completing students, with the right text', async () => {
     const out = await mkdtemp(join(tmpdir(), 'lingjun-certs-'));
+    const early = await cli(h, ['certificates', '--class', '1', '--now', LAST_AFTERNOON, '--out', out]);
+    expect(early.code).toBe(1);
+    expect(early.out).toBe('');
     const res = await cli(h, [
       'certificates',
       '--class',
@@ -237,8 +243,25 @@ describe('course end season', () => {
       valid: false,
       status: 'not_found',
     });
+    const revokedSince = Date.now() - 1000;
     const rev = await cli(h, ['revoke', second.number, '--reason', '学员考勤记录有误']);
     expect(rev.code).toBe(0);
+    expect(rev.out).toContain(`已撤销证书 ${second.number}`);
+    // The region is told once; revoking again changes nothing and says when it was revoked.
+    const again = await cli(h, ['revoke', second.number, '--reason', '再次撤销']);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('本次未作改动');
+    expect(again.out).toContain('学员考勤记录有误');
+    const notices = (
+      await Promise.all(
+        (
+          await h.sentTo(second.region === '130000' ? hebeiContact : shanxiContact, revokedSince)
+        ).map((r) => simpleParser(r)),
+      )
+    ).filter((m) => m.subject?.includes('【证书撤销】') && m.subject.includes(second.number));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.text).toContain('学员考勤记录有误');
+    parseStrictHtml(String(notices[0]?.html));
     const after = await cli(h, ['verify', second.number, second.code, '--json']);
     expect(after.code).toBe(1);
     expect(jsonLines<{ valid: boolean; status: string }>(after.out)[0]).toMatchObject({

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type BlobStore, LingjunError, log, type Mailer } from '@lingjun/core';
 import { newWorkbook } from '@lingjun/forms';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
-import { localDate, type Program, type ProgramClass, regionByCode } from '@lingjun/program';
+import { classEndsAt, type Program, type ProgramClass, regionByCode } from '@lingjun/program';
 import type { CertificateRecord, CourseRegistry, Registry } from '@lingjun/registry';
 import { zipSync } from 'fflate';
 import { certificateCode } from './code.ts';
@@ -61,10 +61,17 @@ export function verifyUrl(base: string, number: string, code: string): string {
   return `${base}${sep}n=${encodeURIComponent(number)}&c=${encodeURIComponent(code)}`;
 }
 
-/** Classes whose last day is over, in the program's time zone. */
+/**
+ * Classes that have ended: their last half-day is over (spec §9), so the 20:00 run on the last day issues
+ * the certificates instead of the next day's.
+ */
 export function endedClasses(program: Program, now: Date): ProgramClass[] {
-  const today = localDate(now, program.timezone);
-  return program.classes.filter((c) => c.end < today);
+  return program.classes.filter((c) => hasEnded(program, c, now));
+}
+
+/** True once the class's last half-day is over at `now`. */
+export function hasEnded(program: Program, cls: ProgramClass, now: Date): boolean {
+  return now.getTime() >= classEndsAt(program, cls).getTime();
 }
 
 /** Runs the course end for every ended class, or for one; safe to run again (nothing twice). */
@@ -88,7 +95,7 @@ async function endClass(deps: CourseEndDeps, cls: ProgramClass): Promise<ClassEn
     certificates: [],
     sent: [],
   };
-  if (cls.end >= localDate(now, program.timezone)) return { ...base, status: 'not-ended' };
+  if (!hasEnded(program, cls, now)) return { ...base, status: 'not-ended' };
   const students = (await deps.registry.listClass(cls.no))
     .filter((r) => r.status === 'active')
     .sort((a, b) => a.region.localeCompare(b.region) || a.seq - b.seq);

@@ -37,7 +37,10 @@ register('roster', () => import('./commands/roster.ts'));
 register('quota set', () => import('./commands/quota.ts'));
 
 /** Runs the command line; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(all: string[]): Promise<number> {
+  // --verbose and --log choose where log lines go (bin/lingjun.mjs); no command sees them.
+  const { takeLogOptions } = await import('./common.ts');
+  const { argv } = takeLogOptions(all);
   const names = Object.keys(COMMANDS).sort((a, b) => b.split(' ').length - a.split(' ').length);
   for (const name of names) {
     const words = name.split(' ');
@@ -47,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
-    process.stdout.write('用法: lingjun <命令> [选项]\n\n');
+    process.stdout.write('用法: lingjun <命令> [选项]（每个命令加 --help 查看其用法）\n\n');
     for (const name of Object.keys(COMMANDS).sort()) {
       const { command } = await COMMANDS[name]!();
       process.stdout.write(`  ${name.padEnd(20)} ${command.summary}\n`);

@@ -2,9 +2,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { documentClient, keySecretFromEnv, services } from '@lingjun/aws';
 import { certSecretFromEnv, runCourseEnd } from '@lingjun/certificates';
-import { withStack } from '@lingjun/local';
+import { classEndsAt, localDateTime } from '@lingjun/program';
 import { CourseRegistry } from '@lingjun/registry';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import {
+  classOf,
+  DEFAULT_STATE,
+  ExitError,
+  guarded,
+  parseCommon,
+  programFrom,
+  withStackProgress,
+} from '../common.ts';
 import type { Command } from '../main.ts';
 
 const USAGE =
@@ -25,56 +33,61 @@ export const command: Command = {
         },
         USAGE,
       );
-      const classNo = Number(values.class);
-      if (!values.class || !Number.isInteger(classNo))
-        throw new ExitError(`请用 --class 指定期次\n用法: ${USAGE}`);
-      if (!values.out) throw new ExitError(`请用 --out 指定输出目录\n用法: ${USAGE}`);
+      const program = await programFrom(values.program);
+      const cls = classOf(program, values.class, USAGE);
+      const classNo = cls.no;
+      if (!values.out) throw new ExitError(`请用 --out 指定输出目录（用法: ${USAGE}）`);
       const now = values.now ? new Date(values.now) : new Date();
       if (Number.isNaN(now.getTime())) throw new ExitError(`--now 不是有效时间：${values.now}`);
-      const program = await programFrom(values.program);
       const out = resolve(values.out);
       await mkdir(out, { recursive: true });
-      return withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, async ({ config }) => {
-        const [result] = await runCourseEnd(
-          {
-            ...services(config, program.year),
-            program,
-            course: new CourseRegistry(documentClient(config), config.tableName, program.year),
-            keySecret: keySecretFromEnv(),
-            certSecret: certSecretFromEnv(),
-            verifyBase:
-              values['verify-url'] ?? process.env.LINGJUN_VERIFY_URL ?? 'http://localhost:8787/verify',
-            now,
-          },
-          classNo,
-        );
-        if (!result) throw new ExitError(`没有第${classNo}期`, 1);
-        if (result.status === 'not-ended')
-          throw new ExitError(`第${classNo}期尚未结束（--now ${now.toISOString()}）`, 1);
-        if (result.status === 'no-attendance') {
-          throw new ExitError(
-            `第${classNo}期没有任何签到表，未生成结业证书；已通知部中小企业局和培训组织方。`,
-            1,
+      return withStackProgress(
+        { program, stateDir: resolve(values.state ?? DEFAULT_STATE) },
+        async ({ config }) => {
+          const [result] = await runCourseEnd(
+            {
+              ...services(config, program.year),
+              program,
+              course: new CourseRegistry(documentClient(config), config.tableName, program.year),
+              keySecret: keySecretFromEnv(),
+              certSecret: certSecretFromEnv(),
+              verifyBase:
+                values['verify-url'] ?? process.env.LINGJUN_VERIFY_URL ?? 'http://localhost:8787/verify',
+              now,
+            },
+            classNo,
           );
-        }
-        for (const c of result.certificates) {
-          const file = join(out, `${c.number}.docx`);
-          await writeFile(file, c.content);
-          const line = { number: c.number, code: c.code, student: c.student, region: c.region, file };
-          process.stdout.write(
-            values.json
-              ? `${JSON.stringify(line)}\n`
-              : `${c.number}  ${c.code}  ${c.student}  ${c.region}  ${file}\n`,
+          if (!result) throw new ExitError(`没有第${classNo}期`, 1);
+          if (result.status === 'not-ended')
+            throw new ExitError(
+              `第${classNo}期尚未结束：最后一个半天于 ${localDateTime(classEndsAt(program, cls), program.timezone)} 结束（现在是 ${localDateTime(now, program.timezone)}）`,
+              1,
+            );
+          if (result.status === 'no-attendance') {
+            throw new ExitError(
+              `第${classNo}期没有任何签到表，未生成结业证书；已通知部中小企业局和培训组织方。`,
+              1,
+            );
+          }
+          for (const c of result.certificates) {
+            const file = join(out, `${c.number}.docx`);
+            await writeFile(file, c.content);
+            const line = { number: c.number, code: c.code, student: c.student, region: c.region, file };
+            process.stdout.write(
+              values.json
+                ? `${JSON.stringify(line)}\n`
+                : `${c.number}  ${c.code}  ${c.student}  ${c.region}  ${file}\n`,
+            );
+          }
+          if (result.printable && result.certificates.length > 0) {
+            await writeFile(join(out, `第${classNo}期结业证书-打印版.docx`), result.printable.content);
+          }
+          const done = result.completion.filter((r) => r.completed).length;
+          process.stderr.write(
+            `第${classNo}期：${result.completion.length}人，结业${done}人，本次新发证书${result.certificates.filter((c) => c.created).length}份，发送邮件${result.sent.length}封\n`,
           );
-        }
-        if (result.printable && result.certificates.length > 0) {
-          await writeFile(join(out, `第${classNo}期结业证书-打印版.docx`), result.printable.content);
-        }
-        const done = result.completion.filter((r) => r.completed).length;
-        process.stderr.write(
-          `第${classNo}期：${result.completion.length}人，结业${done}人，本次新发证书${result.certificates.filter((c) => c.created).length}份，发送邮件${result.sent.length}封\n`,
-        );
-        return 0;
-      });
+          return 0;
+        },
+      );
     }),
 };

@@ -2,9 +2,18 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { documentClient, services } from '@lingjun/aws';
 import { importEvaluations, sendEvaluationSummary } from '@lingjun/certificates';
-import { withStack } from '@lingjun/local';
 import { CourseRegistry } from '@lingjun/registry';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import {
+  classOf,
+  DEFAULT_STATE,
+  ExitError,
+  existingFiles,
+  guarded,
+  parseCommon,
+  programFrom,
+  subcommand,
+  withStackProgress,
+} from '../common.ts';
 import type { Command } from '../main.ts';
 
 const USAGE =
@@ -15,47 +24,49 @@ export const command: Command = {
   summary: '培训效果评价：导入评价表；按期汇总并发送部中小企业局',
   run: (args) =>
     guarded(async () => {
-      const sub = args[0];
-      if (sub !== 'import' && sub !== 'summary') throw new ExitError(`用法: ${USAGE}`);
+      const sub = subcommand(args, ['import', 'summary'] as const, USAGE);
       const { values, positionals } = parseCommon(args.slice(1), { class: { type: 'string' } }, USAGE);
-      const classNo = values.class !== undefined ? Number(values.class) : undefined;
-      if (classNo !== undefined && !Number.isInteger(classNo)) throw new ExitError(`--class 应为期次数字`);
+      if (sub === 'import') await existingFiles(positionals, '评价表文件', USAGE);
       const program = await programFrom(values.program);
-      return withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, async ({ config }) => {
-        const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
-        if (sub === 'import') {
-          if (positionals.length === 0) throw new ExitError(`请指定评价表文件\n用法: ${USAGE}`);
-          let stored = 0;
-          for (const file of positionals) {
-            const r = await importEvaluations({
-              file: { filename: basename(file), content: await readFile(file) },
-              ...(classNo !== undefined ? { classNo } : {}),
-              course,
-              source: basename(file),
-              now: new Date(),
-            });
-            stored += r.stored;
-            if (values.json) process.stdout.write(`${JSON.stringify({ file: basename(file), ...r })}\n`);
-            else {
-              process.stdout.write(`${basename(file)}: ${r.stored}份\n`);
-              for (const f of r.findings)
-                process.stdout.write(`  ${f.row ? `第${f.row}行 ` : ''}${f.message}\n`);
+      const classNo = values.class !== undefined ? classOf(program, values.class, USAGE).no : undefined;
+      return withStackProgress(
+        { program, stateDir: resolve(values.state ?? DEFAULT_STATE) },
+        async ({ config }) => {
+          const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
+          if (sub === 'import') {
+            if (positionals.length === 0) throw new ExitError(`请指定评价表文件\n用法: ${USAGE}`);
+            let stored = 0;
+            for (const file of positionals) {
+              const r = await importEvaluations({
+                file: { filename: basename(file), content: await readFile(file) },
+                ...(classNo !== undefined ? { classNo } : {}),
+                course,
+                source: basename(file),
+                now: new Date(),
+              });
+              stored += r.stored;
+              if (values.json) process.stdout.write(`${JSON.stringify({ file: basename(file), ...r })}\n`);
+              else {
+                process.stdout.write(`${basename(file)}: ${r.stored}份\n`);
+                for (const f of r.findings)
+                  process.stdout.write(`  ${f.row ? `第${f.row}行 ` : ''}${f.message}\n`);
+              }
             }
+            return stored > 0 ? 0 : 1;
           }
-          return stored > 0 ? 0 : 1;
-        }
-        if (classNo === undefined) throw new ExitError(`请用 --class 指定期次\n用法: ${USAGE}`);
-        const { mailer } = services(config, program.year);
-        const { summary, sent } = await sendEvaluationSummary(
-          { program, course, mailer, now: new Date() },
-          classNo,
-        );
-        if (values.json) process.stdout.write(`${JSON.stringify({ ...summary, sent })}\n`);
-        else
-          process.stdout.write(
-            `第${classNo}期：${summary.forms}份；${summary.items.map((i) => `${i.item}${i.average.toFixed(2)}`).join('，')}${sent ? '；已发送部中小企业局' : ''}\n`,
+          if (classNo === undefined) throw new ExitError(`请用 --class 指定期次\n用法: ${USAGE}`);
+          const { mailer } = services(config, program.year);
+          const { summary, sent } = await sendEvaluationSummary(
+            { program, course, mailer, now: new Date() },
+            classNo,
           );
-        return summary.forms > 0 ? 0 : 1;
-      });
+          if (values.json) process.stdout.write(`${JSON.stringify({ ...summary, sent })}\n`);
+          else
+            process.stdout.write(
+              `第${classNo}期：${summary.forms}份；${summary.items.map((i) => `${i.item}${i.average.toFixed(2)}`).join('，')}${sent ? '；已发送部中小企业局' : ''}\n`,
+            );
+          return summary.forms > 0 ? 0 : 1;
+        },
+      );
     }),
 };

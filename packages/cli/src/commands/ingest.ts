@@ -1,8 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { rawMailKey, s3BlobStore, s3Client } from '@lingjun/aws';
-import { buildSesEvent, PASSING, sesMessageId, withStack } from '@lingjun/local';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { buildSesEvent, PASSING, sesMessageId } from '@lingjun/local';
+import {
+  DEFAULT_STATE,
+  ExitError,
+  existingFiles,
+  guarded,
+  parseCommon,
+  programFrom,
+  withStackProgress,
+} from '../common.ts';
 import type { Command } from '../main.ts';
 
 const USAGE =
@@ -18,7 +26,11 @@ export const command: Command = {
         { 'received-at': { type: 'string' }, auth: { type: 'string', default: 'pass' } },
         USAGE,
       );
-      if (positionals.length === 0) throw new ExitError(`请指定至少一个 .eml 文件\n用法: ${USAGE}`);
+      await existingFiles(positionals, '至少一个 .eml 邮件文件', USAGE);
+      for (const file of positionals) {
+        const why = notAnEmail(await readFile(file));
+        if (why) throw new ExitError(`${file} 不是邮件文件（.eml）：${why}`);
+      }
       const receivedAt = values['received-at'] ? new Date(values['received-at']) : new Date();
       if (Number.isNaN(receivedAt.getTime()))
         throw new ExitError(`--received-at 不是有效时间：${values['received-at']}`);
@@ -30,32 +42,59 @@ export const command: Command = {
       const program = await programFrom(values.program);
       const { handleInbound } = await import('@lingjun/fn-intake');
       let failed = 0;
-      await withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, async ({ config }) => {
-        const store = s3BlobStore(s3Client(config), config.bucketName);
-        for (const file of positionals) {
-          const raw = await readFile(file);
-          const messageId = sesMessageId();
-          // As the receipt rule does: the raw message is stored first, then the function is invoked.
-          await store.put(rawMailKey(messageId), raw, 'message/rfc822');
-          const event = await buildSesEvent({
-            messageId,
-            raw,
-            mailFrom: 'ingest@localhost',
-            recipients: [program.mailbox],
-            receivedAt,
-            verdicts,
-          });
-          try {
-            const [outcome] = await handleInbound(event, { config, program });
-            if (values.json) process.stdout.write(`${JSON.stringify(outcome)}\n`);
-            else
-              process.stdout.write(`${basename(file)}: ${outcome?.status} ${outcome?.region?.name ?? ''}\n`);
-          } catch (error) {
-            failed++;
-            process.stderr.write(`${basename(file)}: 处理失败：${(error as Error).message}\n`);
+      await withStackProgress(
+        { program, stateDir: resolve(values.state ?? DEFAULT_STATE) },
+        async ({ config }) => {
+          const store = s3BlobStore(s3Client(config), config.bucketName);
+          for (const file of positionals) {
+            const raw = await readFile(file);
+            const messageId = sesMessageId();
+            // As the receipt rule does: the raw message is stored first, then the function is invoked.
+            await store.put(rawMailKey(messageId), raw, 'message/rfc822');
+            const event = await buildSesEvent({
+              messageId,
+              raw,
+              mailFrom: 'ingest@localhost',
+              recipients: [program.mailbox],
+              receivedAt,
+              verdicts,
+            });
+            try {
+              const [outcome] = await handleInbound(event, { config, program });
+              if (values.json) process.stdout.write(`${JSON.stringify(outcome)}\n`);
+              else
+                process.stdout.write(
+                  `${basename(file)}: ${outcome?.status} ${outcome?.region?.name ?? ''}\n`,
+                );
+            } catch (error) {
+              failed++;
+              process.stderr.write(`${basename(file)}: 处理失败：${(error as Error).message}\n`);
+            }
           }
-        }
-      });
+        },
+      );
       return failed > 0 ? 1 : 0;
     }),
 };
+
+const KINDS: [RegExp, string][] = [
+  [/^PK\x03\x04/, 'Excel/Word（.xlsx/.docx）或压缩包'],
+  [/^\xD0\xCF\x11\xE0/, 'Excel/Word 97–2003 或 WPS 文件'],
+  [/^%PDF/, 'PDF 文件'],
+];
+
+/**
+ * Why a file is not a raw email, or undefined when it looks like one: an RFC 5322 message starts with header
+ * lines (Name: value), one of them From. A form or a PDF given by mistake is explained instead of rejected.
+ */
+export function notAnEmail(raw: Uint8Array): string | undefined {
+  const head = Buffer.from(raw.subarray(0, 8192)).toString('latin1');
+  const kind = KINDS.find(([re]) => re.test(head));
+  const hint = '请在邮件客户端中把整封邮件“另存为 .eml”后再导入；报名表本身请作为附件发到报名邮箱。';
+  if (kind) return `这是${kind[1]}。${hint}`;
+  const headers = head.split(/\r?\n\r?\n/)[0] ?? '';
+  const first = headers.split(/\r?\n/)[0] ?? '';
+  if (!/^[!-9;-~]+:/.test(first) || !/^from:/im.test(headers))
+    return `文件开头没有邮件头（From: 等）。${hint}`;
+  return undefined;
+}

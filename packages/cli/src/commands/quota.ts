@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { InputError } from '@lingjun/core';
 import { resolveRegion } from '@lingjun/program';
-import { DEFAULT_PROGRAM, ExitError, guarded, parseCommon } from '../common.ts';
+import { DEFAULT_PROGRAM, ExitError, guarded, parseCommon, wholeNumber } from '../common.ts';
 import type { Command } from '../main.ts';
 import { withDeadlines } from './remind.ts';
 
@@ -20,10 +20,8 @@ export const command: Command = {
       if (!regionText || totalText === undefined) throw new ExitError(`请指定地区和名额\n用法: ${USAGE}`);
       const region = resolveRegion(regionText);
       if (!region) throw new ExitError(`不是37个报送地区之一：${regionText}`);
-      const total = Number(totalText);
-      const classNo = values.class === undefined ? undefined : Number(values.class);
-      if (classNo !== undefined && !Number.isInteger(classNo))
-        throw new ExitError(`--class 应为期次数字：${values.class}`);
+      const total = wholeNumber(totalText, '名额');
+      const classNo = values.class === undefined ? undefined : wholeNumber(values.class, '--class 期次', 1);
       const file = values.program ?? DEFAULT_PROGRAM;
       const data: unknown = JSON.parse(await readFile(file, 'utf8'));
       const { applyQuotaChange } = await import('@lingjun/deadlines');

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import type { DeadlineDeps } from '@lingjun/deadlines';
-import { withStack } from '@lingjun/local';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom, withStackProgress } from '../common.ts';
 import type { Command } from '../main.ts';
 
 const USAGE = 'lingjun remind [--program 文件] [--state 目录] [--now ISO8601] [--dry-run] [--json]';
@@ -13,7 +12,7 @@ export async function withDeadlines<T>(
 ): Promise<T> {
   const program = await programFrom(values.program);
   const { deadlineDeps } = await import('@lingjun/fn-reminders');
-  return withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, ({ config }) =>
+  return withStackProgress({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, ({ config }) =>
     fn(deadlineDeps(config, program)),
   );
 }

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { keySecretFromEnv, services } from '@lingjun/aws';
 import { approveHeld, type IntakeDeps, rejectHeld } from '@lingjun/intake';
-import { withStack } from '@lingjun/local';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom, withStackProgress } from '../common.ts';
 import type { Command } from '../main.ts';
 
 async function withDeps<T>(
@@ -10,7 +9,7 @@ async function withDeps<T>(
   fn: (deps: IntakeDeps) => Promise<T>,
 ) {
   const program = await programFrom(values.program);
-  return withStack({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, ({ config }) =>
+  return withStackProgress({ program, stateDir: resolve(values.state ?? DEFAULT_STATE) }, ({ config }) =>
     fn({ ...services(config, program.year), program, keySecret: keySecretFromEnv() }),
   );
 }

@@ -2,9 +2,8 @@ import { resolve } from 'node:path';
 import { documentClient } from '@lingjun/aws';
 import { certSecretFromEnv } from '@lingjun/certificates/code';
 import { verifyCertificate } from '@lingjun/certificates/verify';
-import { withStack } from '@lingjun/local';
 import { CourseRegistry } from '@lingjun/registry';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom, withStackProgress } from '../common.ts';
 import type { Command } from '../main.ts';
 
 const USAGE = 'lingjun verify 证书编号 验证码 [--program 文件] [--state 目录] [--json]';
@@ -18,7 +17,7 @@ export const command: Command = {
       const [number, code] = positionals;
       if (!number || !code) throw new ExitError(`请给出证书编号和验证码\n用法: ${USAGE}`);
       const program = await programFrom(values.program);
-      const answer = await withStack(
+      const answer = await withStackProgress(
         { program, stateDir: resolve(values.state ?? DEFAULT_STATE) },
         ({ config }) =>
           verifyCertificate(
