@@ -5,6 +5,8 @@
 export interface Command {
   /** One line shown by `lingjun help`. */
   summary: string;
+  /** Its usage line, shown by `--help` (lingjun 命令 --help). */
+  usage?: string;
   /** Runs the command with the arguments after its name; resolves to the process exit code. */
   run(args: string[]): Promise<number>;
 }
@@ -46,7 +48,13 @@ export async function main(all: string[]): Promise<number> {
     const words = name.split(' ');
     if (words.every((w, i) => argv[i] === w)) {
       const { command } = await COMMANDS[name]!();
-      return command.run(argv.slice(words.length));
+      const args = argv.slice(words.length);
+      if (args.includes('--help') || args.includes('-h')) {
+        const { helpText } = await import('./common.ts');
+        process.stdout.write(`${command.summary}\n\n${helpText(command.usage ?? `lingjun ${name} [选项]`)}`);
+        return 0;
+      }
+      return command.run(args);
     }
   }
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {

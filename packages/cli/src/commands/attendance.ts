@@ -21,6 +21,7 @@ const USAGE =
 /** `lingjun attendance import`: records sign-in sheets for a class, as if the organiser had emailed them. */
 export const command: Command = {
   summary: '导入签到表（考勤），匹配学员并记录每个半天的出勤',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
       subcommand(args, ['import'], USAGE);

@@ -21,6 +21,7 @@ const USAGE =
 /** `lingjun certificates`: runs the course-end job for one class and writes the certificates to a folder. */
 export const command: Command = {
   summary: '结业：按考勤判定结业、颁发结业证书、发送给各地区（与定时任务相同）',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
       const { values } = parseCommon(

@@ -22,6 +22,7 @@ const USAGE =
 /** `lingjun evaluation`: imports filled 培训效果评价表 and mails the bureau a class's summary. */
 export const command: Command = {
   summary: '培训效果评价：导入评价表；按期汇总并发送部中小企业局',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
       const sub = subcommand(args, ['import', 'summary'] as const, USAGE);

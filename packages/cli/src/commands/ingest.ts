@@ -19,6 +19,7 @@ const USAGE =
 /** `lingjun ingest`: processes .eml files exactly as the intake Lambda would process them arriving. */
 export const command: Command = {
   summary: '按 Lambda 的处理方式导入 .eml 邮件并输出结果',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
       const { values, positionals } = parseCommon(

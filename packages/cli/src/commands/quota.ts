@@ -13,6 +13,7 @@ const USAGE = 'lingjun quota set 地区 名额 [--class 期次] [--program 文�
  */
 export const command: Command = {
   summary: '调整地区名额（写入程序文件；不得低于已录取人数）',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
       const { values, positionals } = parseCommon(args, { class: { type: 'string' } }, USAGE);

@@ -11,6 +11,7 @@ const USAGE = 'lingjun revoke 证书编号 --reason 原因 [--program 文件] [-
 /** `lingjun revoke`: revokes a certificate and tells the region; verification then answers "revoked". */
 export const command: Command = {
   summary: '撤销结业证书（通知该地区联系人；核验时显示为已撤销）',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
       const { values, positionals } = parseCommon(args, { reason: { type: 'string' } }, USAGE);
