@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { documentClient, services } from '@lingjun/aws';
-import { importEvaluations, sendEvaluationSummary } from '@lingjun/certificates';
+import { evaluationSurplus, importEvaluations, sendEvaluationSummary } from '@lingjun/certificates';
 import { CourseRegistry } from '@lingjun/registry';
 import {
   classOf,
@@ -46,6 +46,11 @@ export const command: Command = {
                 now: new Date(),
               });
               stored += r.stored;
+              const { registry } = services(config, program.year);
+              for (const no of r.classes) {
+                const surplus = await evaluationSurplus({ course, registry }, no);
+                if (surplus && !values.json) process.stdout.write(`  提示：${surplus}\n`);
+              }
               if (values.json) process.stdout.write(`${JSON.stringify({ file: basename(file), ...r })}\n`);
               else {
                 process.stdout.write(`${basename(file)}: ${r.stored}份\n`);
