@@ -15,6 +15,7 @@ export {
   EVALUATION_ITEMS,
   EVALUATION_TITLE,
   type EvaluationItem,
+  evaluationHeading,
 } from './evaluation.ts';
 export { buildForm3Workbook, FORM3_LAYOUT } from './form3.ts';
 export { buildForm4Workbook, FORM4_LAYOUT } from './form4.ts';
