@@ -1,3 +1,4 @@
+import { displayWidth } from '@lingjun/core';
 import { setCellText } from '@lingjun/forms';
 import type ExcelJS from 'exceljs';
 // The Workbook module alone: exceljs's main entry adds a streaming reader and writer this never uses.
@@ -24,16 +25,7 @@ const BORDER = {
 } as const;
 
 /** Display width of text as spreadsheet column units: CJK and full-width characters count double. */
-export function displayWidth(text: string): number {
-  let w = 0;
-  for (const ch of text)
-    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(
-      ch,
-    )
-      ? 2
-      : 1;
-  return w;
-}
+export { displayWidth };
 
 /**
  * Adds a sheet with a title row, a bold header row that stays in view (frozen) with a filter, and one row per

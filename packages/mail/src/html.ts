@@ -1,3 +1,5 @@
+import { displayWidth } from '@lingjun/core';
+
 /** A table cell; null and undefined render as empty. */
 export type Cell = string | number | null | undefined;
 
@@ -41,24 +43,7 @@ export function renderTable(headers: readonly Cell[], rows: readonly (readonly C
 }
 
 /** Display width in a monospaced font: CJK and full-width characters take two columns. */
-export function displayWidth(text: string): number {
-  let width = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    width +=
-      (cp >= 0x1100 && cp <= 0x115f) ||
-      (cp >= 0x2e80 && cp <= 0xa4cf) ||
-      (cp >= 0xac00 && cp <= 0xd7a3) ||
-      (cp >= 0xf900 && cp <= 0xfaff) ||
-      (cp >= 0xfe30 && cp <= 0xfe4f) ||
-      (cp >= 0xff00 && cp <= 0xff60) ||
-      (cp >= 0xffe0 && cp <= 0xffe6) ||
-      (cp >= 0x20000 && cp <= 0x3fffd)
-        ? 2
-        : 1;
-  }
-  return width;
-}
+export { displayWidth };
 
 function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
