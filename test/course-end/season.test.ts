@@ -445,4 +445,34 @@ describe('course end season', () => {
       expect(pages).toHaveLength(1);
     },
   );
+
+  it('writes a 签到表 for class 1 pre-filled with its students, which the importer reads back', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'lingjun-signin-')), '第1期签到表.xlsx');
+    const res = await cli(h, ['attendance', 'sheet', '--class', '1', '--out', out]);
+    expect(res.code).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    const ws = wb.worksheets[0]!;
+    const header = (ws.getRow(3).values as unknown[]).slice(1).map(String);
+    expect(header.slice(0, 5)).toEqual(['序号', '地区', '姓名', '证件号后四位', '企业名称']);
+    expect(header.slice(5, 13)).toEqual(HALF_DAYS);
+    const names = [4, 5, 6, 7, 8, 9, 10].map((r) => ws.getCell(r, 3).text);
+    expect(names.sort()).toEqual([...hebei, ...shanxi].map((p) => p.name).sort());
+    for (const p of [...hebei, ...shanxi]) {
+      const row = [4, 5, 6, 7, 8, 9, 10].find((r) => ws.getCell(r, 3).text === p.name)!;
+      expect(ws.getCell(row, 4).text).toBe(p.idNumber.slice(-4));
+      expect(ws.getCell(row, 5).text).toBe(p.enterprise);
+    }
+    // No full ID number on a sheet that lies on a table by the door.
+    const all = JSON.stringify(ws.getSheetValues());
+    for (const p of [...hebei, ...shanxi]) expect(all).not.toContain(p.idNumber);
+    const { readSignInSheet } = await import('@lingjun/certificates');
+    const parsed = await readSignInSheet(
+      { filename: '第1期签到表.xlsx', content: await readFile(out) },
+      h.program,
+    );
+    expect(parsed.classNo).toBe(1);
+    expect(parsed.halfDays).toHaveLength(8);
+    expect(parsed.rows).toHaveLength(7);
+  });
 });

@@ -6,4 +6,5 @@ export * from './evaluation.ts';
 export * from './job.ts';
 export * from './organiser.ts';
 export * from './revoke.ts';
+export * from './sign-in-sheet.ts';
 export * from './verify.ts';

@@ -9,7 +9,7 @@ import { buildForm4Workbook } from './form4.ts';
 import { buildForm5Docx } from './form5-docx.ts';
 import { buildForm5Workbook } from './form5-xlsx.ts';
 
-export { classChoices, formTitle, LIST_SHEET, newWorkbook, printedLabel } from './common.ts';
+export { classChoices, formTitle, LIST_SHEET, newWorkbook, printedLabel, validateRange } from './common.ts';
 export {
   buildEvaluationWorkbook,
   EVALUATION_ITEMS,
