@@ -38,6 +38,8 @@ export function addTable(
   title: string,
   columns: Column[],
   rows: RowValue[][],
+  /** Rows to highlight, by index into `rows`: light red for a problem, light yellow for something to check. */
+  highlight?: ReadonlyMap<number, 'problem' | 'check'>,
 ): ExcelJS.Worksheet {
   const ws = wb.addWorksheet(sheetName(name), {
     views: [{ state: 'frozen', ySplit: HEADER_ROW, xSplit: 0 }],
@@ -74,6 +76,8 @@ export function addTable(
       cell.alignment = { vertical: 'middle', horizontal: c.numeric ? 'right' : 'left' };
       // Text columns stay text when someone types into them (phone numbers, codes).
       if (!c.numeric) cell.numFmt = '@';
+      const mark = highlight?.get(r);
+      if (mark) cell.fill = mark === 'problem' ? PROBLEM_FILL : CHECK_FILL;
     });
   });
 
@@ -92,6 +96,10 @@ export function addTable(
   }
   return ws;
 }
+
+/** Fills of highlighted rows: the colours a spreadsheet's own conditional formats use for bad and neutral. */
+export const PROBLEM_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } } as const;
+export const CHECK_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFEB9C' } } as const;
 
 /** A new workbook with the system as author. */
 export function newWorkbook(): ExcelJS.Workbook {
