@@ -19,6 +19,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, testProgram } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
 
+/** A sent mail, parsed; its HTML must be well-formed (a strict parser accepts it, issue 15). */
+async function strictParsed(raw: Buffer) {
+  const mail = await simpleParser(raw);
+  if (mail.html) parseStrictHtml(mail.html);
+  return mail;
+}
+
 const IN_TIME = '2025-06-05T02:00:00Z';
 /** 20:00 Beijing time on class 1's last day: its last half-day is over, so the evening run issues (issue 15). */
 const AFTER_CLASS_1 = '2025-06-27T20:00:00+08:00';
@@ -199,7 +206,7 @@ describe('course end season', () => {
   });
 
   it('sends each region its zip and completion list, and the bureau the summary', async () => {
-    const hb = await Promise.all((await h.sentTo(hebeiContact, since)).map((r) => simpleParser(r)));
+    const hb = await Promise.all((await h.sentTo(hebeiContact, since)).map((r) => strictParsed(r)));
     const hbCert = hb.filter((m) => m.subject?.includes('结业证书'));
     expect(hbCert).toHaveLength(1);
     const zip = hbCert[0]!.attachments.find((a) => a.filename?.endsWith('.zip'))!;
@@ -217,10 +224,10 @@ describe('course end season', () => {
     });
     expect(bRow?.getCell(9).value).toBe('未结业');
     expect(String(bRow?.getCell(10).value)).toContain('缺勤2个半天');
-    const sx = await Promise.all((await h.sentTo(shanxiContact, since)).map((r) => simpleParser(r)));
+    const sx = await Promise.all((await h.sentTo(shanxiContact, since)).map((r) => strictParsed(r)));
     expect(sx.filter((m) => m.subject?.includes('结业证书'))).toHaveLength(1);
     const bureau = await Promise.all(
-      (await h.sentTo(h.program.adminEmails[0]!, since)).map((r) => simpleParser(r)),
+      (await h.sentTo(h.program.adminEmails[0]!, since)).map((r) => strictParsed(r)),
     );
     const summary = bureau.filter((m) => m.subject?.includes('第1期结业情况汇总'));
     expect(summary).toHaveLength(1);
@@ -256,7 +263,7 @@ describe('course end season', () => {
       await Promise.all(
         (
           await h.sentTo(second.region === '130000' ? hebeiContact : shanxiContact, revokedSince)
-        ).map((r) => simpleParser(r)),
+        ).map((r) => strictParsed(r)),
       )
     ).filter((m) => m.subject?.includes('【证书撤销】') && m.subject.includes(second.number));
     expect(notices).toHaveLength(1);
@@ -349,7 +356,7 @@ describe('course end season', () => {
       certs.map((c) => c.number).sort(),
     );
     for (const to of [hebeiContact, shanxiContact, ...h.program.adminEmails]) {
-      const mails = await Promise.all((await h.sentTo(to, before)).map((r) => simpleParser(r)));
+      const mails = await Promise.all((await h.sentTo(to, before)).map((r) => strictParsed(r)));
       expect(mails.filter((m) => m.subject?.includes('结业'))).toHaveLength(0);
     }
   });
@@ -413,7 +420,7 @@ describe('course end season', () => {
     const res = await cli(h, ['certificates', '--class', '2', '--now', '2025-07-12T02:00:00Z', '--out', out]);
     expect(res.code).toBe(1);
     for (const to of [h.program.adminEmails[0]!, h.program.organiserEmails[0]!]) {
-      const mails = await Promise.all((await h.sentTo(to, since)).map((r) => simpleParser(r)));
+      const mails = await Promise.all((await h.sentTo(to, since)).map((r) => strictParsed(r)));
       const notice = mails.filter((m) => m.subject?.includes('第2期缺少签到表'));
       expect(notice).toHaveLength(1);
       expect(notice[0]?.text).toContain('没有该期的任何签到表');

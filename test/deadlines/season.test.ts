@@ -7,11 +7,19 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runScheduled } from '@lingjun/fn-reminders';
+import { parseStrictHtml } from '@lingjun/mail/testing';
 import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, testProgram } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
+
+/** A sent mail, parsed; its HTML must be well-formed (a strict parser accepts it, issue 15). */
+async function strictParsed(raw: Buffer) {
+  const mail = await simpleParser(raw);
+  if (mail.html) parseStrictHtml(mail.html);
+  return mail;
+}
 
 const HEBEI = 'hebei.season@dl-test.cn';
 const SHANXI = 'shanxi.season@dl-test.cn';
@@ -58,7 +66,7 @@ async function remind(h: Harness, now: string, dryRun = false): Promise<Sent[]> 
 }
 
 async function mails(h: Harness, address: string) {
-  return Promise.all((await h.sentTo(address)).map((raw) => simpleParser(raw)));
+  return Promise.all((await h.sentTo(address)).map((raw) => strictParsed(raw)));
 }
 
 async function sheetRows(content: Buffer, sheet: string): Promise<unknown[][]> {
