@@ -86,16 +86,17 @@ const KINDS: [RegExp, string][] = [
 
 /**
  * Why a file is not a raw email, or undefined when it looks like one: an RFC 5322 message starts with header
- * lines (Name: value), one of them From. A form or a PDF given by mistake is explained instead of rejected.
+ * lines (Name: value). A form or a PDF given by mistake is explained instead of rejected.
  */
 export function notAnEmail(raw: Uint8Array): string | undefined {
   const head = Buffer.from(raw.subarray(0, 8192)).toString('latin1');
   const kind = KINDS.find(([re]) => re.test(head));
   const hint = '请在邮件客户端中把整封邮件“另存为 .eml”后再导入；报名表本身请作为附件发到报名邮箱。';
   if (kind) return `这是${kind[1]}。${hint}`;
-  const headers = head.split(/\r?\n\r?\n/)[0] ?? '';
-  const first = headers.split(/\r?\n/)[0] ?? '';
-  if (!/^[!-9;-~]+:/.test(first) || !/^from:/im.test(headers))
-    return `文件开头没有邮件头（From: 等）。${hint}`;
+  // The first line is a header (Name: value) or an mbox separator (From …); mail without a From header is
+  // still mail, and intake gives it its outcome.
+  const first = head.replace(/^(\r?\n)+/, '').split(/\r?\n/)[0] ?? '';
+  if (!/^[!-9;-~]+:/.test(first) && !/^From /.test(first))
+    return `文件开头没有邮件头（From:、Subject: 等）。${hint}`;
   return undefined;
 }
