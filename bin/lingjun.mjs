@@ -5,8 +5,9 @@ import { register } from 'tsx/esm/api';
 // The SDK's notice about future Node versions says nothing a user of this command can act on.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
-// stdout carries results (--json lines); diagnostics go to stderr so the two never mix.
+// stdout carries results (--json lines); log lines go to a file (or stderr with --verbose), never among them.
 const { setLogSink } = await import('../packages/core/src/log.ts');
-setLogSink({ write: (line) => process.stderr.write(`${line}\n`) });
+const { cliLogSink, takeLogOptions } = await import('../packages/cli/src/common.ts');
+setLogSink(cliLogSink(takeLogOptions(process.argv.slice(2))));
 const { main } = await import('../packages/cli/src/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -3,10 +3,18 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEvaluationWorkbook, EVALUATION_ITEMS } from '@lingjun/forms';
+import { parseStrictHtml } from '@lingjun/mail/testing';
 import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { type Harness, harness } from '../support/intake.ts';
+
+/** A sent mail, parsed; its HTML must be well-formed (a strict parser accepts it, issue 15). */
+async function strictParsed(raw: Buffer) {
+  const mail = await simpleParser(raw);
+  if (mail.html) parseStrictHtml(mail.html);
+  return mail;
+}
 
 async function cli(h: Harness, args: string[]): Promise<{ code: number; out: string }> {
   const { main } = await import('@lingjun/cli');
@@ -104,7 +112,7 @@ describe('training evaluation', () => {
     expect(summary.sent).toBe(true);
 
     const mails = await Promise.all(
-      (await h.sentTo(h.program.adminEmails[0]!, since)).map((r) => simpleParser(r)),
+      (await h.sentTo(h.program.adminEmails[0]!, since)).map((r) => strictParsed(r)),
     );
     const mail = mails.find((m) => m.subject?.includes('第1期评价汇总'));
     expect(mail).toBeDefined();

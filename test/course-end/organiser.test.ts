@@ -3,6 +3,7 @@ import { documentClient } from '@lingjun/aws';
 import { handleOrganiserMail } from '@lingjun/certificates';
 import { PASSING, withSesAuthenticationResults } from '@lingjun/local';
 import { parseInbound } from '@lingjun/mail';
+import { parseStrictHtml } from '@lingjun/mail/testing';
 import { CourseRegistry } from '@lingjun/registry';
 import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
@@ -63,6 +64,35 @@ describe('organiser mail', () => {
     const receipt = replies.find((r) => r.inReplyTo === mail.messageId);
     expect(receipt?.text).toContain('无名氏');
     expect(receipt?.text).toContain('匹配学员1人');
+    // A letter, not a log: greeting, the row as people say it, a signature; HTML a strict parser accepts.
+    expect(receipt?.text).toMatch(/^培训组织方老师：您好！/);
+    expect(receipt?.text).toMatch(/第4行\s*\|\s*无名氏/);
+    expect(receipt?.text).toContain(h.program.mailbox);
+    parseStrictHtml(String(receipt?.html));
+
+    // Three evaluation forms for a class of two: recorded, and the organiser is asked to check.
+    const ev = new ExcelJS.Workbook();
+    const es = ev.addWorksheet('评价');
+    es.addRow(['第1期培训效果评价汇总']);
+    es.addRow(['序号', '课程设置', '师资力量', '组织管理', '实际效果', '意见和建议']);
+    for (let i = 1; i <= 3; i++) es.addRow([i, 5, 4, 5, 4, '']);
+    const evMail = await parseInbound(
+      (
+        await buildEmail({
+          from: organiser,
+          attachments: [
+            { filename: '第1期评价表.xlsx', content: new Uint8Array(await ev.xlsx.writeBuffer()) },
+          ],
+        })
+      ).raw,
+    );
+    const evRes = await handleOrganiserMail(evMail, deps);
+    expect(evRes.evaluations).toBe(3);
+    expect(evRes.warnings).toEqual([expect.stringContaining('3份培训效果评价表，多于该期学员2人')]);
+    const evReplies = await Promise.all((await h.sentTo(organiser, since)).map((r) => simpleParser(r)));
+    const evReceipt = evReplies.find((r) => r.inReplyTo === evMail.messageId);
+    expect(evReceipt?.text).toContain('多于该期学员2人');
+    parseStrictHtml(String(evReceipt?.html));
   });
 
   it('goes the same way through lingjun ingest: recorded, one outcome, the organiser answered', async () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { documentClient } from '@lingjun/aws';
 import { handleVerifyRequest } from '@lingjun/certificates';
+import { parseStrictHtml } from '@lingjun/mail/testing';
 import { CertificateCodes, CourseRegistry } from '@lingjun/registry';
 import type { Person } from '@lingjun/testing';
 import ExcelJS from 'exceljs';
@@ -18,8 +19,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, testProgram } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
 
+/** A sent mail, parsed; its HTML must be well-formed (a strict parser accepts it, issue 15). */
+async function strictParsed(raw: Buffer) {
+  const mail = await simpleParser(raw);
+  if (mail.html) parseStrictHtml(mail.html);
+  return mail;
+}
+
 const IN_TIME = '2025-06-05T02:00:00Z';
-const AFTER_CLASS_1 = '2025-06-28T02:00:00Z';
+/** 20:00 Beijing time on class 1's last day: its last half-day is over, so the evening run issues (issue 15). */
+const AFTER_CLASS_1 = '2025-06-27T20:00:00+08:00';
+const LAST_AFTERNOON = '2025-06-27T15:00:00+08:00';
 /** Class 1 of the example program runs 2025-06-24 to 06-27: eight half-days. */
 const HALF_DAYS = ['24', '25', '26', '27'].flatMap((d) => [`6月${d}日上午`, `6月${d}日下午`]);
 
@@ -165,6 +175,9 @@ describe('course end season', () => {
 
   it('issues certificates to exactly the completing students, with the right text', async () => {
     const out = await mkdtemp(join(tmpdir(), 'lingjun-certs-'));
+    const early = await cli(h, ['certificates', '--class', '1', '--now', LAST_AFTERNOON, '--out', out]);
+    expect(early.code).toBe(1);
+    expect(early.out).toBe('');
     const res = await cli(h, [
       'certificates',
       '--class',
@@ -210,7 +223,7 @@ describe('course end season', () => {
   });
 
   it('sends each region its zip and completion list, and the bureau the summary', async () => {
-    const hb = await Promise.all((await h.sentTo(hebeiContact, since)).map((r) => simpleParser(r)));
+    const hb = await Promise.all((await h.sentTo(hebeiContact, since)).map((r) => strictParsed(r)));
     const hbCert = hb.filter((m) => m.subject?.includes('结业证书'));
     expect(hbCert).toHaveLength(1);
     expect(hbCert[0]!.text).toContain(`在线核验：${page.url}`);
@@ -229,10 +242,10 @@ describe('course end season', () => {
     });
     expect(bRow?.getCell(9).value).toBe('未结业');
     expect(String(bRow?.getCell(10).value)).toContain('缺勤2个半天');
-    const sx = await Promise.all((await h.sentTo(shanxiContact, since)).map((r) => simpleParser(r)));
+    const sx = await Promise.all((await h.sentTo(shanxiContact, since)).map((r) => strictParsed(r)));
     expect(sx.filter((m) => m.subject?.includes('结业证书'))).toHaveLength(1);
     const bureau = await Promise.all(
-      (await h.sentTo(h.program.adminEmails[0]!, since)).map((r) => simpleParser(r)),
+      (await h.sentTo(h.program.adminEmails[0]!, since)).map((r) => strictParsed(r)),
     );
     const summary = bureau.filter((m) => m.subject?.includes('第1期结业情况汇总'));
     expect(summary).toHaveLength(1);
@@ -255,8 +268,25 @@ describe('course end season', () => {
       valid: false,
       status: 'not_found',
     });
+    const revokedSince = Date.now() - 1000;
     const rev = await cli(h, ['revoke', second.number, '--reason', '学员考勤记录有误']);
     expect(rev.code).toBe(0);
+    expect(rev.out).toContain(`已撤销证书 ${second.number}`);
+    // The region is told once; revoking again changes nothing and says when it was revoked.
+    const again = await cli(h, ['revoke', second.number, '--reason', '再次撤销']);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('本次未作改动');
+    expect(again.out).toContain('学员考勤记录有误');
+    const notices = (
+      await Promise.all(
+        (
+          await h.sentTo(second.region === '130000' ? hebeiContact : shanxiContact, revokedSince)
+        ).map((r) => strictParsed(r)),
+      )
+    ).filter((m) => m.subject?.includes('【证书撤销】') && m.subject.includes(second.number));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.text).toContain('学员考勤记录有误');
+    parseStrictHtml(String(notices[0]?.html));
     const after = await cli(h, ['verify', second.number, second.code, '--json']);
     expect(after.code).toBe(1);
     expect(jsonLines<{ valid: boolean; status: string }>(after.out)[0]).toMatchObject({
@@ -356,7 +386,7 @@ describe('course end season', () => {
       certs.map((c) => c.number).sort(),
     );
     for (const to of [hebeiContact, shanxiContact, ...h.program.adminEmails]) {
-      const mails = await Promise.all((await h.sentTo(to, before)).map((r) => simpleParser(r)));
+      const mails = await Promise.all((await h.sentTo(to, before)).map((r) => strictParsed(r)));
       expect(mails.filter((m) => m.subject?.includes('结业'))).toHaveLength(0);
     }
   });
@@ -420,7 +450,7 @@ describe('course end season', () => {
     const res = await cli(h, ['certificates', '--class', '2', '--now', '2025-07-12T02:00:00Z', '--out', out]);
     expect(res.code).toBe(1);
     for (const to of [h.program.adminEmails[0]!, h.program.organiserEmails[0]!]) {
-      const mails = await Promise.all((await h.sentTo(to, since)).map((r) => simpleParser(r)));
+      const mails = await Promise.all((await h.sentTo(to, since)).map((r) => strictParsed(r)));
       const notice = mails.filter((m) => m.subject?.includes('第2期缺少签到表'));
       expect(notice).toHaveLength(1);
       expect(notice[0]?.text).toContain('没有该期的任何签到表');
@@ -452,4 +482,34 @@ describe('course end season', () => {
       expect(pages).toHaveLength(1);
     },
   );
+
+  it('writes a 签到表 for class 1 pre-filled with its students, which the importer reads back', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'lingjun-signin-')), '第1期签到表.xlsx');
+    const res = await cli(h, ['attendance', 'sheet', '--class', '1', '--out', out]);
+    expect(res.code).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    const ws = wb.worksheets[0]!;
+    const header = (ws.getRow(3).values as unknown[]).slice(1).map(String);
+    expect(header.slice(0, 5)).toEqual(['序号', '地区', '姓名', '证件号后四位', '企业名称']);
+    expect(header.slice(5, 13)).toEqual(HALF_DAYS);
+    const names = [4, 5, 6, 7, 8, 9, 10].map((r) => ws.getCell(r, 3).text);
+    expect(names.sort()).toEqual([...hebei, ...shanxi].map((p) => p.name).sort());
+    for (const p of [...hebei, ...shanxi]) {
+      const row = [4, 5, 6, 7, 8, 9, 10].find((r) => ws.getCell(r, 3).text === p.name)!;
+      expect(ws.getCell(row, 4).text).toBe(p.idNumber.slice(-4));
+      expect(ws.getCell(row, 5).text).toBe(p.enterprise);
+    }
+    // No full ID number on a sheet that lies on a table by the door.
+    const all = JSON.stringify(ws.getSheetValues());
+    for (const p of [...hebei, ...shanxi]) expect(all).not.toContain(p.idNumber);
+    const { readSignInSheet } = await import('@lingjun/certificates');
+    const parsed = await readSignInSheet(
+      { filename: '第1期签到表.xlsx', content: await readFile(out) },
+      h.program,
+    );
+    expect(parsed.classNo).toBe(1);
+    expect(parsed.halfDays).toHaveLength(8);
+    expect(parsed.rows).toHaveLength(7);
+  });
 });

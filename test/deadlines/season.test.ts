@@ -7,11 +7,19 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runScheduled } from '@lingjun/fn-reminders';
+import { parseStrictHtml } from '@lingjun/mail/testing';
 import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, testProgram } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
+
+/** A sent mail, parsed; its HTML must be well-formed (a strict parser accepts it, issue 15). */
+async function strictParsed(raw: Buffer) {
+  const mail = await simpleParser(raw);
+  if (mail.html) parseStrictHtml(mail.html);
+  return mail;
+}
 
 const HEBEI = 'hebei.season@dl-test.cn';
 const SHANXI = 'shanxi.season@dl-test.cn';
@@ -58,7 +66,7 @@ async function remind(h: Harness, now: string, dryRun = false): Promise<Sent[]> 
 }
 
 async function mails(h: Harness, address: string) {
-  return Promise.all((await h.sentTo(address)).map((raw) => simpleParser(raw)));
+  return Promise.all((await h.sentTo(address)).map((raw) => strictParsed(raw)));
 }
 
 async function sheetRows(content: Buffer, sheet: string): Promise<unknown[][]> {
@@ -71,6 +79,19 @@ async function sheetRows(content: Buffer, sheet: string): Promise<unknown[][]> {
     if (n > 2) rows.push((row.values as unknown[]).slice(1));
   });
   return rows;
+}
+
+/** The fill colour of a region's row in a sheet, or undefined when it is not highlighted. */
+async function rowFill(content: Buffer, sheet: string, region: string): Promise<string | undefined> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(content as unknown as ArrayBuffer);
+  const ws = wb.getWorksheet(sheet)!;
+  let fill: string | undefined;
+  ws.eachRow((row) => {
+    if (row.getCell(2).text === region)
+      fill = (row.getCell(2).fill as ExcelJS.FillPattern | undefined)?.fgColor?.argb;
+  });
+  return fill;
 }
 
 const form3 = (region: string, email: string) => [
@@ -204,12 +225,17 @@ describe('a season of deadlines', () => {
     expect(today.text).toContain('逾期报送 1 件');
     const progress = await sheetRows(today.attachments[0]!.content, '报名进度');
     const hebei = progress.find((r) => r[1] === '河北省')!;
-    // code, name, 附件3, class 1..9, accepted, quota, left
+    // code, name, 附件3, class 1..9, accepted, quota, left, 需要关注
     expect(hebei.slice(0, 4)).toEqual(['130000', '河北省', '已报', 2]);
-    expect(hebei.slice(-3)).toEqual([2, 2, 0]);
+    expect(hebei.slice(12, 15)).toEqual([2, 2, 0]);
     const total = progress.at(-1)!;
     expect(total[1]).toBe('合计');
-    expect(total.slice(-3)).toEqual([3, 8, 5]);
+    expect(total.slice(12, 15)).toEqual([3, 8, 5]);
+    // Every region of spec §2 is listed; Liaoning's late email is a problem, highlighted.
+    expect(progress).toHaveLength(38);
+    expect(progress.find((r) => r[1] === '辽宁省')![15]).toContain('逾期报送1件');
+    expect(await rowFill(today.attachments[0]!.content, '报名进度', '辽宁省')).toBe('FFFFC7CE');
+    expect(await rowFill(today.attachments[0]!.content, '报名进度', '河北省')).toBeUndefined();
     const lateRows = await sheetRows(today.attachments[0]!.content, '逾期与待确认');
     expect(lateRows.map((r) => [r[0], r[2]])).toEqual([['逾期', '辽宁省']]);
   });
@@ -324,7 +350,9 @@ describe('a season of deadlines', () => {
     const status = join(h.stateDir, 'status.xlsx');
     expect((await cli(h, ['report', 'status', '--out', status])).code).toBe(0);
     const progress = await sheetRows(await readFile(status), '报名进度');
-    // 江苏 has no places any more: not listed.
-    expect(progress.map((r) => r[1])).toEqual(['河北省', '山西省', '辽宁省', '合计']);
+    // All 37 regions are listed; 江苏 has no places any more and sent nothing that needs looking at.
+    expect(progress).toHaveLength(38);
+    expect(progress.find((r) => r[1] === '江苏省')![15]).toBe('未分配名额');
+    expect(progress.find((r) => r[1] === '深圳市')![15]).toBe('未分配名额');
   });
 });

@@ -1,6 +1,7 @@
 /** Who may submit (spec §5): verdicts, contacts, first contacts, held mail and the bureau's decision. */
 import { readFile } from 'node:fs/promises';
 import { approveHeld, findHeld, rejectHeld } from '@lingjun/intake';
+import { parseStrictHtml } from '@lingjun/mail/testing';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { buildEmail } from '../support/email.ts';
@@ -64,7 +65,9 @@ describe('sender policy through lingjun ingest', () => {
     expect(held?.status).toBe('held');
     expect(held?.region?.code).toBe('130000');
     const [toSender] = await h.repliesTo(messageId);
-    expect((await simpleParser(toSender!)).subject).toContain('待确认');
+    const heldReply = await simpleParser(toSender!);
+    expect(heldReply.subject).toContain('待确认');
+    parseStrictHtml(String(heldReply.html));
     expect(await h.deps().registry.listRegion('130000')).toEqual([]);
 
     const approved = await h.cli(['approve', held!.messageId]);

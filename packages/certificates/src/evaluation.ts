@@ -4,7 +4,7 @@ import type { AttachmentFile, CellValue } from '@lingjun/forms';
 import { EVALUATION_ITEMS, newWorkbook, readAttachment } from '@lingjun/forms';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
 import { type Program, parseNumeral } from '@lingjun/program';
-import type { CourseRegistry, EvaluationRecord } from '@lingjun/registry';
+import type { CourseRegistry, EvaluationRecord, Registry } from '@lingjun/registry';
 import type { SheetFinding } from './attendance.ts';
 
 /** One filled evaluation: scores by aspect, comment, and where it was read. */
@@ -105,10 +105,11 @@ export async function importEvaluations(input: {
   course: CourseRegistry;
   source: string;
   now: Date;
-}): Promise<{ stored: number; findings: SheetFinding[] }> {
+}): Promise<{ stored: number; findings: SheetFinding[]; classes: number[] }> {
   const { responses, findings } = await readEvaluations(input.file, input.classNo);
   const fileHash = createHash('sha256').update(input.file.content).digest('hex').slice(0, 16);
   let stored = 0;
+  const classes = new Set<number>();
   for (const [i, r] of responses.entries()) {
     if (!r.classNo) {
       findings.push({ ...(r.row ? { row: r.row } : {}), message: '无法确定期次：请注明“第N期”。' });
@@ -124,8 +125,23 @@ export async function importEvaluations(input: {
     };
     await input.course.putEvaluation(record);
     stored++;
+    classes.add(r.classNo);
   }
-  return { stored, findings };
+  return { stored, findings, classes: [...classes].sort((a, b) => a - b) };
+}
+
+/**
+ * A warning when a class has more evaluation forms than students: a form counted twice or one of another
+ * class. Nothing is refused; the organiser and the bureau are asked to check.
+ */
+export async function evaluationSurplus(
+  deps: { course: CourseRegistry; registry: Registry },
+  classNo: number,
+): Promise<string | undefined> {
+  const forms = (await deps.course.listEvaluations(classNo)).length;
+  const students = (await deps.registry.listClass(classNo)).filter((r) => r.status === 'active').length;
+  if (forms <= students) return undefined;
+  return `第${classNo}期已收到${forms}份培训效果评价表，多于该期学员${students}人；请核对是否有重复发送的表或其他期次的表。`;
 }
 
 /** Per aspect: how many answered, the average, and how many gave each score 1–5. */
@@ -192,7 +208,7 @@ export function evaluationHtml(program: Program, s: EvaluationSummary): string {
         Math.max(1, ...i.distribution),
       ),
     )
-    .join('<br>');
+    .join('<br />');
   const table = renderTable(
     ['评价项目', '份数', '平均分', '5分', '4分', '3分', '2分', '1分'],
     s.items.map((i) => [i.item, i.count, i.average.toFixed(2), ...[...i.distribution].reverse()]),
@@ -200,7 +216,7 @@ export function evaluationHtml(program: Program, s: EvaluationSummary): string {
   const comments = s.comments.length
     ? `<p>意见和建议（${s.comments.length}条）：</p><ol>${s.comments.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ol>`
     : '<p>没有收到意见和建议。</p>';
-  return [head, averages, '<br>', dists, table, comments].join('\n');
+  return [head, averages, '<br />', dists, table, comments].join('\n');
 }
 
 /** The summary as a workbook: the table, then the comments. */

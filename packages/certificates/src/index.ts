@@ -5,4 +5,6 @@ export * from './docx.ts';
 export * from './evaluation.ts';
 export * from './job.ts';
 export * from './organiser.ts';
+export * from './revoke.ts';
+export * from './sign-in-sheet.ts';
 export * from './verify.ts';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type BlobStore, LingjunError, log, type Mailer } from '@lingjun/core';
 import { applyFallbackFonts, newWorkbook } from '@lingjun/forms';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
-import { localDate, type Program, type ProgramClass, regionByCode } from '@lingjun/program';
+import { classEndsAt, type Program, type ProgramClass, regionByCode } from '@lingjun/program';
 import type { CertificateCodes, CertificateRecord, CourseRegistry, Registry } from '@lingjun/registry';
 import { zipSync } from 'fflate';
 import { certificateCode, codeHash } from './code.ts';
@@ -63,10 +63,17 @@ export function verifyUrl(base: string, number: string, code: string): string {
   return `${base}${sep}n=${encodeURIComponent(number)}&c=${encodeURIComponent(code)}`;
 }
 
-/** Classes whose last day is over, in the program's time zone. */
+/**
+ * Classes that have ended: their last half-day is over (spec §9), so the 20:00 run on the last day issues
+ * the certificates instead of the next day's.
+ */
 export function endedClasses(program: Program, now: Date): ProgramClass[] {
-  const today = localDate(now, program.timezone);
-  return program.classes.filter((c) => c.end < today);
+  return program.classes.filter((c) => hasEnded(program, c, now));
+}
+
+/** True once the class's last half-day is over at `now`. */
+export function hasEnded(program: Program, cls: ProgramClass, now: Date): boolean {
+  return now.getTime() >= classEndsAt(program, cls).getTime();
 }
 
 /** Runs the course end for every ended class, or for one; safe to run again (nothing twice). */
@@ -90,7 +97,7 @@ async function endClass(deps: CourseEndDeps, cls: ProgramClass): Promise<ClassEn
     certificates: [],
     sent: [],
   };
-  if (cls.end >= localDate(now, program.timezone)) return { ...base, status: 'not-ended' };
+  if (!hasEnded(program, cls, now)) return { ...base, status: 'not-ended' };
   const students = (await deps.registry.listClass(cls.no))
     .filter((r) => r.status === 'active')
     .sort((a, b) => a.region.localeCompare(b.region) || a.seq - b.seq);
@@ -285,7 +292,7 @@ async function sendRegions(
     ]);
     const intro = `${name}：\n\n第${cls.no}期（${cls.start}至${cls.end}，${cls.location}）已结束。贵地区参训学员${mine.length}人，结业${myCerts.length}人。附件为结业证书（每人一份 .docx）及结业名单。证书可凭编号和验证码在线核验：${deps.verifyBase}`;
     const text = `${intro}\n\n${renderTextTable(['姓名', '结业情况', '证书编号/原因'], rows)}\n`;
-    const html = `<p>${escapeHtml(intro).replace(/\n/g, '<br>')}</p>${renderTable(['姓名', '结业情况', '证书编号/原因'], rows)}`;
+    const html = `<p>${escapeHtml(intro).replace(/\n/g, '<br />')}</p>${renderTable(['姓名', '结业情况', '证书编号/原因'], rows)}`;
     const key = `REGION#${region}#${digest(mine.map((r) => `${r.student.personKey}|${r.completed}|${issued.get(r.student.personKey) ?? ''}`))}`;
     await sendOnce(
       deps,
@@ -388,7 +395,7 @@ async function sendOnce(
       to,
       subject,
       text,
-      html: html ?? `<p>${escapeHtml(text).replace(/\n/g, '<br>')}</p>`,
+      html: html ?? `<p>${escapeHtml(text).replace(/\n/g, '<br />')}</p>`,
       attachments,
     });
     await deps.mailer.sendRaw({ from: deps.program.mailbox, to: composed.to, raw: composed.raw });

@@ -1,9 +1,16 @@
 import { log, type Mailer } from '@lingjun/core';
-import { composeReply, escapeHtml, type InboundMail, renderTable, trustedSender } from '@lingjun/mail';
+import {
+  composeReply,
+  escapeHtml,
+  type InboundMail,
+  renderTable,
+  renderTextTable,
+  trustedSender,
+} from '@lingjun/mail';
 import type { Program } from '@lingjun/program';
 import type { CourseRegistry, Registry } from '@lingjun/registry';
 import { importAttendance, type SheetFinding } from './attendance.ts';
-import { importEvaluations } from './evaluation.ts';
+import { evaluationSurplus, importEvaluations } from './evaluation.ts';
 
 /** What the organiser branch did with a mail. */
 export interface OrganiserMailResult {
@@ -11,6 +18,8 @@ export interface OrganiserMailResult {
   attendance: { file: string; classNo?: number; matched: number; halfDays: number }[];
   evaluations: number;
   findings: (SheetFinding & { file: string })[];
+  /** Things to check that refuse nothing (more evaluation forms than students …). */
+  warnings: string[];
 }
 
 /**
@@ -33,9 +42,16 @@ export async function handleOrganiserMail(
 ): Promise<OrganiserMailResult> {
   // A forged From (the organiser's address without aligned authentication) is ordinary mail.
   const sender = trustedSender(mail) ?? '';
-  const result: OrganiserMailResult = { handled: false, attendance: [], evaluations: 0, findings: [] };
+  const result: OrganiserMailResult = {
+    handled: false,
+    attendance: [],
+    evaluations: 0,
+    findings: [],
+    warnings: [],
+  };
   if (!deps.program.organiserEmails.map((e) => e.toLowerCase()).includes(sender)) return result;
   result.handled = true;
+  const evaluated = new Set<number>();
   for (const a of mail.attachments) {
     const file = { filename: a.filename, content: a.content };
     const att = await importAttendance({
@@ -59,19 +75,16 @@ export async function handleOrganiserMail(
     }
     const ev = await importEvaluations({ file, course: deps.course, source: mail.messageId, now: deps.now });
     result.evaluations += ev.stored;
+    for (const no of ev.classes) evaluated.add(no);
     if (ev.stored === 0) result.findings.push(...att.findings.map((f) => ({ ...f, file: a.filename })));
     else result.findings.push(...ev.findings.map((f) => ({ ...f, file: a.filename })));
   }
-  const lines = [
-    ...result.attendance.map(
-      (x) => `签到表“${x.file}”：第${x.classNo ?? '?'}期，${x.halfDays}个半天，匹配学员${x.matched}人。`,
-    ),
-    ...(result.evaluations ? [`培训效果评价表：${result.evaluations}份已记录。`] : []),
-  ];
-  if (lines.length === 0) lines.push('邮件附件中没有识别到签到表或培训效果评价表。');
-  const rows = result.findings.map((f) => [f.file, f.row ?? '', f.student ?? '', f.message]);
-  const text = `${lines.join('\n')}\n\n${rows.length ? `需要核对的问题：\n${rows.map((r) => r.join(' ')).join('\n')}` : '没有发现问题。'}`;
-  const html = `<p>${lines.map(escapeHtml).join('<br>')}</p>${rows.length ? `<p>需要核对的问题：</p>${renderTable(['文件', '行', '姓名', '问题'], rows)}` : '<p>没有发现问题。</p>'}`;
+  // A class with more evaluation forms than students has duplicates or forms of another class.
+  for (const no of [...evaluated].sort((a, b) => a - b)) {
+    const surplus = await evaluationSurplus(deps, no);
+    if (surplus) result.warnings.push(surplus);
+  }
+  const { text, html } = organiserReply(deps.program, result);
   const composed = await composeReply({
     from: { address: deps.program.mailbox, name: '领军人才培训报名系统' },
     original: {
@@ -89,4 +102,50 @@ export async function handleOrganiserMail(
     evaluations: result.evaluations,
   });
   return result;
+}
+
+/**
+ * The organiser's receipt: a greeting, what was recorded, every row to check (第N行), and a signature; the
+ * organiser is a partner of the bureau, so it reads as a letter, not a log.
+ */
+export function organiserReply(
+  program: Program,
+  result: Pick<OrganiserMailResult, 'attendance' | 'evaluations' | 'findings' | 'warnings'>,
+): { text: string; html: string } {
+  const done = [
+    ...result.attendance.map(
+      (x) =>
+        `签到表“${x.file}”：第${x.classNo ?? '?'}期，${x.halfDays}个半天，匹配学员${x.matched}人，已记录。`,
+    ),
+    ...(result.evaluations ? [`培训效果评价表：${result.evaluations}份，已记录。`] : []),
+  ];
+  if (done.length === 0) done.push('邮件附件中没有识别到签到表或培训效果评价表，未记录任何内容。');
+  const greeting = '培训组织方老师：您好！\n\n来信收悉，附件处理情况如下：';
+  const headers = ['文件', '行', '姓名', '需要核对的问题'];
+  const rows = result.findings.map((f) => [f.file, f.row ? `第${f.row}行` : '', f.student ?? '', f.message]);
+  const ask = rows.length
+    ? '以下各行未能计入，请核对后将更正后的表格回复本邮件（同一表格重新发送即以新表为准）：'
+    : '所有行均已计入，没有需要核对的问题。';
+  const signature = `谢谢您的支持！\n\n${program.title}报名系统（自动回复）\n${program.mailbox}`;
+  const text = [
+    greeting,
+    done.map((d) => `- ${d}`).join('\n'),
+    ...(result.warnings.length ? [`请注意：\n${result.warnings.map((w) => `- ${w}`).join('\n')}`] : []),
+    rows.length ? `${ask}\n${renderTextTable(headers, rows)}` : ask,
+    signature,
+  ].join('\n\n');
+  const p = (t: string) => `<p>${escapeHtml(t).replace(/\n/g, '<br />')}</p>`;
+  const html = [
+    `<div style="font-family:'Microsoft YaHei',sans-serif;font-size:14px;line-height:1.6">`,
+    p(greeting),
+    `<ul>${done.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`,
+    result.warnings.length
+      ? `<p style="color:#b00">请注意：</p><ul>${result.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`
+      : '',
+    p(ask),
+    rows.length ? renderTable(headers, rows) : '',
+    `<p style="color:#666">${escapeHtml(signature).replace(/\n/g, '<br />')}</p>`,
+    '</div>',
+  ].join('\n');
+  return { text, html };
 }

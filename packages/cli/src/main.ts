@@ -7,6 +7,8 @@ import { maskText } from '@lingjun/core';
 export interface Command {
   /** One line shown by `lingjun help`. */
   summary: string;
+  /** Its usage line, shown by `--help` (lingjun 命令 --help). */
+  usage?: string;
   /** Runs the command with the arguments after its name; resolves to the process exit code. */
   run(args: string[]): Promise<number>;
 }
@@ -44,17 +46,26 @@ register('program publish', async () => ({ command: (await import('./commands/pr
 register('program show', async () => ({ command: (await import('./commands/program.ts')).show }));
 
 /** Runs the command line; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(all: string[]): Promise<number> {
+  // --verbose and --log choose where log lines go (bin/lingjun.mjs); no command sees them.
+  const { takeLogOptions } = await import('./common.ts');
+  const { argv } = takeLogOptions(all);
   const names = Object.keys(COMMANDS).sort((a, b) => b.split(' ').length - a.split(' ').length);
   for (const name of names) {
     const words = name.split(' ');
     if (words.every((w, i) => argv[i] === w)) {
       const { command } = await COMMANDS[name]!();
-      return masked(() => command.run(argv.slice(words.length)));
+      const args = argv.slice(words.length);
+      if (args.includes('--help') || args.includes('-h')) {
+        const { helpText } = await import('./common.ts');
+        process.stdout.write(`${command.summary}\n\n${helpText(command.usage ?? `lingjun ${name} [选项]`)}`);
+        return 0;
+      }
+      return masked(() => command.run(args));
     }
   }
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
-    process.stdout.write('用法: lingjun <命令> [选项]\n\n');
+    process.stdout.write('用法: lingjun <命令> [选项]（每个命令加 --help 查看其用法）\n\n');
     for (const name of Object.keys(COMMANDS).sort()) {
       const { command } = await COMMANDS[name]!();
       process.stdout.write(`  ${name.padEnd(20)} ${command.summary}\n`);

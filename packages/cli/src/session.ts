@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { type AwsConfig, programVersions } from '@lingjun/aws';
 import { type Clock, REAL_CLOCK } from '@lingjun/local';
 import { currentProgram, type Program, type PublishedProgram } from '@lingjun/program';
-import { DEFAULT_STATE, ExitError, programFrom } from './common.ts';
+import { DEFAULT_STATE, ExitError, programFrom, withStackProgress } from './common.ts';
 
 /** What a command works against: a deployed stack (named by its outputs file) or the local stack. */
 export interface Session {
@@ -145,8 +145,7 @@ export async function withSession<T>(
   }
   const seed = await programFrom(values.program);
   const stateDir = resolve(values.state ?? DEFAULT_STATE);
-  const { withStack } = await import('@lingjun/local');
-  return withStack({ program: seed, stateDir }, async ({ config, outboxDir, verifyUrl, clock }) => {
+  return withStackProgress({ program: seed, stateDir }, async ({ config, outboxDir, verifyUrl, clock }) => {
     const published = await currentProgram(programVersions(config), async () => seed);
     return fn({
       config,

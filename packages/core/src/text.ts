@@ -36,3 +36,26 @@ export function normaliseText(text: string, whitespace: 'trim' | 'remove' = 'tri
   const t = text.normalize('NFKC');
   return whitespace === 'remove' ? t.replace(/\s+/g, '') : t.trim();
 }
+
+/**
+ * Display width of text in a monospaced font or in spreadsheet column units: CJK and full-width characters
+ * take two columns.
+ */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    width +=
+      (cp >= 0x1100 && cp <= 0x115f) ||
+      (cp >= 0x2e80 && cp <= 0xa4cf) ||
+      (cp >= 0xac00 && cp <= 0xd7a3) ||
+      (cp >= 0xf900 && cp <= 0xfaff) ||
+      (cp >= 0xfe30 && cp <= 0xfe4f) ||
+      (cp >= 0xff00 && cp <= 0xff60) ||
+      (cp >= 0xffe0 && cp <= 0xffe6) ||
+      (cp >= 0x20000 && cp <= 0x3fffd)
+        ? 2
+        : 1;
+  }
+  return width;
+}

@@ -248,6 +248,6 @@ export function renderReminder(
   return {
     subject,
     text: `${paragraphs.join('\n\n')}\n`,
-    html: paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('\n'),
+    html: paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br />')}</p>`).join('\n'),
   };
 }

@@ -27,7 +27,9 @@ const CLAIM_LEASE_MS = 10 * 60_000;
 export function progressTable(
   program: Program,
   statuses: RegionStatus[],
-): { columns: Column[]; rows: RowValue[][] } {
+  day = '',
+  attention?: AttentionLists,
+): { columns: Column[]; rows: RowValue[][]; highlight: Map<number, 'problem' | 'check'> } {
   const classes = [...program.classes].sort((a, b) => a.no - b.no);
   const columns: Column[] = [
     { header: '地区代码' },
@@ -37,8 +39,10 @@ export function progressTable(
     { header: '已录取合计', numeric: true },
     { header: '总名额', numeric: true },
     { header: '尚余名额', numeric: true },
+    { header: '需要关注' },
   ];
-  const rows: RowValue[][] = statuses.map((s) => [
+  const problems = statuses.map((s) => regionProblems(program, s, day, attention));
+  const rows: RowValue[][] = statuses.map((s, i) => [
     s.code,
     s.name,
     s.submitted.has('FORM3') ? '已报' : '未报',
@@ -50,6 +54,7 @@ export function progressTable(
     s.used.total,
     s.quota.total,
     s.quota.total - s.used.total,
+    problems[i]!.text.join('；'),
   ]);
   const sum = (f: (s: RegionStatus) => number) => statuses.reduce((a, s) => a + f(s), 0);
   rows.push([
@@ -60,8 +65,46 @@ export function progressTable(
     sum((s) => s.used.total),
     sum((s) => s.quota.total),
     sum((s) => s.quota.total - s.used.total),
+    `${problems.filter((p) => p.level === 'problem').length}个地区有问题，${problems.filter((p) => p.level === 'check').length}个待核实`,
   ]);
-  return { columns, rows };
+  const highlight = new Map<number, 'problem' | 'check'>();
+  problems.forEach((p, i) => {
+    if (p.level) highlight.set(i, p.level);
+  });
+  return { columns, rows, highlight };
+}
+
+/**
+ * What the bureau should look at for one region on `day`: places left unused after the region's last
+ * deadline, mail held, late or quarantined (problems); no 附件3, no contact to write to (to check). A region
+ * with no quota that sent nothing needs nothing.
+ */
+export function regionProblems(
+  program: Program,
+  s: RegionStatus,
+  day: string,
+  attention?: AttentionLists,
+): { level?: 'problem' | 'check'; text: string[] } {
+  const problems: string[] = [];
+  const checks: string[] = [];
+  const mine = (list: MessageRecord[] = []) => list.filter((m) => m.region === s.code).length;
+  const closed = program.classes.every((c) => c.deadline < day);
+  if (s.quota.total > 0 && closed && s.used.total < s.quota.total) {
+    problems.push(`报名已全部截止，名额未用完${s.quota.total - s.used.total}名`);
+  }
+  const held = mine(attention?.held);
+  const late = mine(attention?.late);
+  const quarantined = mine(attention?.quarantined);
+  if (held) problems.push(`待确认邮件${held}件`);
+  if (late) problems.push(`逾期报送${late}件`);
+  if (quarantined) problems.push(`隔离邮件${quarantined}件`);
+  if (s.quota.total === 0 && s.used.total === 0 && problems.length === 0) {
+    return { text: ['未分配名额'] };
+  }
+  if (!s.submitted.has('FORM3')) checks.push('附件3未报');
+  if (s.contacts.length === 0) checks.push('没有联系人，提醒无法发送');
+  const level = problems.length ? 'problem' : checks.length ? 'check' : undefined;
+  return { ...(level ? { level } : {}), text: [...problems, ...checks] };
 }
 
 const MESSAGE_COLUMNS: Column[] = [
@@ -88,19 +131,21 @@ function messageRows(program: Program, kind: string, list: MessageRecord[]): Row
 export async function statusWorkbook(
   deps: Pick<DeadlineDeps, 'program' | 'registry'>,
   now: Date,
-  loaded?: { statuses: RegionStatus[]; attention: AttentionLists },
+  loaded?: { attention: AttentionLists },
 ): Promise<Uint8Array> {
   const { program } = deps;
-  const statuses = loaded?.statuses ?? (await regionStatuses(deps));
+  // Every region of spec §2, not only those with a quota: a region that sends without one is worth seeing.
+  const statuses = await regionStatuses(deps, { all: true });
   const attention = loaded?.attention ?? (await attentionLists(deps.registry));
   const wb = newWorkbook();
-  const table = progressTable(program, statuses);
+  const table = progressTable(program, statuses, today(program, now), attention);
   addTable(
     wb,
     '报名进度',
-    `${program.title}报名进度（截至${localDateTime(now, program.timezone)}）`,
+    `${program.title}报名进度（截至${localDateTime(now, program.timezone)}；红色为需要处理的问题，黄色为待核实）`,
     table.columns,
     table.rows,
+    table.highlight,
   );
   addTable(wb, '逾期与待确认', '逾期报送与待确认邮件', MESSAGE_COLUMNS, [
     ...messageRows(program, '逾期', attention.late),
@@ -174,7 +219,7 @@ export async function composeDigest(
   const statuses = await regionStatuses(deps);
   const attention = await attentionLists(deps.registry);
   const bounced = bouncedAddresses(await deps.bounces.list());
-  const workbook = await statusWorkbook(deps, now, { statuses, attention });
+  const workbook = await statusWorkbook(deps, now, { attention });
   const data = digestData(program, statuses, attention, day);
   const lines = [
     `截至${localDateTime(now, program.timezone)}，各地区已录取${data.used}名，总名额${data.total}名，尚余${data.total - data.used}名；${data.regions.filter((r) => r.form3).length}/${data.regions.length}个地区已报送附件3。`,

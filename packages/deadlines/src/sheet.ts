@@ -1,3 +1,4 @@
+import { displayWidth } from '@lingjun/core';
 import { applyFallbackFonts, setCellText } from '@lingjun/forms';
 import type ExcelJS from 'exceljs';
 // The Workbook module alone: exceljs's main entry adds a streaming reader and writer this never uses.
@@ -24,16 +25,7 @@ const BORDER = {
 } as const;
 
 /** Display width of text as spreadsheet column units: CJK and full-width characters count double. */
-export function displayWidth(text: string): number {
-  let w = 0;
-  for (const ch of text)
-    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(
-      ch,
-    )
-      ? 2
-      : 1;
-  return w;
-}
+export { displayWidth };
 
 /**
  * Adds a sheet with a title row, a bold header row that stays in view (frozen) with a filter, and one row per
@@ -46,6 +38,8 @@ export function addTable(
   title: string,
   columns: Column[],
   rows: RowValue[][],
+  /** Rows to highlight, by index into `rows`: light red for a problem, light yellow for something to check. */
+  highlight?: ReadonlyMap<number, 'problem' | 'check'>,
 ): ExcelJS.Worksheet {
   const ws = wb.addWorksheet(sheetName(name), {
     views: [{ state: 'frozen', ySplit: HEADER_ROW, xSplit: 0 }],
@@ -83,6 +77,8 @@ export function addTable(
       // Text columns stay text when someone types into them (phone numbers, codes).
       if (!c.numeric) cell.numFmt = '@';
       applyFallbackFonts(cell);
+      const mark = highlight?.get(r);
+      if (mark) cell.fill = mark === 'problem' ? PROBLEM_FILL : CHECK_FILL;
     });
   });
 
@@ -101,6 +97,10 @@ export function addTable(
   }
   return ws;
 }
+
+/** Fills of highlighted rows: the colours a spreadsheet's own conditional formats use for bad and neutral. */
+export const PROBLEM_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } } as const;
+export const CHECK_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFEB9C' } } as const;
 
 /** A new workbook with the system as author. */
 export function newWorkbook(): ExcelJS.Workbook {

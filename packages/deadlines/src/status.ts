@@ -54,13 +54,17 @@ export async function contactsOf(deps: Pick<DeadlineDeps, 'program' | 'registry'
   return [...new Set([...fromProgram, ...fromForm3].map((e) => e.toLowerCase()))];
 }
 
-/** The standing of every region with a quota. */
+/** The standing of every region with a quota, or of all 37 regions (`all`, for the bureau's report). */
 export async function regionStatuses(
   deps: Pick<DeadlineDeps, 'program' | 'registry'>,
+  opts: { all?: boolean } = {},
 ): Promise<RegionStatus[]> {
+  const regions = opts.all
+    ? REGIONS.map((r) => ({ code: r.code, name: r.name }))
+    : quotaRegions(deps.program);
   return Promise.all(
-    quotaRegions(deps.program).map(async (r) => {
-      const q = deps.program.quotas[r.code]!;
+    regions.map(async (r) => {
+      const q = deps.program.quotas[r.code] ?? { total: 0 };
       const perClass: Record<number, number> = {};
       for (const [no, n] of Object.entries(q.perClass ?? {})) perClass[Number(no)] = n;
       const [used, submitted, contacts] = await Promise.all([

@@ -136,6 +136,29 @@ describe('annotateWorkbook on an .xlsx original', () => {
     expect(ws.getCell(row(3), statusCol).value).toBe('未受理：缺少附件5');
   });
 
+  it('sizes the 受理情况 column to its text, and grows the row of a reason longer than the widest column', async () => {
+    const short = await load(
+      await annotateWorkbook({ content: original, format: 'xlsx', file: FILE }, form4, findings, status()),
+    );
+    const col = FORM4.fields.length + 1;
+    // “未受理：身份证号码有误” is 22 columns wide: the column fits it without wrapping.
+    expect(short.getWorksheet(FORM4.title)!.getColumn(col).width).toBe(24);
+    const long =
+      '该企业本年度已有学员报名（已由河北省报名第1期，北京）。每个企业本年度仅可报名一个培训班，且限报一人（通知第十二段）。';
+    const wb = await load(
+      await annotateWorkbook(
+        { content: original, format: 'xlsx', file: FILE },
+        form4,
+        findings,
+        new Map([[row(1), { accepted: false, reason: long }]]),
+      ),
+    );
+    const ws = wb.getWorksheet(FORM4.title)!;
+    expect(ws.getColumn(col).width).toBe(60);
+    expect(ws.getCell(row(1), col).value).toBe(`未受理：${long}`);
+    expect(ws.getRow(row(1)).height).toBeGreaterThanOrEqual(3 * 16);
+  });
+
   it('leaves everything else as sent: other cells unfilled, values, validations and the list sheet intact', async () => {
     const out = await annotateWorkbook(
       { content: original, format: 'xlsx', file: FILE },

@@ -222,7 +222,8 @@ describe('附件5 extraction', () => {
     const [p] = generatePeople(1, { seed: 8, regionCode: '440300' });
     const rec = (extractForms([form5Doc([p!])], ctx).forms[0] as Form5).record;
     expect(regionWarnings(rec, '440300')).toEqual([]);
-    expect(regionWarnings(rec, '440000')).toEqual([]);
+    // A 计划单列市 is its own region (spec §2): a Shenzhen enterprise is outside Guangdong's list.
+    expect(only(regionWarnings(rec, '440000'))).toEqual([['ENTERPRISE_REGION_MISMATCH', '统一社会信用代码']]);
     expect(regionWarnings(rec, '660000')).toEqual([]);
     const w = regionWarnings(rec, '130000');
     expect(only(w)).toEqual([['ENTERPRISE_REGION_MISMATCH', '统一社会信用代码']]);

@@ -17,7 +17,7 @@ import {
   stripBrackets,
   unparseable,
 } from './lifecycle.ts';
-import { type ClassOutcome, type Outcome, statusFromCounts } from './outcome.ts';
+import { type ClassOutcome, decideStatus, type Outcome } from './outcome.ts';
 import { answer, quotaView } from './reply.ts';
 import { type Assembly, assemble } from './steps/assemble.ts';
 import { attachLooseForm5s } from './steps/complete.ts';
@@ -310,13 +310,12 @@ async function conclude(p: Processing): Promise<Outcome> {
     rejected: r.rejected.length,
     withdrawn: r.withdrawn.length,
   }));
-  const whole = p.findings.some((f) => f.code === 'NO_FORMS');
   const outcome: Outcome = {
     ...p.base,
     region,
     classes,
     findings: p.findings,
-    status: statusFromCounts(classes, whole, p.otherAccepted === true),
+    status: decideStatus({ classes, findings: p.findings, otherAccepted: p.otherAccepted === true }),
     receipt: receiptNo(p.deps.program, region.code, p.key),
   };
   const form4s = p.read!.forms.filter((f): f is Form4 => f.form === '附件4');

@@ -24,6 +24,7 @@ export async function answer(
     ...(quota ? { quota } : {}),
     receivedLocal: localDateTime(run.ref.receivedAt, program.timezone),
     annotated: attachments.map((a) => a.filename),
+    results,
   });
   return finishWithReply(run, outcome, { ...receipt, attachments });
 }

@@ -1,3 +1,5 @@
+import { displayWidth } from '@lingjun/core';
+
 /** A table cell; null and undefined render as empty. */
 export type Cell = string | number | null | undefined;
 
@@ -16,11 +18,12 @@ export function escapeHtml(value: Cell): string {
 
 /** Escapes text and keeps its line breaks, for a paragraph of sender-facing prose. */
 export function textToHtml(text: string): string {
-  return escapeHtml(text).replace(/\r?\n/g, '<br>\n');
+  return escapeHtml(text).replace(/\r?\n/g, '<br />\n');
 }
 
-// Mail clients (Outlook, Foxmail, QQ) drop <style> blocks, so every style is inline.
-const TABLE_STYLE = 'border-collapse:collapse;font-size:14px;font-family:Arial,"Microsoft YaHei",sans-serif;';
+// Mail clients (Outlook, Foxmail, QQ) drop <style> blocks, so every style is inline. Styles sit in double-quoted
+// attributes, so a font name inside them takes single quotes.
+const TABLE_STYLE = "border-collapse:collapse;font-size:14px;font-family:Arial,'Microsoft YaHei',sans-serif;";
 const TH_STYLE =
   'border:1px solid #999;padding:4px 8px;background:#f0f0f0;text-align:left;white-space:nowrap;';
 const TD_STYLE = 'border:1px solid #999;padding:4px 8px;vertical-align:top;';
@@ -40,24 +43,7 @@ export function renderTable(headers: readonly Cell[], rows: readonly (readonly C
 }
 
 /** Display width in a monospaced font: CJK and full-width characters take two columns. */
-export function displayWidth(text: string): number {
-  let width = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    width +=
-      (cp >= 0x1100 && cp <= 0x115f) ||
-      (cp >= 0x2e80 && cp <= 0xa4cf) ||
-      (cp >= 0xac00 && cp <= 0xd7a3) ||
-      (cp >= 0xf900 && cp <= 0xfaff) ||
-      (cp >= 0xfe30 && cp <= 0xfe4f) ||
-      (cp >= 0xff00 && cp <= 0xff60) ||
-      (cp >= 0xffe0 && cp <= 0xffe6) ||
-      (cp >= 0x20000 && cp <= 0x3fffd)
-        ? 2
-        : 1;
-  }
-  return width;
-}
+export { displayWidth };
 
 function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - displayWidth(text)));

@@ -1,3 +1,4 @@
+import { parseStrictHtml } from '@lingjun/mail/testing';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import {
@@ -161,9 +162,21 @@ describe('HTML helpers', () => {
     expect(html).toContain('<table style=');
     expect(html).toContain('<th style="');
     expect(html).toContain('<td style="border:1px solid #999;padding:4px 8px;vertical-align:top;">7</td>');
-    expect(html).toContain('统一社会信用代码&lt;错误&gt;<br>\n请核对');
+    expect(html).toContain('统一社会信用代码&lt;错误&gt;<br />\n请核对');
     expect(html).not.toContain('<错误>');
     expect(html).not.toMatch(/<style/);
+  });
+
+  it('renders HTML a strict parser accepts: the table style keeps its font names inside the attribute', () => {
+    const html = renderTable(['文件', '问题'], [['a&b.xlsx', '“引号” "quoted" \'x\'\n第二行']]);
+    const parsed = parseStrictHtml(html);
+    expect(parsed.text).toContain('a&b.xlsx');
+    expect(parsed.text).toContain('"quoted"');
+    expect(parsed.elements).toBeGreaterThan(6);
+    expect(html).toContain("font-family:Arial,'Microsoft YaHei',sans-serif;");
+    // The style that was cut short at the inner double quote is refused by the same parser.
+    expect(() => parseStrictHtml('<table style="font-family:Arial,"Microsoft YaHei"></table>')).toThrow();
+    expect(() => parseStrictHtml('<p>a<br>b</p>')).toThrow();
   });
 
   it('renders the text equivalent aligned by display width', () => {

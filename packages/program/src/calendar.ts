@@ -55,6 +55,14 @@ export function isPastDeadline(program: Program, cls: ProgramClass, receivedAt: 
   return localDate(receivedAt, program.timezone) > cls.deadline;
 }
 
+/** When a class's last half-day ends unless the program says otherwise: the afternoon session is over by then. */
+export const CLASS_ENDS_AT = '18:00';
+
+/** The instant a class has ended: its last half-day is over (the end date at `endsAt`, local time). */
+export function classEndsAt(program: Program, cls: ProgramClass): Date {
+  return zonedInstant(cls.end, cls.endsAt ?? CLASS_ENDS_AT, program.timezone);
+}
+
 /** The class with this number, if the program has it. */
 export function findClass(program: Program, no: number): ProgramClass | undefined {
   return program.classes.find((c) => c.no === no);

@@ -83,6 +83,17 @@ export function resolveRegion(text: string | undefined | null): Region | undefin
   const t = normaliseRegionText(String(text));
   if (!t) return undefined;
   const direct = byCode.get(t) ?? byName.get(t);
+  if (direct?.separatePlanning) return direct;
+  // 辽宁省（大连市）: the note in brackets may name the 计划单列市 that is the real region.
+  const noted = [
+    ...String(text)
+      .normalize('NFKC')
+      .matchAll(/[（(](.*?)[）)]/g),
+  ]
+    .map((m) => byPrefix((m[1] ?? '').replace(/\s+/g, ''))?.region)
+    .find((r) => r?.separatePlanning);
+  const province = direct ?? byPrefix(t)?.region;
+  if (noted && province && noted.code.slice(0, 2) === province.code.slice(0, 2)) return noted;
   if (direct) return direct;
   const outer = byPrefix(t);
   if (!outer) return undefined;
@@ -112,11 +123,16 @@ export function regionByCode(code: string): Region | undefined {
 }
 
 /**
- * The regions a unified social credit code's division digits (positions 3-8) may belong to.
- * A 计划单列市's enterprises also lie inside their province, so both count as inside.
+ * The region a unified social credit code's division digits (positions 3-8) belong to for this program: a
+ * 计划单列市 is its own region (spec §2), so a Dalian division is 大连市's and lies outside 辽宁省.
  */
+export function regionOfDivision(division: string): Region | undefined {
+  if (!/^\d{6}$/.test(division)) return undefined;
+  const city = REGIONS.find((r) => r.separatePlanning && division.startsWith(r.code.slice(0, 4)));
+  return city ?? byCode.get(`${division.slice(0, 2)}0000`);
+}
+
+/** True when a credit code's division digits lie inside the region (a 计划单列市 is not inside its province). */
 export function regionContainsDivision(region: Region, division: string): boolean {
-  if (!/^\d{6}$/.test(division)) return false;
-  if (region.separatePlanning) return division.startsWith(region.code.slice(0, 4));
-  return division.startsWith(region.code.slice(0, 2));
+  return regionOfDivision(division)?.code === region.code;
 }

@@ -25,6 +25,8 @@ export const classSchema = z
     end: isoDate,
     location: z.string().check(z.minLength(1)),
     deadline: isoDate,
+    /** Local time (HH:MM) the last half-day ends on the end date; default CLASS_ENDS_AT. */
+    endsAt: z.optional(z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, '应为 HH:MM 格式的时间'))),
   })
   .check(
     z.refine((c) => c.start <= c.end, { message: '开班日期晚于结班日期', path: ['end'] }),

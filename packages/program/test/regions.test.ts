@@ -32,6 +32,13 @@ describe('resolveRegion', () => {
     expect(name('浙江省杭州市')).toBe('浙江省');
   });
 
+  it('reads a 计划单列市 noted in brackets after its province (spec §2: its own region)', () => {
+    expect(name('辽宁省（大连市）')).toBe('大连市');
+    expect(name('山东(青岛)')).toBe('青岛市');
+    expect(name('辽宁省（青岛市）')).toBe('辽宁省');
+    expect(name('辽宁省（盖章）')).toBe('辽宁省');
+  });
+
   it('finds nothing in text that names no region', () => {
     expect(resolveRegion('')).toBeUndefined();
     expect(resolveRegion('某某公司')).toBeUndefined();

@@ -1,4 +1,4 @@
-import { maskText, normaliseText, spreadsheetDay } from '@lingjun/core';
+import { maskId, maskPhone, maskText, normaliseText, spreadsheetDay } from '@lingjun/core';
 import { parseClassNo as parseClassNoText } from '@lingjun/program';
 import type { FindingCode } from './findings.ts';
 import {
@@ -59,6 +59,12 @@ export function shown(value: unknown): string {
   return t.length > 30 ? `${t.slice(0, 30)}…` : t;
 }
 
+/** A credit code as quoted back: not personal, but an ID typed into its column must stay masked. */
+function shownCode(code: string): string {
+  if (code.length !== 18) return shown(code);
+  return /^\d{17}[\dX]$/.test(code) && idCheckDigit(code) === code[17] ? maskId(code) : code;
+}
+
 /** Key used to look values up in the variant tables: no whitespace, no quotes or brackets of any width. */
 export function valueKey(text: string): string {
   return normaliseText(text, 'remove').replace(/["'“”‘’「」『』〝〞]/g, '');
@@ -112,16 +118,22 @@ export function checkIdNumber(value: unknown, format?: string): Checked {
   if (id.length !== 18) {
     const hint =
       /^\d+$/.test(id) && isNumericFormat(format) ? NUMBER_FORMAT_HINT : '请核对后填写完整的18位号码。';
-    return bad('ID_CHECKSUM', `身份证号码应为18位，现为${id.length}位；${hint}`);
+    return bad('ID_CHECKSUM', `身份证号码（${maskId(id)}）应为18位，现为${id.length}位；${hint}`);
   }
   if (!/^\d{17}[\dX]$/.test(id)) {
-    return bad('ID_CHECKSUM', '身份证号码只能由数字组成（最后一位可以是X），请核对后重新填写。');
+    return bad(
+      'ID_CHECKSUM',
+      `身份证号码（${maskId(id)}）只能由数字组成（最后一位可以是X），请核对后重新填写。`,
+    );
   }
   const y = Number(id.slice(6, 10));
   const m = Number(id.slice(10, 12));
   const d = Number(id.slice(12, 14));
   if (!validYmd(y, m, d) || y < 1900) {
-    return bad('ID_CHECKSUM', '身份证号码中的出生日期（第7至14位）不是有效日期，请核对后重新填写。');
+    return bad(
+      'ID_CHECKSUM',
+      `身份证号码（${maskId(id)}）中的出生日期（第7至14位）不是有效日期，请核对后重新填写。`,
+    );
   }
   if (idCheckDigit(id) !== id[17]) {
     const lost = id.endsWith('000') || isNumericFormat(format);
@@ -129,7 +141,7 @@ export function checkIdNumber(value: unknown, format?: string): Checked {
       'ID_CHECKSUM',
       lost
         ? `身份证号码校验位不正确，末尾可能因单元格为数字格式而被改成了0。${NUMBER_FORMAT_HINT}`
-        : '身份证号码校验位（最后一位）不正确，请逐位核对后重新填写。',
+        : `身份证号码（${maskId(id)}）校验位（最后一位）不正确，请逐位核对后重新填写。`,
     );
   }
   return ok(id);
@@ -195,20 +207,23 @@ export function checkUscc(value: unknown, format?: string): Checked {
       /^\d+$/.test(code) && isNumericFormat(format)
         ? NUMBER_FORMAT_HINT
         : '请对照营业执照填写完整的18位代码。';
-    return bad('USCC_CHECKSUM', `统一社会信用代码应为18位，现为${code.length}位；${hint}`);
+    return bad(
+      'USCC_CHECKSUM',
+      `统一社会信用代码“${shownCode(code)}”应为18位，现为${code.length}位；${hint}`,
+    );
   }
   const wrong = [...code].filter((c) => !USCC_CHARSET.includes(c));
   if (wrong.length > 0) {
     const letters = [...new Set(wrong)].join('、');
     return bad(
       'USCC_CHECKSUM',
-      `统一社会信用代码含有不允许的字符（${letters}）；代码不使用字母I、O、S、V、Z，常见原因是把数字0、1、5、2误写成字母，请对照营业执照改正。`,
+      `统一社会信用代码“${shownCode(code)}”含有不允许的字符（${letters}）；代码不使用字母I、O、S、V、Z，常见原因是把数字0、1、5、2误写成字母，请对照营业执照改正。`,
     );
   }
   if (usccCheckDigit(code) !== code[17]) {
     return bad(
       'USCC_CHECKSUM',
-      '统一社会信用代码校验位（最后一位）不正确，请对照营业执照逐位核对后重新填写。',
+      `统一社会信用代码“${shownCode(code)}”校验位（最后一位）不正确，请对照营业执照逐位核对后重新填写。`,
     );
   }
   return ok(code);
@@ -231,8 +246,8 @@ export function checkMobile(value: unknown): Checked {
   return bad(
     'PHONE_INVALID',
     n === 11
-      ? '手机号码格式不正确（应以13至19开头），请核对后重新填写。'
-      : `手机号码应为11位数字，现为${n}位，请核对后重新填写（不要填写座机号码或多个号码）。`,
+      ? `手机号码（${maskPhone(digits)}）格式不正确（应以13至19开头），请核对后重新填写。`
+      : `手机号码（${maskPhone(digits)}）应为11位数字，现为${n}位，请核对后重新填写（不要填写座机号码或多个号码）。`,
   );
 }
 
@@ -245,7 +260,7 @@ export function checkPhone(value: unknown): Checked {
   if (allowed.test(compact) && digits >= 7 && digits <= 40) return ok(compact);
   return bad(
     'PHONE_INVALID',
-    '办公电话格式不正确，请按“区号-号码”填写，例如 010-68205555 或 0311-8765432-801。',
+    `办公电话“${shown(text)}”格式不正确，请按“区号-号码”填写，例如 010-68205555 或 0311-8765432-801。`,
   );
 }
 
@@ -259,7 +274,7 @@ export function checkEmail(value: unknown): Checked {
   if (m && !m[2]!.endsWith('.') && /\.[A-Za-z]{2,}$/.test(m[2]!)) return ok(`${m[1]}@${m[2]!.toLowerCase()}`);
   return bad(
     'EMAIL_INVALID',
-    '电子邮箱格式不正确，请填写一个完整的邮箱地址，例如 zhangsan@163.com（不要使用中文标点，不要填写多个地址）。',
+    `电子邮箱“${shown(text)}”格式不正确，请填写一个完整的邮箱地址，例如 zhangsan@163.com（不要使用中文标点，不要填写多个地址）。`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { CORPS_CODE, regionByCode, regionContainsDivision } from '@lingjun/program';
+import { CORPS_CODE, regionByCode, regionContainsDivision, regionOfDivision } from '@lingjun/program';
 import { type Problem, shown, usccDivision, valueKey } from './validators.ts';
 import { PRINCIPAL_EXACT_TITLES, PRINCIPAL_TITLES } from './values.ts';
 
@@ -58,8 +58,13 @@ export function enterpriseRegionWarning(uscc: string | undefined, regionCode: st
   const region = regionByCode(regionCode);
   const division = usccDivision(uscc);
   if (!region || !/^\d{6}$/.test(division) || regionContainsDivision(region, division)) return undefined;
+  const home = regionOfDivision(division);
+  // A 计划单列市 submits its own enterprises (spec §2): say so, since the province is the usual mistake.
+  const where = home
+    ? `${home.name}（行政区划${division}）${home.separatePlanning ? `，${home.name}为计划单列市，其企业由${home.name}单独报送` : ''}`
+    : `行政区划${division}`;
   return {
     code: 'ENTERPRISE_REGION_MISMATCH',
-    message: `统一社会信用代码显示企业登记在行政区划${division}，不在${region.name}范围内；请确认企业属于本地区，或核对代码是否填写有误。`,
+    message: `统一社会信用代码显示企业登记在${where}，不在${region.name}的报送范围内；请确认企业属于本地区，或核对代码是否填写有误。`,
   };
 }

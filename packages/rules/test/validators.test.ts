@@ -45,12 +45,22 @@ describe('身份证号码', () => {
     expect(value(checkIdNumber('110105 1949 1231 002x'))).toBe(ID);
     expect(value(checkIdNumber('１１０１０５１９４９１２３１００２Ｘ'))).toBe(ID);
   });
-  it('rejects a wrong check digit with ID_CHECKSUM and never echoes the number', () => {
+  it('rejects a wrong check digit with ID_CHECKSUM and echoes the number only masked', () => {
     const r = checkIdNumber('110105194912310021');
     expect(code(r)).toBe('ID_CHECKSUM');
     expect(message(r)).toContain('校验位');
     expect(message(r)).not.toContain('110105194912310021');
-    expect(message(r)).not.toContain(maskId('110105194912310021'));
+    expect(message(r)).toContain(maskId('110105194912310021'));
+  });
+  it('echoes the credit code and the masked mobile it could not accept', () => {
+    expect(message(checkUscc('91350100M000100Y44'))).toContain('“91350100M000100Y44”');
+    const phone = message(checkMobile('1381234567'));
+    expect(phone).toContain('138***4567');
+    expect(phone).not.toContain('1381234567');
+    // An ID typed into the credit-code column stays masked.
+    expect(message(checkUscc(ID))).not.toContain(ID);
+    expect(message(checkUscc(ID))).toContain(maskId(ID));
+    expect(message(checkUscc('15193158324'))).not.toContain('15193158324');
   });
   it('asks for the 18-digit number instead of a 15-digit one', () => {
     const r = checkIdNumber('110105491231002');
@@ -301,5 +311,19 @@ describe('warnings', () => {
     expect(enterpriseRegionWarning(USCC, '350000')).toBeUndefined();
     expect(enterpriseRegionWarning(USCC, '130000')?.code).toBe('ENTERPRISE_REGION_MISMATCH');
     expect(enterpriseRegionWarning(USCC, '660000')).toBeUndefined();
+  });
+  it('ENTERPRISE_REGION_MISMATCH treats a 计划单列市 as its own region (spec §2)', () => {
+    const body = '91210203M000100Y4';
+    const dalian = body + usccCheckDigit(body);
+    expect(checkUscc(dalian).ok).toBe(true);
+    const onLiaoning = enterpriseRegionWarning(dalian, '210000');
+    expect(onLiaoning?.code).toBe('ENTERPRISE_REGION_MISMATCH');
+    expect(onLiaoning?.message).toContain('大连市');
+    expect(onLiaoning?.message).toContain('计划单列市');
+    expect(enterpriseRegionWarning(dalian, '210200')).toBeUndefined();
+    // A Shenyang enterprise is Liaoning's, not Dalian's.
+    const shenyang = `91210102M000100Y4${usccCheckDigit('91210102M000100Y4')}`;
+    expect(enterpriseRegionWarning(shenyang, '210000')).toBeUndefined();
+    expect(enterpriseRegionWarning(shenyang, '210200')?.message).toContain('辽宁省');
   });
 });

@@ -1,26 +1,39 @@
-import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { documentClient, keySecretFromEnv, services } from '@lingjun/aws';
-import { importAttendance } from '@lingjun/certificates';
+import { importAttendance, signInSheetWorkbook } from '@lingjun/certificates';
 import { CourseRegistry } from '@lingjun/registry';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import {
+  classOf,
+  ExitError,
+  existingFiles,
+  guarded,
+  parseCommon,
+  programFrom,
+  subcommand,
+} from '../common.ts';
 import type { Command } from '../main.ts';
 import { withSession } from '../session.ts';
 
 const USAGE =
-  'lingjun attendance import [--program 文件] [--state 目录] [--class N] [--json] 签到表.xlsx ...';
+  'lingjun attendance import [--class N] [--json] 签到表.xlsx ... | lingjun attendance sheet --class N --out 签到表.xlsx  [--program 文件] [--state 目录]';
 
 /** `lingjun attendance import`: records sign-in sheets for a class, as if the organiser had emailed them. */
 export const command: Command = {
-  summary: '导入签到表（考勤），匹配学员并记录每个半天的出勤',
+  summary: '签到表：生成某期预填学员的空白签到表；导入填好的签到表（考勤）',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
-      if (args[0] !== 'import') throw new ExitError(`用法: ${USAGE}`);
-      const { values, positionals } = parseCommon(args.slice(1), { class: { type: 'string' } }, USAGE);
-      if (positionals.length === 0) throw new ExitError(`请指定签到表文件\n用法: ${USAGE}`);
-      const classNo = values.class !== undefined ? Number(values.class) : undefined;
-      if (classNo !== undefined && !Number.isInteger(classNo))
-        throw new ExitError(`--class 应为期次数字：${values.class}`);
+      const sub = subcommand(args, ['import', 'sheet'] as const, USAGE);
+      const { values, positionals } = parseCommon(
+        args.slice(1),
+        { class: { type: 'string' }, out: { type: 'string' } },
+        USAGE,
+      );
+      if (sub === 'sheet') return writeSheet(values);
+      await existingFiles(positionals, '签到表文件', USAGE);
+      const program = await programFrom(values.program);
+      const classNo = values.class !== undefined ? classOf(program, values.class, USAGE).no : undefined;
       let failed = 0;
       await withSession(values, async ({ config, program, clock }) => {
         const { registry } = services(config, program.year);
@@ -54,3 +67,27 @@ export const command: Command = {
       return failed > 0 ? 1 : 0;
     }),
 };
+
+/** `lingjun attendance sheet`: the class's 签到表 pre-filled with its students, for the organiser to print. */
+async function writeSheet(values: {
+  class?: string;
+  out?: string;
+  program?: string;
+  state?: string;
+  json?: boolean;
+}) {
+  const program = await programFrom(values.program);
+  const cls = classOf(program, values.class, USAGE);
+  if (!values.out) throw new ExitError(`请用 --out 指定签到表文件（用法: ${USAGE}）`);
+  const out = values.out;
+  const students = await withSession(values, async ({ config, program }) =>
+    (await services(config, program.year).registry.listClass(cls.no)).filter((r) => r.status === 'active'),
+  );
+  await writeFile(out, await signInSheetWorkbook(program, cls, students));
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify({ classNo: cls.no, students: students.length, file: out })}\n`
+      : `已写入 ${out}：第${cls.no}期签到表，学员${students.length}人\n`,
+  );
+  return 0;
+}

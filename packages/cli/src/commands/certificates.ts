@@ -2,8 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { documentClient, keySecretFromEnv, services } from '@lingjun/aws';
 import { certSecretFromEnv, runCourseEnd } from '@lingjun/certificates';
+import { classEndsAt, localDateTime } from '@lingjun/program';
 import { CourseRegistry } from '@lingjun/registry';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { classOf, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
 import type { Command } from '../main.ts';
 import { withSession } from '../session.ts';
 
@@ -13,6 +14,7 @@ const USAGE =
 /** `lingjun certificates`: runs the course-end job for one class and writes the certificates to a folder. */
 export const command: Command = {
   summary: '结业：按考勤判定结业、颁发结业证书、发送给各地区（与定时任务相同）',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
       const { values } = parseCommon(
@@ -25,10 +27,10 @@ export const command: Command = {
         },
         USAGE,
       );
-      const classNo = Number(values.class);
-      if (!values.class || !Number.isInteger(classNo))
-        throw new ExitError(`请用 --class 指定期次\n用法: ${USAGE}`);
-      if (!values.out) throw new ExitError(`请用 --out 指定输出目录\n用法: ${USAGE}`);
+      const program = await programFrom(values.program);
+      const cls = classOf(program, values.class, USAGE);
+      const classNo = cls.no;
+      if (!values.out) throw new ExitError(`请用 --out 指定输出目录（用法: ${USAGE}）`);
       const given = values.now ? new Date(values.now) : undefined;
       if (given && Number.isNaN(given.getTime())) throw new ExitError(`--now 不是有效时间：${values.now}`);
       const out = resolve(values.out);
@@ -53,7 +55,10 @@ export const command: Command = {
         );
         if (!result) throw new ExitError(`没有第${classNo}期`, 1);
         if (result.status === 'not-ended')
-          throw new ExitError(`第${classNo}期尚未结束（--now ${now.toISOString()}）`, 1);
+          throw new ExitError(
+            `第${classNo}期尚未结束：最后一个半天于 ${localDateTime(classEndsAt(program, cls), program.timezone)} 结束（现在是 ${localDateTime(now, program.timezone)}）`,
+            1,
+          );
         if (result.status === 'no-attendance') {
           throw new ExitError(
             `第${classNo}期没有任何签到表，未生成结业证书；已通知部中小企业局和培训组织方。`,

@@ -1,9 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { documentClient, services } from '@lingjun/aws';
-import { importEvaluations, sendEvaluationSummary } from '@lingjun/certificates';
+import { evaluationSurplus, importEvaluations, sendEvaluationSummary } from '@lingjun/certificates';
 import { CourseRegistry } from '@lingjun/registry';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import {
+  classOf,
+  ExitError,
+  existingFiles,
+  guarded,
+  parseCommon,
+  programFrom,
+  subcommand,
+} from '../common.ts';
 import type { Command } from '../main.ts';
 import { withSession } from '../session.ts';
 
@@ -13,13 +21,14 @@ const USAGE =
 /** `lingjun evaluation`: imports filled 培训效果评价表 and mails the bureau a class's summary. */
 export const command: Command = {
   summary: '培训效果评价：导入评价表；按期汇总并发送部中小企业局',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
-      const sub = args[0];
-      if (sub !== 'import' && sub !== 'summary') throw new ExitError(`用法: ${USAGE}`);
+      const sub = subcommand(args, ['import', 'summary'] as const, USAGE);
       const { values, positionals } = parseCommon(args.slice(1), { class: { type: 'string' } }, USAGE);
-      const classNo = values.class !== undefined ? Number(values.class) : undefined;
-      if (classNo !== undefined && !Number.isInteger(classNo)) throw new ExitError(`--class 应为期次数字`);
+      if (sub === 'import') await existingFiles(positionals, '评价表文件', USAGE);
+      const program = await programFrom(values.program);
+      const classNo = values.class !== undefined ? classOf(program, values.class, USAGE).no : undefined;
       return withSession(values, async ({ config, program, clock }) => {
         const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
         if (sub === 'import') {
@@ -34,6 +43,11 @@ export const command: Command = {
               now: clock.now(),
             });
             stored += r.stored;
+            const { registry } = services(config, program.year);
+            for (const no of r.classes) {
+              const surplus = await evaluationSurplus({ course, registry }, no);
+              if (surplus && !values.json) process.stdout.write(`  提示：${surplus}\n`);
+            }
             if (values.json) process.stdout.write(`${JSON.stringify({ file: basename(file), ...r })}\n`);
             else {
               process.stdout.write(`${basename(file)}: ${r.stored}份\n`);

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { rawMailKey, s3BlobStore, s3Client } from '@lingjun/aws';
 import {
   buildSesEvent,
@@ -7,9 +7,8 @@ import {
   parseAuthOption,
   sesMessageId,
   withSesAuthenticationResults,
-  withStack,
 } from '@lingjun/local';
-import { DEFAULT_STATE, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
+import { ExitError, existingFiles, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
 import { withSession } from '../session.ts';
 
@@ -19,6 +18,7 @@ const USAGE =
 /** `lingjun ingest`: processes .eml files exactly as the intake Lambda would process them arriving. */
 export const command: Command = {
   summary: '按 Lambda 的处理方式导入 .eml 邮件并输出结果',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
       const { values, positionals } = parseCommon(
@@ -26,7 +26,11 @@ export const command: Command = {
         { 'received-at': { type: 'string' }, auth: { type: 'string', default: 'pass' } },
         USAGE,
       );
-      if (positionals.length === 0) throw new ExitError(`请指定至少一个 .eml 文件\n用法: ${USAGE}`);
+      await existingFiles(positionals, '至少一个 .eml 邮件文件', USAGE);
+      for (const file of positionals) {
+        const why = notAnEmail(await readFile(file));
+        if (why) throw new ExitError(`${file} 不是邮件文件（.eml）：${why}`);
+      }
       const given = values['received-at'] ? new Date(values['received-at']) : undefined;
       if (given && Number.isNaN(given.getTime()))
         throw new ExitError(`--received-at 不是有效时间：${values['received-at']}`);
@@ -70,3 +74,26 @@ export const command: Command = {
       return failed > 0 ? 1 : 0;
     }),
 };
+
+const KINDS: [RegExp, string][] = [
+  [/^PK\x03\x04/, 'Excel/Word（.xlsx/.docx）或压缩包'],
+  [/^\xD0\xCF\x11\xE0/, 'Excel/Word 97–2003 或 WPS 文件'],
+  [/^%PDF/, 'PDF 文件'],
+];
+
+/**
+ * Why a file is not a raw email, or undefined when it looks like one: an RFC 5322 message starts with header
+ * lines (Name: value). A form or a PDF given by mistake is explained instead of rejected.
+ */
+export function notAnEmail(raw: Uint8Array): string | undefined {
+  const head = Buffer.from(raw.subarray(0, 8192)).toString('latin1');
+  const kind = KINDS.find(([re]) => re.test(head));
+  const hint = '请在邮件客户端中把整封邮件“另存为 .eml”后再导入；报名表本身请作为附件发到报名邮箱。';
+  if (kind) return `这是${kind[1]}。${hint}`;
+  // The first line is a header (Name: value) or an mbox separator (From …); mail without a From header is
+  // still mail, and intake gives it its outcome.
+  const first = head.replace(/^(\r?\n)+/, '').split(/\r?\n/)[0] ?? '';
+  if (!/^[!-9;-~]+:/.test(first) && !/^From /.test(first))
+    return `文件开头没有邮件头（From:、Subject: 等）。${hint}`;
+  return undefined;
+}

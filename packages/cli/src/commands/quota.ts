@@ -1,6 +1,6 @@
 import { InputError } from '@lingjun/core';
 import { resolveRegion } from '@lingjun/program';
-import { ExitError, guarded, parseCommon } from '../common.ts';
+import { ExitError, guarded, parseCommon, wholeNumber } from '../common.ts';
 import type { Command } from '../main.ts';
 import { publishWith } from './program.ts';
 import { withDeadlines } from './remind.ts';
@@ -14,6 +14,7 @@ const USAGE =
  */
 export const command: Command = {
   summary: '调整地区名额（发布新的程序版本并通知该地区；不得低于已录取人数）',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
       const { values, positionals } = parseCommon(
@@ -25,11 +26,8 @@ export const command: Command = {
       if (!regionText || totalText === undefined) throw new ExitError(`请指定地区和名额\n用法: ${USAGE}`);
       const region = resolveRegion(regionText);
       if (!region) throw new ExitError(`不是37个报送地区之一：${regionText}`);
-      if (!/^\d+$/.test(totalText)) throw new ExitError(`名额应为非负整数：${totalText}`);
-      const total = Number(totalText);
-      if (values.class !== undefined && !/^\d+$/.test(values.class))
-        throw new ExitError(`--class 应为期次数字：${values.class}`);
-      const classNo = values.class === undefined ? undefined : Number(values.class);
+      const total = wholeNumber(totalText, '名额');
+      const classNo = values.class === undefined ? undefined : wholeNumber(values.class, '--class 期次', 1);
       const { applyQuotaChange } = await import('@lingjun/deadlines');
       const result = await withDeadlines(values, async (deps, session) => {
         const used = await deps.registry.quotaUsed(region.code);

@@ -25,6 +25,7 @@ export function nowFrom(text: string | undefined, clock: Clock = REAL_CLOCK): Da
 /** `lingjun remind`: sends the deadline reminders due at a moment, as the daily schedule does. */
 export const command: Command = {
   summary: '发送截止提醒（与每日定时任务相同；--dry-run 只列出）',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
       const { values } = parseCommon(

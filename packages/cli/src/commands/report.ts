@@ -9,6 +9,7 @@ const USAGE = 'lingjun report status --out 文件.xlsx [--program 文件] [--sta
 /** `lingjun report status`: the bureau's status workbook (progress per region and class, late/held/quarantined). */
 export const command: Command = {
   summary: '导出报名进度表（各地区各期次录取/名额，逾期、待确认与隔离邮件）',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
       const { values } = parseCommon(args, { out: { type: 'string' }, now: { type: 'string' } }, USAGE);

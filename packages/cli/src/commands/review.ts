@@ -11,11 +11,15 @@ async function withDeps<T>(values: SessionOptions, fn: (deps: IntakeDeps) => Pro
 }
 
 /** `lingjun approve MESSAGE_ID`: processes a held email as received. */
+const APPROVE_USAGE = 'lingjun approve [--program 文件] [--state 目录] [--json] MESSAGE_ID';
+const REJECT_USAGE = 'lingjun reject [--program 文件] [--state 目录] [--json] MESSAGE_ID --reason 原因';
+
 export const approve: Command = {
   summary: '批准暂存（待确认）的邮件并按收到时间处理',
+  usage: APPROVE_USAGE,
   run: (args) =>
     guarded(async () => {
-      const usage = 'lingjun approve [--program 文件] [--state 目录] [--json] MESSAGE_ID';
+      const usage = APPROVE_USAGE;
       const { values, positionals } = parseCommon(args, {}, usage);
       const id = positionals[0];
       if (!id) throw new ExitError(`请指定邮件的 Message-ID\n用法: ${usage}`);
@@ -29,9 +33,10 @@ export const approve: Command = {
 /** `lingjun reject MESSAGE_ID --reason …`: refuses a held email and tells its sender. */
 export const reject: Command = {
   summary: '拒绝暂存（待确认）的邮件并通知发件人',
+  usage: REJECT_USAGE,
   run: (args) =>
     guarded(async () => {
-      const usage = 'lingjun reject [--program 文件] [--state 目录] [--json] MESSAGE_ID --reason 原因';
+      const usage = REJECT_USAGE;
       const { values, positionals } = parseCommon(args, { reason: { type: 'string' } }, usage);
       const id = positionals[0];
       if (!id || !values.reason) throw new ExitError(`请指定 Message-ID 和 --reason\n用法: ${usage}`);

@@ -10,6 +10,7 @@ const USAGE =
 /** `lingjun roster`: accepted students per class, per region or for the year, as a workbook. */
 export const command: Command = {
   summary: '导出学员名单（按期次、按地区或全年）',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
       const { values } = parseCommon(

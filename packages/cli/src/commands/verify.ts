@@ -10,6 +10,7 @@ const USAGE = 'lingjun verify 证书编号 验证码 [--program 文件] [--state
 /** `lingjun verify`: checks a certificate number and code as the public page does; exit 0 only when genuine. */
 export const command: Command = {
   summary: '核验结业证书（证书编号 + 验证码）',
+  usage: USAGE,
   run: (args) =>
     guarded(async () => {
       const { values, positionals } = parseCommon(args, {}, USAGE);

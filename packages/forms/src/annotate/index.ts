@@ -1,4 +1,4 @@
-import { normaliseText } from '@lingjun/core';
+import { displayWidth, normaliseText } from '@lingjun/core';
 import type { Finding } from '@lingjun/rules';
 import type ExcelJS from 'exceljs';
 import { FORM4 } from '../definitions.ts';
@@ -163,10 +163,20 @@ function annotateSheet(
     border: THIN_BORDER,
     fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } },
   };
-  ws.getColumn(statusCol).width = 30;
-  for (const [row, status] of statusByRow) {
+  const texts = new Map(
+    [...statusByRow].map(([row, s]) => [row, s.accepted ? '受理' : `未受理：${s.reason ?? '见批注'}`]),
+  );
+  // Sized to its text: as wide as the longest reason up to a readable limit, longer reasons wrap and their
+  // rows grow to show every line (a clipped reason is no reason).
+  const width = Math.min(
+    STATUS_MAX_WIDTH,
+    Math.max(displayWidth(STATUS_HEADER), ...[...texts.values()].map(displayWidth)) + 2,
+  );
+  ws.getColumn(statusCol).width = width;
+  for (const [row, text] of texts) {
+    const status = statusByRow.get(row)!;
     const cell = ws.getCell(row, statusCol);
-    setCellText(cell, status.accepted ? '受理' : `未受理：${status.reason ?? '见批注'}`);
+    setCellText(cell, text);
     cell.style = {
       ...cell.style,
       font: { ...SHEET_FONT, color: { argb: status.accepted ? 'FF006100' : 'FF9C0006' } },
@@ -174,8 +184,15 @@ function annotateSheet(
       border: THIN_BORDER,
     };
     applyFallbackFonts(cell);
+    const lines = Math.ceil(displayWidth(text) / (width - 2));
+    const r = ws.getRow(row);
+    if (lines > 1) r.height = Math.max(r.height ?? 0, lines * STATUS_LINE_HEIGHT);
   }
 }
+
+/** Widest the 受理情况 column grows (in character units) before its text wraps, and one wrapped line's height. */
+const STATUS_MAX_WIDTH = 60;
+const STATUS_LINE_HEIGHT = 16;
 
 /** The header row of a 附件4: as extracted, else the row above its first record. */
 function headerRowOf(form4: Form4): number {

@@ -242,7 +242,20 @@ export function formatTableColumns(
         alignment: { vertical: 'middle', wrapText: true },
         ...(isTextField(f) ? { numFmt: '@' } : {}),
       };
-      if (validation) cell.dataValidation = validation;
+    }
+    if (validation) {
+      const letter = col.letter;
+      validateRange(ws, `${letter}${firstRow}:${letter}${firstRow + count - 1}`, validation);
     }
   });
+}
+
+/**
+ * One validation over a whole range. Set cell by cell, exceljs squeezes the cells back into ranges in text
+ * order (A10 before A6) and writes overlapping ranges per column; a range given as one is written as it is.
+ */
+export function validateRange(ws: Worksheet, range: string, validation: DataValidation): void {
+  (
+    ws as unknown as { dataValidations: { add(address: string, v: DataValidation): void } }
+  ).dataValidations.add(range, validation);
 }

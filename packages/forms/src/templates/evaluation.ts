@@ -10,6 +10,15 @@ export type EvaluationItem = (typeof EVALUATION_ITEMS)[number];
 export const EVALUATION_TITLE = '培训效果评价表';
 
 /**
+ * The form's heading: the program's title and the form's, with the word they share said once
+ * (…领军人才培训 + 培训效果评价表 → …领军人才培训效果评价表).
+ */
+export function evaluationHeading(program: { title: string }): string {
+  const shared = program.title.endsWith('培训') ? '培训' : '';
+  return `${program.title}${EVALUATION_TITLE.slice(EVALUATION_TITLE.startsWith(shared) ? shared.length : 0)}`;
+}
+
+/**
  * The blank 培训效果评价表: one student per form, 期次 as a drop-down, each aspect scored 1–5 (validated),
  * and a comments box. Label/value pairs, one per row, so the reader finds them however the sheet is moved.
  */
@@ -19,7 +28,7 @@ export async function buildEvaluationWorkbook(program: Program): Promise<ExcelJS
   ws.getColumn(1).width = 18;
   ws.getColumn(2).width = 48;
   ws.mergeCells('A1:B1');
-  ws.getCell('A1').value = `${program.title}${EVALUATION_TITLE}`;
+  ws.getCell('A1').value = evaluationHeading(program);
   ws.getCell('A1').font = { bold: true, size: 16, name: '宋体' };
   ws.getCell('A1').alignment = { horizontal: 'center' };
   ws.mergeCells('A2:B2');

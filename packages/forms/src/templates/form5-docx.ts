@@ -19,7 +19,8 @@ import { formTitle, printedLabel } from './common.ts';
 
 /** A4 in twentieths of a point. */
 export const A4 = { width: 11906, height: 16838 } as const;
-const MARGIN = { top: 1304, bottom: 1304, left: 1304, right: 1304 } as const;
+// 2 cm above and below (the body needs the height to stay on one page), 2.3 cm at the sides.
+const MARGIN = { top: 1134, bottom: 1134, left: 1304, right: 1304 } as const;
 
 /** Grid columns: label, value, label, value, label, value, photo. Sums to the text width of A4 with margins. */
 const COLS = [1420, 1460, 1200, 1400, 1200, 1300, 1318] as const;
@@ -76,11 +77,14 @@ const LAYOUT: readonly (readonly Pair[])[] = [
 
 /** Minimum heights of the tall boxes, in twentieths of a point. */
 const TALL: Readonly<Record<string, number>> = {
-  resume: 2600,
-  profile: 2000,
-  needs: 1500,
-  mainBusiness: 700,
+  resume: 2200,
+  profile: 1700,
+  needs: 1200,
+  mainBusiness: 640,
 };
+/** Height of an ordinary row and of the signature block: with TALL, the form fills one A4 page, no more. */
+const ROW_HEIGHT = 520;
+const SIGNATURE_HEIGHT = 1300;
 
 const BODY_FONT = { ascii: '宋体', eastAsia: '宋体', hAnsi: '宋体' } as const;
 const TITLE_FONT = { ascii: '黑体', eastAsia: '黑体', hAnsi: '黑体' } as const;
@@ -94,7 +98,7 @@ function textParagraphs(text: string, opts: { bold?: boolean; center?: boolean }
     (line) =>
       new Paragraph({
         alignment: opts.center ? AlignmentType.CENTER : AlignmentType.LEFT,
-        children: [new TextRun({ text: line, bold: opts.bold ?? false, font: BODY_FONT, size: 22 })],
+        children: [new TextRun({ text: line, bold: opts.bold ?? false, font: BODY_FONT, size: 21 })],
       }),
   );
 }
@@ -160,26 +164,26 @@ export async function buildForm5Docx(
       new TableRow({
         children: cells,
         cantSplit: true,
-        height: { value: tall ?? 560, rule: HeightRule.ATLEAST },
+        height: { value: tall ?? ROW_HEIGHT, rule: HeightRule.ATLEAST },
       }),
     );
   });
   rows.push(
     new TableRow({
       cantSplit: true,
-      height: { value: 1500, rule: HeightRule.ATLEAST },
+      height: { value: SIGNATURE_HEIGHT, rule: HeightRule.ATLEAST },
       children: [
         new TableCell({
           columnSpan: 4,
           width: { size: spanWidth(0, 4), type: WidthType.DXA },
           verticalAlign: VerticalAlign.CENTER,
-          children: textParagraphs('本人承诺以上信息真实、准确。\n\n本人签字：\n\n日期：    年  月  日'),
+          children: textParagraphs('本人承诺以上信息真实、准确。\n本人签字：\n日期：    年  月  日'),
         }),
         new TableCell({
           columnSpan: 3,
           width: { size: spanWidth(4, 3), type: WidthType.DXA },
           verticalAlign: VerticalAlign.CENTER,
-          children: textParagraphs('推荐单位（盖章）\n\n\n日期：    年  月  日'),
+          children: textParagraphs('推荐单位（盖章）\n\n日期：    年  月  日'),
         }),
       ],
     }),
@@ -188,7 +192,7 @@ export async function buildForm5Docx(
   const doc = new Document({
     creator: 'lingjun',
     title: formTitle(program, FORM5),
-    styles: { default: { document: { run: { font: BODY_FONT, size: 22 } } } },
+    styles: { default: { document: { run: { font: BODY_FONT, size: 21 } } } },
     sections: [
       {
         properties: {
@@ -200,7 +204,7 @@ export async function buildForm5Docx(
         children: [
           new Paragraph({
             alignment: AlignmentType.CENTER,
-            spacing: { after: 240 },
+            spacing: { after: 160 },
             children: [
               new TextRun({ text: formTitle(program, FORM5), bold: true, font: TITLE_FONT, size: 36 }),
             ],

@@ -33,7 +33,18 @@ export async function buildForm5Workbook(program: Program): Promise<ExcelJS.Work
   const wb = await newWorkbook();
   wb.creator = 'lingjun';
   const L = FORM5_XLSX_LAYOUT;
-  const ws = wb.addWorksheet(FORM5.title, { pageSetup: { paperSize: 9, orientation: 'portrait' } });
+  // One A4 page however the printer's fonts measure: scaled to fit one page wide and one page tall.
+  const ws = wb.addWorksheet(FORM5.title, {
+    pageSetup: {
+      paperSize: 9,
+      orientation: 'portrait',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 1,
+      horizontalCentered: true,
+      margins: { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+    },
+  });
   const lists = addListSheet(wb, choiceLists(program));
   ws.getColumn(1).width = 26;
   ws.getColumn(2).width = 64;

@@ -9,12 +9,13 @@ import { buildForm4Workbook } from './form4.ts';
 import { buildForm5Docx } from './form5-docx.ts';
 import { buildForm5Workbook } from './form5-xlsx.ts';
 
-export { classChoices, formTitle, LIST_SHEET, newWorkbook, printedLabel } from './common.ts';
+export { classChoices, formTitle, LIST_SHEET, newWorkbook, printedLabel, validateRange } from './common.ts';
 export {
   buildEvaluationWorkbook,
   EVALUATION_ITEMS,
   EVALUATION_TITLE,
   type EvaluationItem,
+  evaluationHeading,
 } from './evaluation.ts';
 export * from './fonts.ts';
 export { buildForm3Workbook, FORM3_LAYOUT } from './form3.ts';

@@ -57,15 +57,26 @@ export function assemble(forms: RecognisedForm[], program: Program, receivedAt: 
   for (const f4 of form4s) {
     const cls = f4.classNo === undefined ? undefined : findClass(program, f4.classNo);
     if (!cls) {
-      findings.push(
-        finding(
-          'UNKNOWN_CLASS',
-          f4.classText
-            ? `培训期次“${f4.classText}”不是本年度的期次（共${program.classes.length}期），请在表头“培训期次：第 期”处填写正确期次后重新报送。`
-            : '报名汇总表未填写培训期次，请在表头“培训期次：第 期”处填写期次后重新报送。',
-          { form: '附件4', file: f4.file, field: '培训期次' },
-        ),
-      );
+      // A number the year lacks was already reported when the header was read; say it once.
+      if (f4.classNo === undefined)
+        findings.push(
+          finding(
+            'UNKNOWN_CLASS',
+            f4.classText
+              ? `培训期次“${f4.classText}”不是本年度的期次（共${program.classes.length}期），请在表头“培训期次：第 期”处填写正确期次后重新报送。`
+              : '报名汇总表未填写培训期次，请在表头“培训期次：第 期”处填写期次后重新报送。',
+            { form: '附件4', file: f4.file, field: '培训期次' },
+          ),
+        );
+      // Its students' 附件5s belong to this refused list: said once here, not again as unknown or unlisted.
+      for (const rec of f4.records) {
+        const f5 = matchForm5(rec, form5s, used);
+        if (!f5) continue;
+        used.add(f5);
+        findings.push(
+          ...f5.record.findings.filter((f) => f.code !== 'UNKNOWN_CLASS' && f.field !== '培训期次'),
+        );
+      }
       continue;
     }
     if (isPastDeadline(program, cls, receivedAt)) late.add(cls.no);

@@ -20,6 +20,8 @@ export interface ClassResult {
   updated: Candidate[];
   /** Findings about the class as a whole (a list older than the one on file). */
   findings: Finding[];
+  /** For each updated candidate, the keys of the values that differ from what was on file (empty: 无变化). */
+  changes: Map<Candidate, string[]>;
 }
 
 /** What recordClass needs. */
@@ -70,7 +72,15 @@ export async function recordClass(input: RecordClassInput): Promise<ClassResult>
 }
 
 function emptyResult(classNo: number): ClassResult {
-  return { no: classNo, accepted: [], rejected: [], withdrawn: [], updated: [], findings: [] };
+  return {
+    no: classNo,
+    accepted: [],
+    rejected: [],
+    withdrawn: [],
+    updated: [],
+    findings: [],
+    changes: new Map(),
+  };
 }
 
 /** A list received before the one on file: nothing written, the sender told which one stands. */
@@ -144,6 +154,7 @@ async function replaceClass(input: RecordClassInput, guard: ClassGuard): Promise
       if (res.ok) {
         result.accepted.push(c);
         result.updated.push(c);
+        result.changes.set(c, changedKeys(current.values, values));
       } else {
         c.findings.push(refusal(c, res, input.program));
         result.rejected.push(c);
@@ -176,6 +187,11 @@ async function replaceClass(input: RecordClassInput, guard: ClassGuard): Promise
     }
   }
   return result;
+}
+
+/** Keys whose value this submission sets differently from the registration on file; form5 is bookkeeping. */
+function changedKeys(before: Record<string, string>, after: Record<string, string>): string[] {
+  return Object.keys(after).filter((k) => k !== 'form5' && (before[k] ?? '') !== (after[k] ?? ''));
 }
 
 function where(c: Candidate) {
