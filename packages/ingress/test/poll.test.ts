@@ -185,6 +185,26 @@ describe('IMAP ingress through a real IMAP server', () => {
     expect(imap.count('INBOX')).toBe(0);
   });
 
+  it('without that header, a From failing DMARC through mailauth (DNS answered locally) is quarantined', async () => {
+    const { raw, messageId } = await submission({
+      program: h.program,
+      from: 'hbzxqy@163.com',
+      region: '河北',
+      classNo: 1,
+      people: people(1, 509),
+    });
+    imap.deliver(raw, IN_TIME);
+    // 163.com publishes p=reject and this message carries no DKIM signature of 163.com.
+    const resolver = async (name: string, rrtype: string) => {
+      if (rrtype === 'TXT' && name === '_dmarc.163.com') return [['v=DMARC1; p=reject']];
+      throw Object.assign(new Error(`no ${rrtype} for ${name}`), { code: 'ENOTFOUND' });
+    };
+    const res = await pollMailbox(pollDeps({ resolver }));
+    expect(res.outcomes.map((o) => o.status)).toEqual(['quarantined']);
+    expect(await h.repliesTo(messageId)).toHaveLength(0);
+    expect(imap.count('INBOX')).toBe(0);
+  });
+
   it('identifies itself with IMAP ID before SELECT, as Coremail and NetEase require', async () => {
     const ids = new Set<unknown>();
     const seen: unknown[] = [];

@@ -20,7 +20,7 @@ interface MailauthOptions {
   disableBimi?: boolean;
 }
 interface MailauthResult {
-  dkim?: { results?: { status?: { result?: string; aligned?: string | false } }[] };
+  dkim?: { results?: { status?: { result?: string; comment?: string } }[] };
   spf?: { status?: { result?: string } } | false;
   dmarc?: { status?: { result?: string } } | false;
 }
@@ -118,8 +118,11 @@ export async function verifyWithMailauth(
     mta: 'lingjun',
     ...(resolver ? { resolver } : {}),
   });
-  const dkim = res.dkim?.results ?? [];
-  const dkimResult = dkim.some((r) => r.status?.result === 'pass') ? 'pass' : dkim[0]?.status?.result;
+  // mailauth calls a body that no longer matches its signature "neutral"; for us an altered message fails.
+  const dkim = (res.dkim?.results ?? []).map((r) =>
+    r.status?.comment === 'body hash did not verify' ? 'fail' : r.status?.result,
+  );
+  const dkimResult = dkim.includes('pass') ? 'pass' : dkim[0];
   return {
     spf: verdictOf(res.spf ? res.spf.status?.result : undefined),
     dkim: verdictOf(dkimResult),
