@@ -71,3 +71,19 @@ export async function connectMailbox(mailbox: ImapMailbox): Promise<ImapFlow> {
   }
   return client;
 }
+
+/**
+ * A hook for the SMTP mailer that appends each sent message to the mailbox's Sent folder, seen, so people
+ * reading the mailbox see the system's answers.
+ */
+export function appendSentCopy(mailbox: ImapMailbox, folder: string): (raw: Uint8Array) => Promise<void> {
+  return async (raw) => {
+    const client = await connectMailbox(mailbox);
+    try {
+      await client.append(folder, Buffer.from(raw), ['\\Seen']);
+      await client.logout();
+    } finally {
+      client.close();
+    }
+  };
+}

@@ -78,7 +78,7 @@ export async function fetchMessage(client: ImapFlow, uid: number): Promise<Fetch
     { uid: true, source: true, internalDate: true },
     { uid: true },
   );
-  if (!msg?.source) return undefined;
+  if (msg === false || !msg.source) return undefined;
   const date = msg.internalDate;
   return { uid, raw: msg.source, receivedAt: date instanceof Date ? date : new Date(date ?? Date.now()) };
 }
