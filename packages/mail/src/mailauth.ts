@@ -1,11 +1,12 @@
-import { createRequire } from 'node:module';
+// Static imports (not createRequire) so esbuild puts mailauth into the function bundle. It is CommonJS
+// without type declarations: mailauth-module.d.ts declares the parts used here.
+import mailauthModule from 'mailauth';
+import parseDkimHeaders from 'mailauth/lib/parse-dkim-headers';
 
-// mailauth is CommonJS without type declarations; these are the parts of its API used here.
-const require = createRequire(import.meta.url);
-const mailauth = require('mailauth') as {
+const mailauth = mailauthModule as unknown as {
   authenticate(input: Buffer, opts: MailauthOptions): Promise<MailauthResult>;
 };
-const parseHeader = require('mailauth/lib/parse-dkim-headers') as (line: string) => {
+const parseHeader = parseDkimHeaders as unknown as (line: string) => {
   parsed: Record<string, ParsedEntry | ParsedEntry[] | undefined> & { value?: string };
 };
 
