@@ -58,17 +58,17 @@ export async function pollOnce(ctx: {
  * Scheduled entry point (every minute). A mailbox that cannot be reached is logged, not retried: the next
  * minute's poll takes whatever is still in the inbox.
  */
-export async function handler(): Promise<{ taken: number; vanished: number }> {
+export async function handler(): Promise<{ taken: number; vanished: number; failed: number }> {
   try {
     const res = await pollOnce({
       config: configFromEnv(),
       program: await deployedProgram(),
       account: mailboxAccountFromEnv(),
     });
-    return { taken: res.outcomes.length, vanished: res.vanished };
+    return { taken: res.outcomes.length, vanished: res.vanished, failed: res.failed };
   } catch (error) {
     if (!(error instanceof ImapConnectionError)) throw error;
     log.warn('mailbox unreachable; the next poll retries', { error: String(error.cause ?? error) });
-    return { taken: 0, vanished: 0 };
+    return { taken: 0, vanished: 0, failed: 0 };
   }
 }

@@ -39,6 +39,8 @@ export interface PollResult {
   outcomes: Outcome[];
   /** Messages found but gone before they could be read (deleted by someone else meanwhile). */
   vanished: number;
+  /** Messages whose processing failed; they stay in the inbox and the next poll tries them again. */
+  failed: number;
 }
 
 /** One message read from the mailbox. */
@@ -172,7 +174,7 @@ export async function takeMessage(
 export async function pollMailbox(deps: PollDeps): Promise<PollResult> {
   const { mailbox } = deps;
   const client = await connectMailbox(mailbox);
-  const result: PollResult = { uidValidity: '', outcomes: [], vanished: 0 };
+  const result: PollResult = { uidValidity: '', outcomes: [], vanished: 0, failed: 0 };
   try {
     await ensureFolder(client, mailbox.processed ?? DEFAULT_PROCESSED);
     const uidValidity = await openInbox(client, mailbox.inbox ?? DEFAULT_INBOX);
@@ -185,7 +187,18 @@ export async function pollMailbox(deps: PollDeps): Promise<PollResult> {
         log.info('message deleted from the mailbox before it was read', { uid });
         continue;
       }
-      result.outcomes.push(await takeMessage(client, msg, deps, uidValidity));
+      try {
+        result.outcomes.push(await takeMessage(client, msg, deps, uidValidity));
+      } catch (error) {
+        // A message that cannot be processed must not hold up the ones behind it; a broken connection or a
+        // changed UIDVALIDITY ends the poll, since every later step would fail the same way.
+        if (!client.usable || error instanceof UidValidityChangedError) throw error;
+        result.failed++;
+        log.error('mailbox message could not be processed; left in the inbox', {
+          uid,
+          error: String(error),
+        });
+      }
     }
     await client.logout();
     return result;

@@ -165,6 +165,32 @@ describe('IMAP ingress through a real IMAP server', () => {
     expect(await h.repliesTo(messageId)).toHaveLength(1);
   });
 
+  it('a message whose processing fails stays in INBOX without holding up the next; a later poll takes it', async () => {
+    const a = await fixture(510);
+    const b = await fixture(511);
+    imap.deliver(a.raw, IN_TIME);
+    imap.deliver(b.raw, IN_TIME);
+    // Fault injection on our own storage port: the first message's raw copy cannot be written this time.
+    const real = h.deps().store;
+    const badKey = (await storeRaw({ put: async () => undefined, get: real.get }, a.raw)).rawKey;
+    const store = {
+      get: real.get.bind(real),
+      put: async (key: string, body: Uint8Array, type?: string) => {
+        if (key === badKey) throw new Error('S3 unavailable');
+        return real.put(key, body, type);
+      },
+    };
+    const first = await pollMailbox(pollDeps({ intake: { ...h.deps(), store } }));
+    expect(first.failed).toBe(1);
+    expect(first.outcomes.map((o) => o.status)).toEqual(['accepted']);
+    expect(await h.repliesTo(b.messageId)).toHaveLength(1);
+    expect(imap.count('INBOX')).toBe(1);
+    const second = await pollMailbox(pollDeps());
+    expect(second.outcomes.map((o) => o.status)).toEqual(['accepted']);
+    expect(await h.repliesTo(a.messageId)).toHaveLength(1);
+    expect(imap.count('INBOX')).toBe(0);
+  });
+
   it("a forged From failing the organisation server's Authentication-Results is quarantined, never answered", async () => {
     // A forger's own "pass" header (another authserv-id) must not count.
     const { raw, messageId } = await fixture(
