@@ -79,8 +79,13 @@ describe('lingjun start --ingress imap', () => {
       }
     }
     expect(reply).toBeDefined();
-    const inbox = await client.status('INBOX', { messages: true });
-    expect(inbox.messages).toBe(0);
+    // The reply goes out before the move (the outcome is recorded first), so the move may still be under way.
+    let left = -1;
+    for (let i = 0; i < 40 && left !== 0; i++) {
+      left = (await client.status('INBOX', { messages: true })).messages ?? -1;
+      if (left !== 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(left).toBe(0);
     await client.logout();
 
     child.kill('SIGINT');
