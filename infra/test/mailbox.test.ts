@@ -2,6 +2,7 @@
  * The stack as configuration (issue 17): the organisation's mailbox over IMAP in and SMTP submission out,
  * synthesized offline with the same context cdk.json gives `cdk synth`, plus the switches.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLingjun, type LingjunStacks } from '../src/app.ts';
+import { buildFunction } from '../src/bundling.ts';
 import { loadConfig } from '../src/config.ts';
 import { loadMailConfig } from '../src/mailbox.ts';
 
@@ -126,4 +128,26 @@ describe('mail context', () => {
     expect(() => loadMailConfig(ctx({ ingress: 'pop3' }), 'a@b.cn', 2025)).toThrow(/ingress/);
     expect(() => loadMailConfig(ctx({ ingress: 'imap' }), 'a@b.cn', 2025)).toThrow(/mailboxHost/);
   });
+});
+
+describe('the imap-poll asset', () => {
+  it('loads on its own, outside the repository (mailauth and imapflow are inside the bundle)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lingjun-imap-poll-'));
+    try {
+      buildFunction(root, join('functions', 'imap-poll', 'src', 'handler.ts'), dir);
+      // Run from the bundle's own folder so no node_modules of the repository can be found.
+      const out = execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          "const m = await import('./index.mjs'); console.log(Object.keys(m).sort().join(','))",
+        ],
+        { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+      );
+      expect(out.trim()).toBe('handler,pollOnce');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
