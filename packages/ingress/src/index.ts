@@ -1,0 +1,2 @@
+export * from './imap.ts';
+export * from './poll.ts';
