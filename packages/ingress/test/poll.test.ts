@@ -2,6 +2,8 @@
  * The IMAP ingress against a real IMAP server (hoodiecrow, started per test on loopback) and the shared local
  * stack: every message taken gets one outcome and one reply, and leaves the inbox only once that is recorded.
  */
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import {
   connectMailbox,
@@ -18,6 +20,8 @@ import {
 } from '@lingjun/ingress';
 import { processInbound } from '@lingjun/intake';
 import { type LocalImap, startImap } from '@lingjun/local/imap';
+import { type DnsResolver, OWN_AUTHSERV_ID } from '@lingjun/mail/mailauth';
+import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Harness, harness, testProgram } from '../../../test/support/intake.ts';
 import { people, submission } from '../../../test/support/submission.ts';
@@ -53,16 +57,72 @@ function pollDeps(over: Partial<PollDeps> = {}): PollDeps {
   return { mailbox: mailbox(), intake: h.deps(), authservId: AUTHSERV, ...over };
 }
 
-/** Hebei's registered contact submits one person, with the organisation server's passing verdicts on top. */
-async function fixture(seed: number, authResults = `${AUTHSERV}; spf=pass; dkim=pass; dmarc=pass`) {
-  const { raw, messageId } = await submission({
+/**
+ * What the organisation's server writes on top of mail from 163.com that it authenticated: SPF for the envelope
+ * sender, 163.com's DKIM signature, and DMARC passing for the From domain (RFC 8601 properties).
+ */
+const ALIGNED = `${AUTHSERV}; spf=pass smtp.mailfrom=hbzxqy@163.com; dkim=pass header.d=163.com header.s=s1; dmarc=pass header.from=163.com`;
+
+/** Hebei's registered contact submits one person, as the mailbox holds it: no header added. */
+function contactMail(seed: number) {
+  return submission({
     program: h.program,
     from: 'hbzxqy@163.com',
     region: '河北',
     classNo: 1,
     people: people(1, seed),
   });
+}
+
+/** The contact's submission with the organisation server's Authentication-Results on top. */
+async function fixture(seed: number, authResults = ALIGNED) {
+  const { raw, messageId } = await contactMail(seed);
   return { raw: Buffer.concat([Buffer.from(`Authentication-Results: ${authResults}\r\n`), raw]), messageId };
+}
+
+const require = createRequire(import.meta.url);
+// mailauth's own signer (lib/dkim/sign, as its `mailauth sign` command uses it): 163.com signs as its server would.
+const { dkimSign } = require('mailauth/lib/dkim/sign') as {
+  dkimSign(
+    input: Buffer,
+    opts: { signatureData: { signingDomain: string; selector: string; privateKey: string }[] },
+  ): Promise<{ signatures: string }>;
+};
+const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+/** DNS for our own check: 163.com's DKIM key under selector s1 and its DMARC policy, if given; nothing else. */
+function dns163(dmarc?: string): DnsResolver {
+  const key = keys.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+  return async (name, rrtype) => {
+    if (rrtype === 'TXT' && name === 's1._domainkey.163.com') return [[`v=DKIM1; k=rsa; p=${key}`]];
+    if (rrtype === 'TXT' && name === '_dmarc.163.com' && dmarc) return [[dmarc]];
+    throw Object.assign(new Error(`no ${rrtype} for ${name}`), { code: 'ENOTFOUND' });
+  };
+}
+
+/** A message DKIM-signed by 163.com with the key dns163 serves. */
+async function signed163(raw: Buffer): Promise<Buffer> {
+  const privateKey = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const { signatures } = await dkimSign(raw, {
+    signatureData: [{ signingDomain: '163.com', selector: 's1', privateKey }],
+  });
+  return Buffer.concat([Buffer.from(signatures), raw]);
+}
+
+/** The raw copy the poller stored for a fetched message (keyed by a digest of the fetched bytes). */
+async function storedCopy(fetched: Buffer): Promise<Buffer> {
+  const id = createHash('sha256').update(fetched).digest('hex').slice(0, 40);
+  return Buffer.from(await h.deps().store.get(`inbound/${id}`));
+}
+
+/** Held for the bureau, never answered as 河北: nothing registered, any reply to the sender the held notice. */
+async function expectHeld(status: string | undefined, messageId: string) {
+  expect(status).toBe('held');
+  expect(await h.deps().registry.listRegion('130000')).toEqual([]);
+  for (const r of await h.repliesTo(messageId)) expect((await simpleParser(r)).subject).toContain('待确认');
+  const [held] = await h.deps().registry.listMessages('held');
+  expect(held?.heldReason).toContain('未通过发件人认证');
+  expect(imap.count('INBOX')).toBe(0);
 }
 
 describe('IMAP ingress through a real IMAP server', () => {
@@ -99,11 +159,10 @@ describe('IMAP ingress through a real IMAP server', () => {
     const uidValidity = await openInbox(client, 'INBOX');
     const [uid] = await findNew(client, SINCE, 10);
     const msg = (await fetchMessage(client, uid!))!;
-    const stored = await storeRaw(h.deps().store, msg.raw);
-    const first = await processInbound(
-      inboundRefOf(stored, msg.receivedAt, await verdictsOf(msg.raw, { authservId: AUTHSERV })),
-      h.deps(),
-    );
+    // As takeMessage does it: judge, store, record.
+    const checked = await verdictsOf(msg.raw, { authservId: AUTHSERV });
+    const stored = await storeRaw(h.deps().store, checked.raw, undefined, msg.raw);
+    const first = await processInbound(inboundRefOf(stored, msg.receivedAt, checked), h.deps());
     client.close();
     expect(first.status).toBe('accepted');
     expect(imap.count('INBOX')).toBe(1);
@@ -229,6 +288,69 @@ describe('IMAP ingress through a real IMAP server', () => {
     expect(res.outcomes.map((o) => o.status)).toEqual(['quarantined']);
     expect(await h.repliesTo(messageId)).toHaveLength(0);
     expect(imap.count('INBOX')).toBe(0);
+  });
+
+  it("a contact's mail whose server header vouches only for another domain is held, never answered as 河北", async () => {
+    // SPF and DKIM passed for the forger's own domain; 163.com's DMARC result is none (no record found).
+    const { raw, messageId } = await fixture(
+      520,
+      `${AUTHSERV}; spf=pass smtp.mailfrom=bounce@evil.example; dkim=pass header.d=evil.example; dmarc=none header.from=163.com`,
+    );
+    imap.deliver(raw, IN_TIME);
+    const res = await pollMailbox(pollDeps());
+    await expectHeld(res.outcomes[0]?.status, messageId);
+  });
+
+  it("a contact's unsigned mail without the server's header is held by our own check (no DMARC record)", async () => {
+    const { raw, messageId } = await contactMail(521);
+    imap.deliver(raw, IN_TIME);
+    const res = await pollMailbox(pollDeps({ resolver: dns163() }));
+    await expectHeld(res.outcomes[0]?.status, messageId);
+    // The policy read our own header: it is the stored copy's first Authentication-Results.
+    const stored = (await storedCopy(raw)).toString('latin1');
+    expect(stored.match(/^Authentication-Results: .*$/m)?.[0]).toBe(
+      `Authentication-Results: ${OWN_AUTHSERV_ID};`,
+    );
+  });
+
+  it("mail DKIM-signed by the contact's domain, without the server's header, passes DMARC in our own check", async () => {
+    const { raw: unsigned, messageId } = await contactMail(522);
+    const raw = await signed163(unsigned);
+    imap.deliver(raw, IN_TIME);
+    const res = await pollMailbox(pollDeps({ resolver: dns163('v=DMARC1; p=reject') }));
+    expect(res.outcomes.map((o) => o.status)).toEqual(['accepted']);
+    expect(await h.repliesTo(messageId)).toHaveLength(1);
+    expect(await h.deps().registry.listRegion('130000')).toHaveLength(1);
+    // What the policy read is the header our check prepended to the fetched message, stored under inbound/.
+    const stored = await storedCopy(raw);
+    const text = stored.toString('latin1');
+    expect(text.startsWith('Received-SPF: ') || text.startsWith('Authentication-Results: ')).toBe(true);
+    const ours = text.slice(0, text.indexOf('DKIM-Signature:'));
+    expect(ours).toMatch(new RegExp(`^Authentication-Results: ${OWN_AUTHSERV_ID};`, 'm'));
+    expect(ours.replace(/\r\n[ \t]+/g, ' ')).toMatch(/dmarc=pass .*header\.from=163\.com/);
+    expect(stored.subarray(stored.length - raw.length).equals(raw)).toBe(true);
+  });
+
+  it(`a forged "${OWN_AUTHSERV_ID}" header in the message does not count: ours is on top, and it is held`, async () => {
+    const { raw: plain, messageId } = await contactMail(523);
+    const raw = Buffer.concat([
+      Buffer.from(
+        `Authentication-Results: ${OWN_AUTHSERV_ID}; spf=pass smtp.mailfrom=hbzxqy@163.com; dkim=pass header.d=163.com; dmarc=pass header.from=163.com\r\n`,
+      ),
+      plain,
+    ]);
+    imap.deliver(raw, IN_TIME);
+    const res = await pollMailbox(pollDeps({ resolver: dns163() }));
+    await expectHeld(res.outcomes[0]?.status, messageId);
+    const headers = (await storedCopy(raw))
+      .toString('latin1')
+      .replace(/\r\n[ \t]+/g, ' ')
+      .split('\r\n')
+      .filter((l) => l.startsWith('Authentication-Results:'));
+    // Ours first, saying 163.com's DMARC found no record; the forger's below it.
+    expect(headers).toHaveLength(2);
+    expect(headers[0]).toMatch(/dmarc=none/);
+    expect(headers[1]).toContain('dmarc=pass');
   });
 
   it('identifies itself with IMAP ID before SELECT, as Coremail and NetEase require', async () => {
