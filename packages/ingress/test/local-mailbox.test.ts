@@ -2,7 +2,8 @@
  * The local organisation mailbox as `lingjun start --ingress imap` runs it: a real IMAP server polled through
  * the imap-poll function's entry, replies submitted over SMTP (STARTTLS, login) into the outbox, a copy in Sent.
  */
-import { startImapIngress } from '@lingjun/local/imap-ingress';
+import { PASSING, withAuthenticationResults } from '@lingjun/local';
+import { LOCAL_AUTHSERV_ID, startImapIngress } from '@lingjun/local/imap-ingress';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { localStackInfo } from '../../../test/setup/aws.ts';
@@ -26,12 +27,18 @@ describe('local mailbox: IMAP in, SMTP submission out', () => {
         classNo: 1,
         people: people(1, 601),
       });
-      ingress.imap.deliver(raw, new Date('2025-06-05T10:00:00+08:00'));
+      // As the local "organisation server" delivers it: with its Authentication-Results (aligned pass) on top.
+      expect(ingress.account.authservId).toBe(LOCAL_AUTHSERV_ID);
+      ingress.imap.deliver(
+        withAuthenticationResults(raw, PASSING, {}, LOCAL_AUTHSERV_ID),
+        new Date('2025-06-05T10:00:00+08:00'),
+      );
       await ingress.pollNow();
       await ingress.pollNow();
       const replies = await h.repliesTo(messageId);
       expect(replies).toHaveLength(1);
       const reply = await simpleParser(replies[0]!);
+      expect(reply.subject).toContain('【全部受理】');
       expect(reply.inReplyTo).toBe(messageId);
       expect(reply.references).toContain(messageId);
       expect(reply.to && !Array.isArray(reply.to) ? reply.to.value[0]?.address : '').toBe('hbzxqy@163.com');

@@ -6,6 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PASSING, withAuthenticationResults } from '@lingjun/local';
+import { LOCAL_AUTHSERV_ID } from '@lingjun/local/imap-ingress';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,6 +52,8 @@ describe('lingjun start --ingress imap', () => {
     child.stderr!.resume();
     const [, host, port, user, password] = await waitFor(child, /^IMAP (\S+):(\d+) (\S+) (\S+)$/m, out);
     const outboxDir = (await waitFor(child, /发件箱目录\s+(\S+)/, out))[1]!;
+    // It tells whoever appends mail by hand which header the local poller trusts.
+    await waitFor(child, new RegExp(`收件认证.*Authentication-Results: ${LOCAL_AUTHSERV_ID};`), out);
 
     const program = await testProgram();
     expect(user).toBe(program.mailbox);
@@ -68,7 +72,9 @@ describe('lingjun start --ingress imap', () => {
       logger: false,
     });
     await client.connect();
-    await client.append('INBOX', raw, [], new Date('2025-06-05T10:00:00+08:00'));
+    // Mail appended by hand carries the header the local "organisation server" would add (aligned pass).
+    const authenticated = withAuthenticationResults(raw, PASSING, {}, LOCAL_AUTHSERV_ID);
+    await client.append('INBOX', authenticated, [], new Date('2025-06-05T10:00:00+08:00'));
 
     let reply: Buffer | undefined;
     for (let i = 0; i < 120 && !reply; i++) {
@@ -79,6 +85,7 @@ describe('lingjun start --ingress imap', () => {
       }
     }
     expect(reply).toBeDefined();
+    expect((await simpleParser(reply!)).subject).toContain('【全部受理】');
     // The reply goes out before the move (the outcome is recorded first), so the move may still be under way.
     let left = -1;
     for (let i = 0; i < 40 && left !== 0; i++) {

@@ -4,6 +4,13 @@ import type { Program } from '@lingjun/program';
 import { type LocalImap, startImap } from './imap.ts';
 import { type LocalSubmission, startSubmission } from './imap-submission.ts';
 
+/**
+ * authserv-id of the local mailbox's receiving server. Nothing adds its header for us: mail put into the local
+ * INBOX must carry `Authentication-Results: localhost; …` (withAuthenticationResults writes it) as the
+ * organisation's server would add it, or the poller checks DKIM/DMARC itself and a contact's unsigned mail is held.
+ */
+export const LOCAL_AUTHSERV_ID = 'localhost';
+
 /** The organisation's mailbox on loopback, polled like the scheduled function polls the real one. */
 export interface LocalImapIngress {
   imap: LocalImap;
@@ -52,6 +59,7 @@ export async function startImapIngress(opts: {
     since: '2000-01-01',
     processedFolder: 'Processed',
     sentFolder: 'Sent',
+    authservId: LOCAL_AUTHSERV_ID,
   };
   const config: AwsConfig = { ...opts.config, smtp: account };
   // Loaded on first poll, so starting the stack does not pay for the form readers.

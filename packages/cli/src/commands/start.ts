@@ -130,7 +130,8 @@ export const command: Command = {
       const { imap, submission } = mailbox;
       process.stdout.write(
         `IMAP ${imap.host}:${imap.port} ${imap.user} ${imap.password}\n` +
-          `  发件 SMTP 提交  ${submission.host}:${submission.port}  （STARTTLS，同一账号；回复写入发件箱目录，副本存入 Sent）\n`,
+          `  发件 SMTP 提交  ${submission.host}:${submission.port}  （STARTTLS，同一账号；回复写入发件箱目录，副本存入 Sent）\n` +
+          `  收件认证        追加到 INBOX 的邮件须带本地邮件服务器的认证结果头（Authentication-Results: ${mailbox.account.authservId}; …），否则联系人来信待人工确认\n`,
       );
     }
 
