@@ -1,9 +1,11 @@
 /** Sender authentication for mail fetched from the organisation's mailbox, with DNS answered locally. */
 import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { parseInbound } from '@lingjun/mail';
 import {
   authenticateMailbox,
   type DnsResolver,
+  OWN_AUTHSERV_ID,
   verdictOf,
   verdictsFromAuthResults,
 } from '@lingjun/mail/mailauth';
@@ -90,6 +92,26 @@ describe('mailbox authentication', () => {
     const tampered = Buffer.from(good.toString('utf8').replace('hello', 'HELLO forged'));
     const v = await authenticateMailbox(tampered, { authservId: 'mail.miitec.cn', resolver });
     expect(v).toMatchObject({ source: 'mailauth', dkim: 'FAIL', dmarc: 'FAIL' });
+  });
+
+  it('the sender policy reads the header our check prepends; a forged one with our id below it does not count', async () => {
+    /** What the ingress stores: our check's header lines on top of the message as fetched. */
+    const judged = async (raw: Buffer) => {
+      const v = await authenticateMailbox(raw, { resolver });
+      expect(v.authservId).toBe(OWN_AUTHSERV_ID);
+      const stored = Buffer.concat([Buffer.from(v.headers!, 'latin1'), raw]);
+      return (await parseInbound(stored, { authservId: v.authservId })).authentication;
+    };
+    expect(await judged(await signed())).toMatchObject({ from: 'zxqy@hb.gov.cn', aligned: true });
+    const forged = Buffer.concat([
+      Buffer.from(
+        `Authentication-Results: ${OWN_AUTHSERV_ID}; spf=pass smtp.mailfrom=zxqy@hb.gov.cn; dkim=pass header.d=hb.gov.cn; dmarc=pass header.from=hb.gov.cn\r\n`,
+      ),
+      MESSAGE,
+    ]);
+    const auth = await judged(forged);
+    expect(auth.aligned).toBe(false);
+    expect(auth.dmarc).toMatchObject({ result: 'fail', domain: 'hb.gov.cn' });
   });
 
   it('an unsigned forged From of a domain with DMARC fails DMARC', async () => {
