@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '@lingjun/core';
 import { COURSE_END_TIME, loadProgram, type Program } from '@lingjun/program';
+import { loadMailConfig, type MailConfig } from './mailbox.ts';
 
 /**
  * Everything the stacks need that differs between deployments. Nothing here is hard-coded in the stacks:
@@ -39,6 +40,8 @@ export interface LingjunConfig {
    * configuration only.
    */
   sourceMaps: boolean;
+  /** SES or the organisation's own mailbox, for mail in and out (context ingress, egress, mailbox*). */
+  mail: MailConfig;
 }
 
 /**
@@ -112,5 +115,6 @@ export async function loadConfig(context: ContextReader, root: string): Promise<
         ? undefined
         : int('verifyReservedConcurrency', verifyConcurrency, DEFAULT_VERIFY_CONCURRENCY),
     sourceMaps: flag('sourceMaps', context('sourceMaps')),
+    mail: loadMailConfig(context, mailbox, program.year),
   };
 }

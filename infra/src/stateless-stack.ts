@@ -16,6 +16,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { LingjunConfig } from './config.ts';
 import { deadLetterQueue, LingjunFunction } from './lingjun-function.ts';
+import { OrganisationMailbox } from './mailbox.ts';
 import { acknowledgeWildcardActions, acknowledgeWildcardResources } from './nag.ts';
 import {
   certKeySecretName,
@@ -76,6 +77,8 @@ export class StatelessStack extends Stack {
   readonly verify: LingjunFunction;
   readonly bounces: LingjunFunction;
   readonly configurationSet: ses.ConfigurationSet;
+  /** The organisation's mailbox, when mail comes in over IMAP or goes out over SMTP (issue 17). */
+  readonly mailbox?: OrganisationMailbox;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -268,39 +271,48 @@ export class StatelessStack extends Stack {
     // Certificates carry a QR code to this page.
     this.courseEnd.fn.addEnvironment('LINGJUN_VERIFY_URL', verifyUrl.url);
 
-    // SES receipt: store the raw message first, then hand its id to intake, then stop further rules.
-    const ruleSet = new ses.CfnReceiptRuleSet(this, 'ReceiptRuleSet', {
-      ruleSetName: config.receiptRuleSetName,
-    });
-    const sesInvoke = new lambda.CfnPermission(this, 'SesInvokeIntake', {
-      action: 'lambda:InvokeFunction',
-      functionName: this.intake.fn.functionArn,
-      principal: 'ses.amazonaws.com',
-      sourceAccount: Aws.ACCOUNT_ID,
-      sourceArn: this.formatArn({
-        service: 'ses',
-        resource: 'receipt-rule-set',
-        resourceName: `${config.receiptRuleSetName}:receipt-rule/${RECEIPT_RULE_NAME}`,
-      }),
-    });
-    const rule = new ses.CfnReceiptRule(this, 'IntakeRule', {
-      ruleSetName: config.receiptRuleSetName,
-      rule: {
-        name: RECEIPT_RULE_NAME,
-        enabled: true,
-        recipients: [config.mailbox],
-        scanEnabled: true,
-        tlsPolicy: 'Optional',
-        actions: [
-          { s3Action: { bucketName: bucket.bucketName, objectKeyPrefix: PREFIXES.inbound } },
-          { lambdaAction: { functionArn: this.intake.fn.functionArn, invocationType: 'Event' } },
-          { stopAction: { scope: 'RuleSet' } },
-        ],
-      },
-    });
-    rule.addResourceDependency(ruleSet);
-    // SES checks at creation time that it may invoke the function.
-    rule.addResourceDependency(sesInvoke);
+    const { mail } = config;
+    if (mail.ingress === 'imap' || mail.egress === 'smtp') {
+      this.mailbox = new OrganisationMailbox(this, 'Mailbox', { config: mail });
+      if (mail.egress === 'smtp')
+        for (const f of [this.intake, this.reminders, this.courseEnd]) this.mailbox.use(f.fn);
+      if (mail.ingress === 'imap') this.mailbox.addPoller(common, { bucket, table, prefixes: PREFIXES });
+    }
+    if (mail.ingress === 'ses') {
+      // SES receipt: store the raw message first, then hand its id to intake, then stop further rules.
+      const ruleSet = new ses.CfnReceiptRuleSet(this, 'ReceiptRuleSet', {
+        ruleSetName: config.receiptRuleSetName,
+      });
+      const sesInvoke = new lambda.CfnPermission(this, 'SesInvokeIntake', {
+        action: 'lambda:InvokeFunction',
+        functionName: this.intake.fn.functionArn,
+        principal: 'ses.amazonaws.com',
+        sourceAccount: Aws.ACCOUNT_ID,
+        sourceArn: this.formatArn({
+          service: 'ses',
+          resource: 'receipt-rule-set',
+          resourceName: `${config.receiptRuleSetName}:receipt-rule/${RECEIPT_RULE_NAME}`,
+        }),
+      });
+      const rule = new ses.CfnReceiptRule(this, 'IntakeRule', {
+        ruleSetName: config.receiptRuleSetName,
+        rule: {
+          name: RECEIPT_RULE_NAME,
+          enabled: true,
+          recipients: [config.mailbox],
+          scanEnabled: true,
+          tlsPolicy: 'Optional',
+          actions: [
+            { s3Action: { bucketName: bucket.bucketName, objectKeyPrefix: PREFIXES.inbound } },
+            { lambdaAction: { functionArn: this.intake.fn.functionArn, invocationType: 'Event' } },
+            { stopAction: { scope: 'RuleSet' } },
+          ],
+        },
+      });
+      rule.addResourceDependency(ruleSet);
+      // SES checks at creation time that it may invoke the function.
+      rule.addResourceDependency(sesInvoke);
+    }
 
     // Outbound mail: one configuration set on every SendEmail; its bounce and complaint events go to the
     // account's default event bus, where a rule hands this set's events to the bounces function.

@@ -1,3 +1,5 @@
+import { type MailboxAccount, mailboxAccountFromEnv } from './mailbox.ts';
+
 /**
  * Runtime configuration shared by every function and the local stack. In AWS it comes from the Lambda's
  * environment (set by the CDK stack); locally the stack fills in loopback endpoints. Only endpoints differ.
@@ -15,6 +17,8 @@ export interface AwsConfig {
   configurationSet?: string;
   /** Local services accept any credentials; AWS uses the role's. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** The organisation's mailbox when replies go out by SMTP submission instead of SES (issue 17). */
+  smtp?: MailboxAccount;
 }
 
 /**
@@ -45,5 +49,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     bucketName,
     ...(env.LINGJUN_SES_CONFIGURATION_SET ? { configurationSet: env.LINGJUN_SES_CONFIGURATION_SET } : {}),
     ...(local ? { endpoints, credentials: { ...LOCAL_CREDENTIALS } } : {}),
+    ...(env.LINGJUN_EGRESS === 'smtp' ? { smtp: mailboxAccountFromEnv(env) } : {}),
   };
 }

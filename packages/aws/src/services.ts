@@ -11,8 +11,15 @@ import type { AwsConfig } from './config.ts';
 import { documentClient } from './dynamodb.ts';
 import { s3Client } from './s3.ts';
 
-/** The registry, blob store and mailer for a configuration: the one place use cases get their services. */
-export function services(config: AwsConfig, year: number) {
+/**
+ * The registry, blob store and mailer for a configuration: the one place use cases get their services. The
+ * mailer is SES, or SMTP submission when `config.smtp` is set; `afterSend` receives each SMTP-sent message.
+ */
+export function services(
+  config: AwsConfig,
+  year: number,
+  mail: { afterSend?: (raw: Uint8Array) => Promise<void> } = {},
+) {
   const db = documentClient(config);
   return {
     registry: new Registry(db, config.tableName, year),
@@ -21,6 +28,7 @@ export function services(config: AwsConfig, year: number) {
     codes: new CertificateCodes(db, config.tableName),
     store: s3BlobStore(s3Client(config), config.bucketName),
     mailer: lazyMailer(async () => {
+      if (config.smtp) return (await import('./smtp.ts')).smtpMailerFor(config, mail.afterSend);
       const { sesClient, sesMailer } = await import('./ses.ts');
       return sesMailer(sesClient(config), config.configurationSet);
     }),

@@ -54,4 +54,9 @@ export interface InboundRef {
   verdicts: Verdicts;
   /** Set when the bureau approved a held message: the region it may submit for. */
   approvedRegion?: string;
+  /**
+   * authserv-id of the Authentication-Results header to trust (default SES's, amazonses.com): the mailbox
+   * ingress names the organisation's server, or its own check's.
+   */
+  authservId?: string;
 }

@@ -35,7 +35,7 @@ export async function processInbound(ref: InboundRef, deps: IntakeDeps): Promise
   const run: Run = { ref, deps, now: deps.now?.() ?? new Date() };
   run.raw = await deps.store.get(ref.rawKey);
   try {
-    run.mail = await parseInbound(run.raw);
+    run.mail = await parseInbound(run.raw, run.ref.authservId ? { authservId: run.ref.authservId } : {});
   } catch (err) {
     if (!(err instanceof MailParseError)) throw err;
     return unparseable(run, err);

@@ -63,9 +63,22 @@ export function withSesAuthenticationResults(
   verdicts: Verdicts,
   domains: AuthDomains = {},
 ): Buffer {
+  return withAuthenticationResults(raw, verdicts, domains, 'amazonses.com');
+}
+
+/**
+ * The same header as a receiving server with another authserv-id writes it: locally, the organisation's mail
+ * server that puts mail into the IMAP mailbox (`LOCAL_AUTHSERV_ID`), which has no server of its own to add one.
+ */
+export function withAuthenticationResults(
+  raw: Buffer,
+  verdicts: Verdicts,
+  domains: AuthDomains,
+  authservId: string,
+): Buffer {
   const from = fromDomain(raw) ?? 'localhost';
   const spfDomain = domains.spf ?? from;
-  const parts = ['amazonses.com'];
+  const parts = [authservId];
   const spf = WORD_OF[verdicts.spf];
   if (spf) {
     parts.push(

@@ -1,6 +1,12 @@
 import { authenticateSender, parseInbound } from '@lingjun/mail';
 import { describe, expect, it } from 'vitest';
-import { PASSING, parseAuthOption, withSesAuthenticationResults } from '../src/index.ts';
+import { LOCAL_AUTHSERV_ID } from '../src/imap-ingress.ts';
+import {
+  PASSING,
+  parseAuthOption,
+  withAuthenticationResults,
+  withSesAuthenticationResults,
+} from '../src/index.ts';
 
 const MAIL = Buffer.from(
   [
@@ -44,6 +50,15 @@ describe('the Authentication-Results header SES adds on receipt, locally', () =>
     });
     expect(() => parseAuthOption('spf=maybe')).toThrow(/--auth 的写法不对/);
     expect(() => parseAuthOption('dmarc=pass@evil.example')).toThrow(/--auth/);
+  });
+
+  it("the local mailbox's server writes the same header under its own authserv-id, trusted only as that id", async () => {
+    const raw = withAuthenticationResults(MAIL, PASSING, {}, LOCAL_AUTHSERV_ID);
+    expect(raw.toString().split('\r\n')[0]).toMatch(/^Authentication-Results: localhost; spf=pass /);
+    const local = await parseInbound(raw, { authservId: LOCAL_AUTHSERV_ID });
+    expect(local.authentication).toMatchObject({ from: 'hbzxqy@163.com', aligned: true });
+    // Where SES's header is expected, the local server's is someone else's and vouches for nothing.
+    expect((await parseInbound(raw)).authentication.aligned).toBe(false);
   });
 
   it('a message without the header is not trusted', async () => {

@@ -13,21 +13,30 @@ import { currentProgram, loadProgram, ProgramError } from '@lingjun/program';
 import type { Command } from '../main.ts';
 import { localOutputsFile, writeLocalOutputs } from '../session.ts';
 
-const USAGE = 'lingjun start [--program 文件] [--state 目录] [--clock 2025-06-05T10:00:00+08:00]';
+const USAGE =
+  'lingjun start [--program 文件] [--state 目录] [--clock 2025-06-05T10:00:00+08:00] [--ingress ses|imap]';
 
 /** `lingjun start`: runs the local AWS stack for a program until Ctrl-C, optionally on a rehearsal clock. */
 export const command: Command = {
   summary: '启动本地环境（DynamoDB、S3、SES、SMTP 收件），Ctrl-C 停止',
   async run(args) {
-    let values: { program?: string; state?: string; clock?: string };
+    let values: { program?: string; state?: string; clock?: string; ingress?: string };
     let clockFrom: Date | undefined;
     try {
       ({ values } = parseArgs({
         args,
-        options: { program: { type: 'string' }, state: { type: 'string' }, clock: { type: 'string' } },
+        options: {
+          program: { type: 'string' },
+          state: { type: 'string' },
+          clock: { type: 'string' },
+          ingress: { type: 'string' },
+        },
         strict: true,
       }));
       if (values.clock !== undefined) clockFrom = parseClockStart(values.clock);
+      if (values.ingress && values.ingress !== 'ses' && values.ingress !== 'imap') {
+        throw new Error(`--ingress 只能是 ses 或 imap，收到 ${values.ingress}`);
+      }
     } catch (error) {
       process.stderr.write(`${(error as Error).message}\n用法: ${USAGE}\n`);
       return 2;
@@ -50,6 +59,8 @@ export const command: Command = {
 
     process.stdout.write(`正在启动本地环境（状态目录 ${stateDir}）…\n`);
     let stack: Awaited<ReturnType<typeof startLocalStack>>;
+    // The organisation's mailbox over IMAP and SMTP submission (--ingress imap), beside the SES path.
+    let mailbox: import('@lingjun/local/imap-ingress').LocalImapIngress | undefined;
     try {
       // The handler needs the config, which exists only once the stack has chosen its ports.
       let handler: ReturnType<typeof inboundHandlerFor> | undefined;
@@ -78,6 +89,10 @@ export const command: Command = {
       });
       verify = (await import('@lingjun/fn-verify')).verifyHandler(stack.config);
       handler = inboundHandlerFor(stack.config, program, stack.clock);
+      if (values.ingress === 'imap') {
+        const { startImapIngress } = await import('@lingjun/local/imap-ingress');
+        mailbox = await startImapIngress({ config: stack.config, program, outboxDir: stack.outboxDir });
+      }
     } catch (error) {
       if (error instanceof EnvironmentError) {
         process.stderr.write(`${error.message}\n`);
@@ -114,6 +129,14 @@ export const command: Command = {
         '',
       ].join('\n'),
     );
+    if (mailbox) {
+      const { imap, submission } = mailbox;
+      process.stdout.write(
+        `IMAP ${imap.host}:${imap.port} ${imap.user} ${imap.password}\n` +
+          `  发件 SMTP 提交  ${submission.host}:${submission.port}  （STARTTLS，同一账号；回复写入发件箱目录，副本存入 Sent）\n` +
+          `  收件认证        追加到 INBOX 的邮件须带本地邮件服务器的认证结果头（Authentication-Results: ${mailbox.account.authservId}; …），否则联系人来信待人工确认\n`,
+      );
+    }
 
     await new Promise<void>((resolve) => {
       const onSignal = () => {
@@ -131,6 +154,7 @@ export const command: Command = {
     process.on('SIGTERM', patience);
     process.stdout.write('正在停止本地环境…\n');
     try {
+      await mailbox?.stop();
       await stack.stop();
     } finally {
       process.off('SIGINT', patience);

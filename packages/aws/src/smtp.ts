@@ -1,0 +1,68 @@
+import { log, type Mailer } from '@lingjun/core';
+import { createTransport } from 'nodemailer';
+import type { AwsConfig } from './config.ts';
+import { mailboxPassword } from './mailbox.ts';
+
+/** Where and as whom replies are submitted (the organisation's own server, port 465 or 587). */
+export interface SmtpSubmission {
+  host: string;
+  port: number;
+  /** Implicit TLS (465); false means STARTTLS, which is then required: credentials never cross in clear. */
+  secure: boolean;
+  user: string;
+  pass: string;
+  /** Accept a self-signed certificate: only for the local stack's loopback server. */
+  allowSelfSigned?: boolean;
+}
+
+/**
+ * Mailer on SMTP submission through the organisation's server (nodemailer), behind the same interface as the
+ * SES mailer. The message is sent byte for byte as composed, so In-Reply-To/References threading is kept.
+ * `afterSend` gets each sent message (a copy for the mailbox's Sent folder); its failure is logged, never
+ * turned into a failed send, because the mail has already gone and must not go twice.
+ */
+export function smtpMailer(
+  smtp: SmtpSubmission,
+  afterSend?: (raw: Uint8Array) => Promise<void>,
+): Mailer & { close(): void } {
+  const transport = createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    requireTLS: !smtp.secure,
+    auth: { user: smtp.user, pass: smtp.pass },
+    ...(smtp.allowSelfSigned ? { tls: { rejectUnauthorized: false } } : {}),
+  });
+  return {
+    async sendRaw({ from, to, raw }) {
+      const info = await transport.sendMail({ envelope: { from, to }, raw: Buffer.from(raw) });
+      if (afterSend) {
+        await afterSend(raw).catch((error: unknown) =>
+          log.warn('sent copy could not be stored in the mailbox', { error: String(error) }),
+        );
+      }
+      return String(info.messageId ?? info.response ?? '');
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** The SMTP mailer for a configuration whose egress is the organisation's mailbox (`config.smtp`). */
+export async function smtpMailerFor(
+  config: AwsConfig,
+  afterSend?: (raw: Uint8Array) => Promise<void>,
+): Promise<Mailer> {
+  const account = config.smtp;
+  if (!account) throw new Error('smtpMailerFor needs config.smtp');
+  return smtpMailer(
+    {
+      host: account.host,
+      port: account.smtpPort,
+      secure: account.secure,
+      user: account.user,
+      pass: await mailboxPassword(account, config),
+      ...(account.allowSelfSigned ? { allowSelfSigned: true } : {}),
+    },
+    afterSend,
+  );
+}

@@ -1,0 +1,9 @@
+// mailauth (CommonJS) ships no type declarations; mailauth.ts narrows these to what it uses.
+declare module 'mailauth' {
+  const mailauth: unknown;
+  export default mailauth;
+}
+declare module 'mailauth/lib/parse-dkim-headers' {
+  const parse: unknown;
+  export default parse;
+}
