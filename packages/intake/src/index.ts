@@ -1,3 +1,4 @@
+export * from './bureau/index.ts';
 export * from './context.ts';
 export * from './outcome.ts';
 export * from './pipeline.ts';
