@@ -346,6 +346,7 @@ function baseOutcome(mail: InboundMail, ref: InboundRef): Outcome {
   };
 }
 
+/** Under documents/, which the intake function may write in AWS (the stateless stack's grants). */
 function replyKey(key: string): string {
-  return `bureau/replies/${key}.eml`;
+  return `documents/bureau-replies/${key}.eml`;
 }

@@ -131,6 +131,9 @@ describe.skipIf(process.env.LINGJUN_NO_STACK === '1')('the bureau acts by email'
     expect(await subjects(confirmations)).toEqual([expect.stringContaining('已批准')]);
     expect((await simpleParser(confirmations[0]!)).text).toContain('第1期：受理 2 人');
 
+    // Nothing of the region's was replaced, so its contact hears nothing.
+    expect((await subjects(await h.sentTo(HEBEI))).some((s) => s.includes('名单已替换'))).toBe(false);
+
     // The same command mail delivered again is a duplicate: nothing more is done or sent.
     const again = await routeInbound(ref, deps);
     expect(again.status).toBe('duplicate');
@@ -178,6 +181,39 @@ describe.skipIf(process.env.LINGJUN_NO_STACK === '1')('the bureau acts by email'
     const [still] = await h.deps().registry.listMessages('held');
     expect(still?.messageId).toBe(record.messageId);
     expect(await h.deps().registry.listRegion('130000')).toEqual([]);
+  });
+
+  it('a confirmation that failed to send is sent on retry from the stored bytes; the command is not run twice', async () => {
+    const h = await harness();
+    const real = bureauDeps(h);
+    const { notice, sub } = await held(h, 'retry@example.com', 309);
+    let failures = 1;
+    const flaky: BureauDeps = {
+      ...real,
+      mailer: {
+        async sendRaw(m) {
+          if (m.to.includes(ADMIN) && failures-- > 0) throw new Error('SES unavailable');
+          return real.mailer.sendRaw(m);
+        },
+      },
+    };
+    const reply = await replyTo(notice, ADMIN, '同意');
+    const ref = await arrive(h, reply.raw);
+    await expect(routeInbound(ref, flaky)).rejects.toThrow('SES unavailable');
+    // The decision is taken and recorded; only the confirmation is owed.
+    expect(await h.deps().registry.listMessages('held')).toEqual([]);
+    expect(await h.repliesTo(reply.messageId)).toHaveLength(0);
+    // Within its lease the failed send's claim still stands (busy: retry later); the retry comes after it.
+    await expect(routeInbound(ref, flaky)).rejects.toThrow('being sent by another invocation');
+    const later = { ...flaky, clock: () => new Date(Date.now() + 5 * 60_000) };
+    const retried = await routeInbound(ref, later);
+    expect(retried).toMatchObject({ status: 'accepted', bureau: { command: 'approve', done: true } });
+    expect(await subjects(await h.repliesTo(reply.messageId))).toEqual([expect.stringContaining('已批准')]);
+    expect(
+      (await subjects(await h.repliesTo(sub.messageId))).filter((s) => s.includes('全部受理')),
+    ).toHaveLength(1);
+    expect((await routeInbound(ref, flaky)).status).toBe('duplicate');
+    expect(await h.repliesTo(reply.messageId)).toHaveLength(1);
   });
 
   it('拒绝：原因 rejects the held email and the sender is told the reason', async () => {
