@@ -11,10 +11,12 @@ import {
 } from '@lingjun/mail';
 import { currentProgram } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
+import type { SESEvent } from 'aws-lambda';
 import type { InboundRef } from '../context.ts';
 import type { Outcome } from '../outcome.ts';
 import { messageKey, processInbound, SENDER_NAME } from '../pipeline.ts';
 import { approveHeld, rejectHeld } from '../review.ts';
+import { inboundRefOf } from '../ses.ts';
 import { type BureauCommand, fromBureau, helpText, parseBureauCommand } from './commands.ts';
 import type { BureauDeps } from './deps.ts';
 import { adjustQuotas } from './quota.ts';
@@ -144,6 +146,17 @@ export async function routeInbound(ref: InboundRef, deps: BureauDeps): Promise<O
   }
   const handled = await handleBureauMail(mail, ref, deps);
   return handled.handled ? handled.outcome : processInbound(ref, deps);
+}
+
+/** handleSesEvent with the bureau in front: every message of an SES receipt event through routeInbound, in order. */
+export async function routeSesEvent(
+  event: SESEvent,
+  deps: BureauDeps,
+  rawPrefix?: string,
+): Promise<Outcome[]> {
+  const out: Outcome[] = [];
+  for (const record of event.Records) out.push(await routeInbound(inboundRefOf(record, rawPrefix), deps));
+  return out;
 }
 
 /** Runs one command and says what to answer. */
@@ -283,7 +296,8 @@ function help(program: BureauDeps['program'], note?: string): CommandReply {
   };
 }
 
-async function composeCommandReply(
+/** The admin's answer, threaded on the command mail. */
+export async function composeCommandReply(
   deps: BureauDeps,
   mail: InboundMail,
   key: string,
@@ -306,7 +320,7 @@ async function composeCommandReply(
 }
 
 /** Sends the stored reply of a command mail once: a send-once record keyed by the command mail. */
-async function sendStoredReply(deps: BureauDeps, key: string, to: string[]): Promise<void> {
+export async function sendStoredReply(deps: BureauDeps, key: string, to: string[]): Promise<void> {
   if (to.length === 0) return;
   const pk = `Y#${deps.program.year}#BUREAU#REPLY`;
   const claim = await deps.sendOnce.claim(

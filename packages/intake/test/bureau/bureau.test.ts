@@ -18,6 +18,7 @@ import {
   handleBureauMail,
   holdToken,
   routeInbound,
+  routeSesEvent,
 } from '../../src/bureau/index.ts';
 import type { InboundRef } from '../../src/context.ts';
 import { readForms } from '../../src/steps/forms.ts';
@@ -341,5 +342,40 @@ describe.skipIf(process.env.LINGJUN_NO_STACK === '1')('the bureau acts by email'
       (await subjects(await h.sentTo('replacer@example.com', since))).some((s) => s.includes('名单已替换')),
     ).toBe(false);
     expect(sub.messageId).toBeTruthy();
+  });
+
+  it('wired as the intake handler would: an SES event through routeSesEvent, admin command and submission alike', async () => {
+    const h = await harness();
+    const deps = bureauDeps(h);
+    const { buildSesEvent } = await import('@lingjun/local');
+    const status = await buildEmail({ from: ADMIN, subject: '进度', text: '', attachments: [] });
+    const list = await submission({
+      program: h.program,
+      from: HEBEI,
+      region: '河北',
+      classNo: 1,
+      people: people(1, 310),
+    });
+    const refs = [await arrive(h, status.raw), await arrive(h, list.raw)];
+    const event = {
+      Records: (
+        await Promise.all(
+          [status.raw, list.raw].map((raw, i) =>
+            buildSesEvent({
+              messageId: refs[i]!.sesMessageId,
+              raw,
+              mailFrom: 'sender@localhost',
+              recipients: [h.program.mailbox],
+              receivedAt: new Date(IN_TIME),
+              verdicts: refs[i]!.verdicts,
+            }),
+          ),
+        )
+      ).flatMap((e) => e.Records),
+    };
+    const [command, intake] = await routeSesEvent(event, deps);
+    expect(command).toMatchObject({ bureau: { command: 'status', done: true } });
+    expect(intake).toMatchObject({ status: 'accepted', region: { code: '130000' } });
+    expect(await h.repliesTo(status.messageId)).toHaveLength(1);
   });
 });
