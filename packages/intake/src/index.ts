@@ -1,3 +1,4 @@
+export * from './bureau/index.ts';
 export * from './context.ts';
 export { claimLeaseMs, messageKey } from './lifecycle.ts';
 export * from './notices.ts';

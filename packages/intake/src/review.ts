@@ -1,6 +1,7 @@
 import { maskText } from '@lingjun/core';
 import { composeReply, parseInbound, textToHtml } from '@lingjun/mail';
 import type { MessageRecord } from '@lingjun/registry';
+import { regionContacts, tellRegionOfReplacement } from './bureau/replacement.ts';
 import type { IntakeDeps } from './context.ts';
 import { SENDER_NAME } from './notices.ts';
 import type { Outcome } from './outcome.ts';
@@ -17,15 +18,18 @@ export async function findHeld(deps: IntakeDeps, messageId: string): Promise<Mes
 
 /**
  * The bureau approves a held email: it is processed as received (same receipt time, so deadlines are judged
- * as they were), the sender is added to the region's contacts, and the sender gets the normal receipt.
+ * as they were), the sender is added to the region's contacts, and the sender gets the normal receipt; when
+ * its lists replaced the region's, the region's contacts are told.
  */
 export async function approveHeld(deps: IntakeDeps, messageId: string): Promise<Outcome | undefined> {
   const record = await findHeld(deps, messageId);
   const region = record?.outcome?.region?.code;
   if (!record || !region) return undefined;
   const now = deps.now?.() ?? new Date();
+  // Taken before processing: an approved 附件3 may replace the very contacts that must hear of it.
+  const contactsBefore = await regionContacts(deps, region);
   if (!(await deps.registry.reopenHeld(record.messageId, now))) return undefined;
-  return processInbound(
+  const outcome = await processInbound(
     {
       sesMessageId: record.rawKey.replace(/^.*\//, ''),
       rawKey: record.rawKey,
@@ -36,6 +40,8 @@ export async function approveHeld(deps: IntakeDeps, messageId: string): Promise<
     },
     deps,
   );
+  await tellRegionOfReplacement(deps, { record, outcome, contactsBefore });
+  return outcome;
 }
 
 /**
