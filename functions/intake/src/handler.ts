@@ -1,8 +1,17 @@
-import { type AwsConfig, configFromEnv, keySecretFromEnv, services, stackProgram } from '@lingjun/aws';
+import {
+  type AwsConfig,
+  configFromEnv,
+  documentClient,
+  keySecretFromEnv,
+  programVersions,
+  services,
+  stackProgram,
+} from '@lingjun/aws';
 import type { handleOrganiserMail } from '@lingjun/certificates/organiser';
 import { log } from '@lingjun/core';
-import { handleSesEvent, type MailRoute, type Outcome } from '@lingjun/intake';
+import { type MailRoute, type Outcome, routeSesEvent } from '@lingjun/intake';
 import { deployedProgram, type Program } from '@lingjun/program';
+import { Bounces } from '@lingjun/registry';
 import type { Context, SESEvent } from 'aws-lambda';
 
 /** Processes an SES event with explicit configuration; the local SMTP receiver calls this too. */
@@ -17,10 +26,13 @@ export async function handleInbound(
     program: ctx.program,
     keySecret,
     routes: [organiserRoute({ ...svc, program: ctx.program, keySecret })],
+    // The bureau's mail commands (同意 / 拒绝 replies, 名额调整, 进度, 名单) are taken before intake.
+    versions: programVersions(ctx.config),
+    bounces: new Bounces(documentClient(ctx.config), ctx.config.tableName, ctx.program.year),
     ...(ctx.now ? { now: ctx.now } : {}),
     ...(ctx.remainingMs ? { remainingMs: ctx.remainingMs } : {}),
   };
-  return handleSesEvent(event, deps, process.env.LINGJUN_INBOUND_PREFIX);
+  return routeSesEvent(event, deps, process.env.LINGJUN_INBOUND_PREFIX);
 }
 
 /**

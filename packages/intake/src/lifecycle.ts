@@ -5,7 +5,7 @@ import { type Program, regionByCode } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
 import { finding } from '@lingjun/rules';
 import type { InboundRef, IntakeDeps } from './context.ts';
-import { type NoticeKind, SENDER_NAME, sendNoticeOnce } from './notices.ts';
+import { type Notice, type NoticeKind, SENDER_NAME, sendNoticeOnce } from './notices.ts';
 import type { Outcome } from './outcome.ts';
 
 /** Everything one run of the pipeline learns about an email; steps fill it in order. */
@@ -128,10 +128,11 @@ export async function notifyBureau(
   kind: NoticeKind,
   subject: string,
   lines: string[],
+  compose?: Notice['compose'],
 ): Promise<void> {
   await sendNoticeOnce(
     run.deps,
-    { messageKey: run.key!, kind, subject, lines },
+    { messageKey: run.key!, kind, subject, lines, ...(compose ? { compose } : {}) },
     { now: run.now, leaseMs: claimLeaseMs(run.deps) },
   );
 }

@@ -16,6 +16,8 @@ export interface Notice {
   kind: NoticeKind;
   subject: string;
   lines: string[];
+  /** Composes the notice's bytes when its own shape is needed (the hold notice's signed token). */
+  compose?: () => Promise<Uint8Array>;
 }
 
 /** Where a notice's bytes are stored before it is sent, so a retry sends the same message. */
@@ -59,6 +61,11 @@ async function storedOrComposed(
     return await deps.store.get(blob);
   } catch {
     // Not stored yet: the first attempt at this notice.
+  }
+  if (notice.compose) {
+    const raw = await notice.compose();
+    await deps.store.put(blob, raw, 'message/rfc822');
+    return raw;
   }
   const { program } = deps;
   const text = `${notice.lines.join('\n')}\n\n${program.title}报名系统`;

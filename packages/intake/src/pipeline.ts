@@ -3,6 +3,7 @@ import type { Form4 } from '@lingjun/forms';
 import { type InboundMail, parseInbound, shouldReply, verdictPolicy } from '@lingjun/mail';
 import { keys } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
+import { composeHoldNotice } from './bureau/notice.ts';
 import type { InboundRef, IntakeDeps } from './context.ts';
 import {
   claimLeaseMs,
@@ -331,12 +332,22 @@ async function hold(p: Processing, reason: string, subject: string, lines: strin
     region,
     receipt: receiptNo(p.deps.program, region.code, p.key),
   };
-  await notifyBureau(p, 'held', subject, [
-    ...lines,
-    `邮件 ${outcome.messageId} 已暂存，待确认。`,
-    `批准：lingjun approve ${outcome.messageId}`,
-    `拒绝：lingjun reject ${outcome.messageId} --reason 原因`,
-  ]);
+  // The notice summarises the held email and carries the signed token an admin's 同意 / 拒绝 reply needs.
+  await notifyBureau(p, 'held', subject, lines, async () => {
+    const notice = await composeHoldNotice({
+      program: p.deps.program,
+      keySecret: p.deps.keySecret,
+      heldKey: p.key,
+      messageId: outcome.messageId,
+      mail: p.mail,
+      region,
+      reason,
+      forms: p.read?.forms ?? [],
+      receipt: outcome.receipt!,
+      title: subject,
+    });
+    return notice.raw;
+  });
   const held = renderHeld(p.deps.program, region.name, outcome.receipt!);
   return finishWithReply(p, outcome, { ...held, attachments: [] }, 'held', reason);
 }

@@ -13,8 +13,10 @@ import { currentProgram } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
 import type { SESEvent } from 'aws-lambda';
 import type { InboundRef } from '../context.ts';
+import { claimLeaseMs, messageKey } from '../lifecycle.ts';
+import { SENDER_NAME } from '../notices.ts';
 import type { Outcome } from '../outcome.ts';
-import { messageKey, processInbound, SENDER_NAME } from '../pipeline.ts';
+import { processInbound } from '../pipeline.ts';
 import { approveHeld, rejectHeld } from '../review.ts';
 import { inboundRefOf } from '../ses.ts';
 import { type BureauCommand, fromBureau, helpText, parseBureauCommand } from './commands.ts';
@@ -81,7 +83,7 @@ export async function handleBureauMail(
     receivedAt: ref.receivedAt.toISOString(),
     rawKey: ref.rawKey,
     now,
-    leaseMs: deps.leaseMs ?? LEASE_MS,
+    leaseMs: claimLeaseMs(deps),
   });
   if (claim.state === 'finished') {
     const prev = claim.record.outcome as Outcome | undefined;
@@ -136,9 +138,13 @@ export async function handleBureauMail(
  * handled as a command, and hands everything else to processInbound unchanged.
  */
 export async function routeInbound(ref: InboundRef, deps: BureauDeps): Promise<Outcome> {
+  const raw = await deps.store.get(ref.rawKey);
+  // Only an admin's mail can be a command: anything whose header block names no admin address goes straight
+  // to intake without a second full parse (a 40 MB submission is parsed once).
+  if (!mentionsAdmin(raw, deps.program.adminEmails)) return processInbound(ref, deps);
   let mail: InboundMail;
   try {
-    mail = await parseInbound(await deps.store.get(ref.rawKey));
+    mail = await parseInbound(raw, ref.authservId ? { authservId: ref.authservId } : {});
   } catch (error) {
     // Unparseable mail is intake's to keep and record.
     if (error instanceof MailParseError) return processInbound(ref, deps);
@@ -157,6 +163,14 @@ export async function routeSesEvent(
   const out: Outcome[] = [];
   for (const record of event.Records) out.push(await routeInbound(inboundRefOf(record, rawPrefix), deps));
   return out;
+}
+
+/** True when the raw message's header block contains one of the admin addresses (case-insensitive). */
+export function mentionsAdmin(raw: Uint8Array, admins: readonly string[]): boolean {
+  const text = Buffer.from(raw.subarray(0, 64 * 1024)).toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  const head = (end < 0 ? text : text.slice(0, end)).toLowerCase();
+  return admins.some((a) => head.includes(a.toLowerCase()));
 }
 
 /** Runs one command and says what to answer. */

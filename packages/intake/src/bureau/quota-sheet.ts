@@ -5,7 +5,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyImport, ImportError, type ProgramChange, type QuotaEntry, readQuotas } from '@lingjun/program';
+import {
+  applyImport,
+  ImportError,
+  type ProgramChange,
+  type QuotaEntry,
+  readQuotas,
+} from '@lingjun/program-import';
 
 /** Reads an attached 附件2 with the import reader (which reads files): written to a private temp folder first. */
 export async function readQuotaSheet(file: {

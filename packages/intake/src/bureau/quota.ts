@@ -1,13 +1,8 @@
 import { ConflictError } from '@lingjun/core';
 import type { PublishRun } from '@lingjun/deadlines';
 import type { InboundAttachment } from '@lingjun/mail';
-import {
-  type Program,
-  type ProgramChange,
-  ProgramError,
-  type PublishedProgram,
-  parseProgram,
-} from '@lingjun/program';
+import { type Program, ProgramError, type PublishedProgram, parseProgram } from '@lingjun/program';
+import type { ProgramChange } from '@lingjun/program-import';
 import type { BureauDeps } from './deps.ts';
 import { isSheetError, mergeQuotaSheet, readQuotaSheet } from './quota-sheet.ts';
 

@@ -3,8 +3,8 @@ import { composeMessage, textToHtml } from '@lingjun/mail';
 import { localDateTime } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
 import type { IntakeDeps } from '../context.ts';
+import { SENDER_NAME } from '../notices.ts';
 import type { Outcome } from '../outcome.ts';
-import { SENDER_NAME } from '../pipeline.ts';
 
 /** A region's registered contacts (the program's and the registry's), lower-cased, once each. */
 export async function regionContacts(deps: Pick<IntakeDeps, 'program' | 'registry'>, code: string) {

@@ -5,7 +5,7 @@
  */
 import { documentClient, programVersions, rawMailKey } from '@lingjun/aws';
 import { parseInbound } from '@lingjun/mail';
-import { SendOnce } from '@lingjun/registry';
+import { Bounces, SendOnce } from '@lingjun/registry';
 import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,7 @@ function bureauDeps(h: Harness): BureauDeps {
     ...h.deps(),
     sendOnce: new SendOnce(documentClient(h.config), h.config.tableName),
     versions: programVersions(h.config),
+    bounces: new Bounces(documentClient(h.config), h.config.tableName, h.program.year),
   };
 }
 

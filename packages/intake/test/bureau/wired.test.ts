@@ -4,7 +4,7 @@
  * because today's hold() still sends the old notice without a token.
  */
 import { documentClient, programVersions, rawMailKey } from '@lingjun/aws';
-import { SendOnce } from '@lingjun/registry';
+import { Bounces, SendOnce } from '@lingjun/registry';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { buildEmail } from '../../../../test/support/email.ts';
@@ -14,7 +14,7 @@ import { routeInbound } from '../../src/bureau/index.ts';
 
 const ADMIN = 'admin@example.gov.cn';
 
-describe.skip('the hold notice the pipeline sends, answered by mail (un-skip once hold() is wired)', () => {
+describe('the hold notice the pipeline sends, answered by mail', () => {
   it('the admin replies 同意 to the notice in the outbox and the sender gets its 全部受理 receipt', async () => {
     const h = await harness();
     const since = Date.now() - 1000;
@@ -46,6 +46,7 @@ describe.skip('the hold notice the pipeline sends, answered by mail (un-skip onc
         ...h.deps(),
         sendOnce: new SendOnce(documentClient(h.config), h.config.tableName),
         versions: programVersions(h.config),
+        bounces: new Bounces(documentClient(h.config), h.config.tableName, h.program.year),
       },
     );
     expect(outcome).toMatchObject({ status: 'accepted' });
