@@ -77,14 +77,17 @@ describe('organiser mail', () => {
     es.addRow(['序号', '课程设置', '师资力量', '组织管理', '实际效果', '意见和建议']);
     for (let i = 1; i <= 3; i++) es.addRow([i, 5, 4, 5, 4, '']);
     const evMail = await parseInbound(
-      (
-        await buildEmail({
-          from: organiser,
-          attachments: [
-            { filename: '第1期评价表.xlsx', content: new Uint8Array(await ev.xlsx.writeBuffer()) },
-          ],
-        })
-      ).raw,
+      withSesAuthenticationResults(
+        (
+          await buildEmail({
+            from: organiser,
+            attachments: [
+              { filename: '第1期评价表.xlsx', content: new Uint8Array(await ev.xlsx.writeBuffer()) },
+            ],
+          })
+        ).raw,
+        PASSING,
+      ),
     );
     const evRes = await handleOrganiserMail(evMail, deps);
     expect(evRes.evaluations).toBe(3);

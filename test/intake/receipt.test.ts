@@ -13,7 +13,7 @@ import { people, submission } from '../support/submission.ts';
 
 const HEBEI = 'hbzxqy@163.com';
 const IN_TIME = '2025-06-05T10:00:00+08:00';
-const sample = (name: string) => readFile(new URL(`../../../shared/samples/${name}`, import.meta.url));
+const sample = (name: string) => readFile(new URL(`../fixtures/mail/${name}`, import.meta.url));
 
 async function replyOf(h: Awaited<ReturnType<typeof harness>>, raw: Buffer) {
   const id = (await simpleParser(raw)).messageId!;

@@ -2,16 +2,11 @@
 
 import { readFile } from 'node:fs/promises';
 import { parseProgram } from '@lingjun/program';
+import { fillForm5Docx, fillForm5Xlsx, generatePeople } from '@lingjun/testing';
 import ExcelJS from 'exceljs';
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import {
-  buildForm5Docx,
-  buildForm5Workbook,
-  fillForm5Docx,
-  fillForm5Xlsx,
-  generatePeople,
-} from '../src/index.ts';
+import { buildForm5Docx, buildForm5Workbook } from '../src/index.ts';
 import { renderedPages, SOFFICE } from './soffice.ts';
 
 const program = parseProgram(
