@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLingjun, type LingjunStacks } from '../src/app.ts';
 import { buildFunction } from '../src/bundling.ts';
 import { loadConfig } from '../src/config.ts';
+import { LAMBDA_RUNTIME } from '../src/lingjun-function.ts';
 import { loadMailConfig } from '../src/mailbox.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -76,7 +77,7 @@ describe('ingress imap, egress smtp', () => {
     stateless.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('IMAP'),
       ReservedConcurrentExecutions: 1,
-      Runtime: 'nodejs22.x',
+      Runtime: LAMBDA_RUNTIME.name,
     });
     stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 minute)',
