@@ -116,7 +116,8 @@ describe('training evaluation', () => {
     );
     const mail = mails.find((m) => m.subject?.includes('第1期评价汇总'));
     expect(mail).toBeDefined();
-    expect(String(mail!.html)).toContain('<svg');
+    expect(String(mail!.html)).not.toContain('<svg');
+    expect(String(mail!.html)).toMatch(/title="课程设置平均分[0-9.]+"/);
     expect(String(mail!.html)).toContain('希望增加案例教学');
     expect(mail!.attachments.some((a) => a.filename?.endsWith('.xlsx'))).toBe(true);
     // Nothing new: no second mail.

@@ -5,6 +5,7 @@ import {
   AlignmentType,
   BorderStyle,
   Document,
+  HeightRule,
   ImageRun,
   type IRunOptions,
   type ISectionOptions,
@@ -13,6 +14,7 @@ import {
   Paragraph,
   Table,
   TableCell,
+  TableLayoutType,
   TableRow,
   TextRun,
   VerticalAlign,
@@ -50,6 +52,17 @@ const SERIF = {
 };
 const TITLE_FONT = { ...SERIF, eastAsia: '华文中宋' };
 const QR_PX = 110;
+/** Text width between the margins of the landscape page, in twips. */
+const BODY_WIDTH = A4.height - 2 * 1500;
+/**
+ * The square left for the issuing body's seal (公章, 42 mm across for a state body), in twips: 46 mm, so the
+ * stamp clears the QR code and the page border.
+ */
+export const SEAL_SPACE = 2600;
+/** The seal's column: wider than the seal, so a long issuer name and the date each keep to a line or two. */
+export const SEAL_COLUMN = 4400;
+const QR_WIDTH = 2000;
+const INFO_WIDTH = BODY_WIDTH - QR_WIDTH - SEAL_COLUMN;
 
 const CN = '〇一二三四五六七八九';
 /** 2025-06-27 → 二〇二五年六月二十七日, as certificates are dated. */
@@ -180,18 +193,10 @@ function section(d: View, qr: Uint8Array): ISectionOptions {
           ...runs('期学习，完成规定课程，成绩合格，准予结业。'),
         ],
       }),
-      new Paragraph({
-        alignment: AlignmentType.RIGHT,
-        spacing: { before: 500 },
-        children: [...runs(d.issuer)],
-      }),
-      new Paragraph({
-        alignment: AlignmentType.RIGHT,
-        spacing: { after: 300 },
-        children: [...runs(d.issued)],
-      }),
       new Table({
-        width: { size: 100, type: WidthType.PERCENTAGE },
+        width: { size: BODY_WIDTH, type: WidthType.DXA },
+        columnWidths: [INFO_WIDTH, QR_WIDTH, SEAL_COLUMN],
+        layout: TableLayoutType.FIXED,
         borders: {
           top: NONE,
           bottom: NONE,
@@ -202,9 +207,12 @@ function section(d: View, qr: Uint8Array): ISectionOptions {
         },
         rows: [
           new TableRow({
+            // At least the seal's height, so the stamp lands on white paper over the issuer and date.
+            height: { value: SEAL_SPACE, rule: HeightRule.ATLEAST },
+            cantSplit: true,
             children: [
               new TableCell({
-                width: { size: 80, type: WidthType.PERCENTAGE },
+                width: { size: INFO_WIDTH, type: WidthType.DXA },
                 verticalAlign: VerticalAlign.BOTTOM,
                 children: [
                   new Paragraph({
@@ -218,11 +226,10 @@ function section(d: View, qr: Uint8Array): ISectionOptions {
                 ],
               }),
               new TableCell({
-                width: { size: 20, type: WidthType.PERCENTAGE },
+                width: { size: QR_WIDTH, type: WidthType.DXA },
                 verticalAlign: VerticalAlign.BOTTOM,
                 children: [
                   new Paragraph({
-                    alignment: AlignmentType.RIGHT,
                     children: [
                       new ImageRun({
                         type: 'png',
@@ -231,6 +238,19 @@ function section(d: View, qr: Uint8Array): ISectionOptions {
                         altText: { name: 'qr', title: '证书核验二维码', description: '证书核验二维码' },
                       }),
                     ],
+                  }),
+                ],
+              }),
+              // The seal's space: issuer and date in its middle, as 公章 is stamped over them.
+              new TableCell({
+                width: { size: SEAL_COLUMN, type: WidthType.DXA },
+                verticalAlign: VerticalAlign.CENTER,
+                children: [
+                  new Paragraph({ alignment: AlignmentType.CENTER, children: [...runs(d.issuer)] }),
+                  new Paragraph({
+                    alignment: AlignmentType.CENTER,
+                    spacing: { before: 120 },
+                    children: [...runs(d.issued)],
                   }),
                 ],
               }),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Mailer, normaliseText } from '@lingjun/core';
 import type { AttachmentFile, CellValue } from '@lingjun/forms';
 import { EVALUATION_ITEMS, newWorkbook, readAttachment } from '@lingjun/forms';
-import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
+import { composeMessage, escapeHtml, renderTextTable } from '@lingjun/mail';
 import { type Program, parseNumeral } from '@lingjun/program';
 import type { CourseRegistry, EvaluationRecord, Registry } from '@lingjun/registry';
 import type { SheetFinding } from './attendance.ts';
@@ -175,48 +175,80 @@ export function summariseEvaluations(classNo: number, records: EvaluationRecord[
   };
 }
 
-/** A horizontal bar chart as inline SVG: one bar per label, value printed at the end. */
-export function barChartSvg(title: string, bars: { label: string; value: number }[], max: number): string {
-  const rowH = 26;
-  const labelW = 80;
-  const barW = 280;
-  const h = 30 + bars.length * rowH;
-  const rows = bars
-    .map((b, i) => {
-      const y = 30 + i * rowH;
-      const w = max > 0 ? Math.round((b.value / max) * barW) : 0;
-      return `<text x="${labelW - 6}" y="${y + 15}" text-anchor="end" font-size="13">${escapeHtml(b.label)}</text><rect x="${labelW}" y="${y + 3}" width="${w}" height="16" fill="#3a6ea5"/><text x="${labelW + w + 6}" y="${y + 15}" font-size="13">${b.value}</text>`;
-    })
-    .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 60}" height="${h}" role="img" aria-label="${escapeHtml(title)}" style="font-family:Arial,'Microsoft YaHei',sans-serif"><text x="0" y="16" font-size="14" font-weight="bold">${escapeHtml(title)}</text>${rows}</svg>`;
+// Mail clients show no SVG (Outlook, Gmail) and drop <style> blocks, so the charts are tables: a bar is a
+// row of two cells whose widths are percentages, coloured by inline styles and the bgcolor attribute that
+// Outlook's Word engine still honours. Entities are numeric (&#160;): the HTML must also parse as XML.
+const FONT = "font-family:Arial,'Microsoft YaHei',sans-serif;font-size:14px;";
+const BAR_COLOUR = '#3a6ea5';
+const TRACK_COLOUR = '#e6ecf3';
+const CELL = 'border:1px solid #ccc;padding:4px 8px;vertical-align:middle;';
+const HEAD = `${CELL}background:#f0f0f0;text-align:left;white-space:nowrap;`;
+
+/** A value's share of the maximum as a whole percentage, 0–100 (4.5 of 5 → 90). */
+export function barPercent(value: number, max: number): number {
+  if (!(max > 0) || !(value > 0)) return 0;
+  return Math.min(100, Math.round((value / max) * 100));
 }
 
-/** The bureau's email: averages chart, one distribution chart per aspect, the table and every comment. */
+/** One horizontal bar as a two-cell table: the filled part `percent`% wide, the rest a pale track. */
+export function htmlBar(percent: number, label: string): string {
+  const cell = (w: number, colour: string) =>
+    `<td width="${w}%" bgcolor="${colour}" style="width:${w}%;background:${colour};height:14px;font-size:1px;line-height:1px;">&#160;</td>`;
+  const cells = [
+    percent > 0 ? cell(percent, BAR_COLOUR) : '',
+    percent < 100 ? cell(100 - percent, TRACK_COLOUR) : '',
+  ];
+  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" title="${escapeHtml(label)}" style="border-collapse:collapse;width:100%;"><tr>${cells.join('')}</tr></table>`;
+}
+
+const th = (t: string, extra = '') => `<th style="${HEAD}${extra}">${escapeHtml(t)}</th>`;
+const td = (content: string, extra = '') => `<td style="${CELL}${extra}">${content}</td>`;
+const block = (title: string, table: string) =>
+  `<tr><td style="padding:12px 0 4px 0;${FONT}font-weight:bold;">${escapeHtml(title)}</td></tr><tr><td style="padding:0;">${table}</td></tr>`;
+const grid = (head: string, rows: string[]) =>
+  `<table width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;${FONT}"><tr>${head}</tr>${rows.join('')}</table>`;
+
+/**
+ * The bureau's email, one column no wider than a mail pane: the averages as bars with their numbers beside
+ * them, then per aspect how many gave each score (count and bar in one cell, so figures and chart never
+ * part), then every comment.
+ */
 export function evaluationHtml(program: Program, s: EvaluationSummary): string {
   const cls = program.classes.find((c) => c.no === s.classNo);
-  const head = `<p>第${s.classNo}期${cls ? `（${cls.start}至${cls.end}，${cls.location}）` : ''}培训效果评价：共收到${s.forms}份评价表。</p>`;
-  const averages = barChartSvg(
-    '各项平均分（满分5分）',
-    s.items.map((i) => ({ label: i.item, value: i.average })),
-    5,
+  const head = `<tr><td style="${FONT}padding:0 0 4px 0;">第${s.classNo}期${cls ? `（${escapeHtml(cls.start)}至${escapeHtml(cls.end)}，${escapeHtml(cls.location)}）` : ''}培训效果评价：共收到${s.forms}份评价表。</td></tr>`;
+  const averages = grid(
+    `${th('评价项目')}${th('份数', 'text-align:right;')}${th('平均分', 'text-align:right;')}${th('平均分图示（满分5分）', 'width:55%;')}`,
+    s.items.map(
+      (i) =>
+        `<tr>${td(escapeHtml(i.item), 'white-space:nowrap;')}${td(String(i.count), 'text-align:right;')}${td(i.average.toFixed(2), 'text-align:right;')}${td(htmlBar(barPercent(i.average, 5), `${i.item}平均分${i.average.toFixed(2)}`), 'width:55%;')}</tr>`,
+    ),
   );
-  const dists = s.items
-    .map((i) =>
-      barChartSvg(
-        `${i.item}评分分布（人数）`,
-        [5, 4, 3, 2, 1].map((n) => ({ label: `${n}分`, value: i.distribution[n - 1]! })),
-        Math.max(1, ...i.distribution),
-      ),
-    )
-    .join('<br />');
-  const table = renderTable(
-    ['评价项目', '份数', '平均分', '5分', '4分', '3分', '2分', '1分'],
-    s.items.map((i) => [i.item, i.count, i.average.toFixed(2), ...[...i.distribution].reverse()]),
+  const scores = [5, 4, 3, 2, 1];
+  const distribution = grid(
+    `${th('评价项目')}${scores.map((n) => th(`${n}分`, 'width:15%;')).join('')}`,
+    s.items.map((i) => {
+      const cells = scores.map((n) => {
+        const people = i.distribution[n - 1]!;
+        const pct = barPercent(people, i.count);
+        return td(
+          `<div style="padding:0 0 2px 0;">${people}人</div>${htmlBar(pct, `${i.item}${n}分${people}人`)}`,
+          'width:15%;',
+        );
+      });
+      return `<tr>${td(escapeHtml(i.item), 'white-space:nowrap;')}${cells.join('')}</tr>`;
+    }),
   );
   const comments = s.comments.length
-    ? `<p>意见和建议（${s.comments.length}条）：</p><ol>${s.comments.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ol>`
-    : '<p>没有收到意见和建议。</p>';
-  return [head, averages, '<br />', dists, table, comments].join('\n');
+    ? `<ol style="margin:0;padding-left:24px;${FONT}">${s.comments.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ol>`
+    : `<p style="margin:0;${FONT}">没有收到意见和建议。</p>`;
+  return [
+    '<table role="presentation" width="640" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:640px;border-collapse:collapse;">',
+    head,
+    block('各项平均分（满分5分）', averages),
+    block('评分分布（各分值人数，条长为占该项份数的比例）', distribution),
+    block(`意见和建议（${s.comments.length}条）`, comments),
+    '</table>',
+  ].join('\n');
 }
 
 /** The summary as a workbook: the table, then the comments. */
