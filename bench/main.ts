@@ -39,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
   const caseIdx = argv.indexOf('--case');
   if (caseIdx >= 0) return runCase(argv[caseIdx + 1] as Stage, argv[caseIdx + 2] ?? '');
   const json = argv.includes('--json');
+  // A few rounds per candidate: checks that stages run end to end; its figures are not for budgets.
+  if (argv.includes('--quick')) process.env.LINGJUN_BENCH_QUICK = '1';
   const only = argv
     .find((a) => a.startsWith('--only='))
     ?.slice(7)

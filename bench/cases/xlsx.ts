@@ -11,7 +11,8 @@ import { type CellValue, readAttachment } from '@lingjun/forms';
 import ExcelJS from 'exceljs';
 import type { Fixtures } from '../fixtures.ts';
 import { measure, type Row } from '../measure.ts';
-import { tokenize } from './intake.ts';
+import { parseInbound } from '@lingjun/mail';
+import { legacyFloor, tokenize } from '../floors.ts';
 
 type Rows = string[][];
 
@@ -117,9 +118,48 @@ export async function runXlsx(fx: Fixtures): Promise<Row[]> {
           { name: 'exceljs', run: () => exceljs(bytes) },
           { name: 'sheetjs', run: () => sheetjs(bytes) },
         ],
-        { warmup: 5, minRuns: 15, maxRuns: 80, maxMs: 12_000 },
+        { warmup: 5, minRuns: 15, maxRuns: 80, maxMs: 12_000, clock: 'cpu', settle: 0.04 },
       )),
     );
+  }
+  rows.push(...(await runLegacy(fx)));
+  return rows;
+}
+
+/**
+ * Legacy formats (.xls/.et, .doc/.wps) from the sample emails: readAttachment against legacyFloor, the same
+ * OLE streams read with the same library's lowest-level call (bench/floors.ts).
+ */
+export async function runLegacy(fx: Fixtures): Promise<Row[]> {
+  const rows: Row[] = [];
+  const seen = new Set<string>();
+  for (const sample of fx.samples) {
+    const mail = await parseInbound(await readFile(sample));
+    for (const a of mail.attachments) {
+      const ext = /\.([a-z]+)$/i.exec(a.filename)?.[1]?.toLowerCase() ?? '';
+      if (!['xls', 'et', 'doc', 'wps'].includes(ext) || seen.has(ext)) continue;
+      seen.add(ext);
+      const bytes = Buffer.from(a.content);
+      const fl = await legacyFloor(bytes);
+      if (fl.kind === 'other') continue;
+      const got = await measure(
+        'legacy',
+        `${ext}`,
+        [
+          {
+            name: 'project',
+            run: async () => {
+              const res = await readAttachment({ filename: a.filename, content: a.content });
+              return res.documents.length;
+            },
+          },
+          { name: 'floor', floor: true, run: () => legacyFloor(bytes) },
+        ],
+        { warmup: 3, minRuns: 15, maxRuns: 80, maxMs: 8000, clock: 'cpu', settle: 0.04 },
+      );
+      rows.push(...got);
+      process.stderr.write(`legacy ${ext}: floor read ${fl.streams} stream(s), ${fl.bytes} bytes\n`);
+    }
   }
   return rows;
 }
