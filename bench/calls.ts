@@ -33,7 +33,10 @@ export function operationOf(commandName: string | undefined): string {
 }
 
 /** Calls per "service:Operation", and per service in total. */
-export function tally(calls: CountedCall[]): { byOperation: Record<string, number>; byService: Record<string, number> } {
+export function tally(calls: CountedCall[]): {
+  byOperation: Record<string, number>;
+  byService: Record<string, number>;
+} {
   const byOperation: Record<string, number> = {};
   const byService: Record<string, number> = {};
   for (const c of calls) {
@@ -58,7 +61,8 @@ export function countCalls(): { calls: CountedCall[]; state: { on: boolean }; st
   const middleware =
     (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) =>
     async (args: unknown) => {
-      if (state.on) calls.push({ service: serviceOf(context.clientName), operation: operationOf(context.commandName) });
+      if (state.on)
+        calls.push({ service: serviceOf(context.clientName), operation: operationOf(context.commandName) });
       return next(args);
     };
   base.send = function (this: { middlewareStack?: Stack }, ...args: unknown[]) {

@@ -120,7 +120,8 @@ export function mimeAttachments(entity: Buffer, out: Buffer[] = []): Buffer[] {
     }
     return out;
   }
-  if (!/^content-transfer-encoding:\s*base64/im.test(head) || /^content-type:\s*text\//im.test(head)) return out;
+  if (!/^content-transfer-encoding:\s*base64/im.test(head) || /^content-type:\s*text\//im.test(head))
+    return out;
   out.push(Buffer.from(body.toString('latin1'), 'base64'));
   return out;
 }
@@ -174,9 +175,13 @@ function streamBuffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
  * WordDocument and table streams through word-extractor's OLE reader: the reads the project's readers start
  * with, without turning them into cells or text.
  */
-export async function legacyFloor(bytes: Buffer): Promise<{ kind: 'sheet' | 'word' | 'other'; streams: number; bytes: number }> {
+export async function legacyFloor(
+  bytes: Buffer,
+): Promise<{ kind: 'sheet' | 'word' | 'other'; streams: number; bytes: number }> {
   const cfb = XLSX.CFB.read(bytes, { type: 'buffer' });
-  const book = (XLSX.CFB.find(cfb, 'Workbook') ?? XLSX.CFB.find(cfb, 'Book')) as { content?: ArrayLike<number> } | null;
+  const book = (XLSX.CFB.find(cfb, 'Workbook') ?? XLSX.CFB.find(cfb, 'Book')) as {
+    content?: ArrayLike<number>;
+  } | null;
   if (book?.content) return { kind: 'sheet', streams: 1, bytes: book.content.length };
   if (!XLSX.CFB.find(cfb, 'WordDocument')) return { kind: 'other', streams: 0, bytes: 0 };
   const OleCompoundDoc = require('word-extractor/lib/ole-compound-doc.js') as new (r: unknown) => OleDoc;
@@ -281,7 +286,10 @@ export function zipPrecompressed(parts: PackedPart[]): Uint8Array {
  * The smallest ratio to a floor among the pairs that were measured: a floor the project comes in under
  * (below 0.95) does more than the project and is no floor. Null values (not measured) are skipped.
  */
-export function minRatioToFloor(ratios: Record<string, number | null>): { min: number | null; at: string | null } {
+export function minRatioToFloor(ratios: Record<string, number | null>): {
+  min: number | null;
+  at: string | null;
+} {
   let min: number | null = null;
   let at: string | null = null;
   for (const [k, v] of Object.entries(ratios)) {

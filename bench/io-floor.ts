@@ -41,7 +41,8 @@ function isMessageKey(k: Record<string, unknown> | undefined): boolean {
 
 /** The minimal plan for the calls of one recorded ingest (inputs with the table name as a placeholder). */
 export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedCall[] {
-  const table = (recorded.find((c) => typeof c.input.TableName === 'string')?.input.TableName as string) ?? TABLE;
+  const table =
+    (recorded.find((c) => typeof c.input.TableName === 'string')?.input.TableName as string) ?? TABLE;
   const actions = new Map<string, Action>();
   const counters = new Map<string, { key: Key; delta: number; limit: number | undefined }>();
   const getKeys = new Map<string, Key>();
@@ -56,7 +57,11 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
     if (!verb || !body) return;
     const key = keyOf((body.Item ?? body.Key) as Record<string, unknown> | undefined);
     if (!key) return;
-    if (verb === 'Update' && typeof body.UpdateExpression === 'string' && /^ADD used :d$/.test(body.UpdateExpression)) {
+    if (
+      verb === 'Update' &&
+      typeof body.UpdateExpression === 'string' &&
+      /^ADD used :d$/.test(body.UpdateExpression)
+    ) {
       const values = (body.ExpressionAttributeValues ?? {}) as Record<string, number>;
       const c = counters.get(key) ?? { key: body.Key as Key, delta: 0, limit: values[':limit'] };
       c.delta += Number(values[':d'] ?? 0);
@@ -135,7 +140,11 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
   }
   const all = [...actions.values()];
   for (let i = 0; i < all.length; i += maxActions) {
-    plan.push({ kind: 'doc', command: 'TransactWriteCommand', input: { TransactItems: all.slice(i, i + maxActions) } });
+    plan.push({
+      kind: 'doc',
+      command: 'TransactWriteCommand',
+      input: { TransactItems: all.slice(i, i + maxActions) },
+    });
   }
   plan.push(...restS3.filter((c) => c.command !== 'GetObjectCommand'));
   if (messageKey) {

@@ -169,7 +169,13 @@ export async function measure(
 
 /** The plan cut to one warm-up and four rounds (--quick). */
 export function quickPlan(plan: Plan): Plan {
-  return { ...plan, warmup: 1, minRuns: Math.min(plan.minRuns, 4), maxRuns: Math.min(plan.maxRuns, 4), maxMs: 0 };
+  return {
+    ...plan,
+    warmup: 1,
+    minRuns: Math.min(plan.minRuns, 4),
+    maxRuns: Math.min(plan.maxRuns, 4),
+    maxMs: 0,
+  };
 }
 
 /** Samples of the even and of the odd rounds. */

@@ -79,7 +79,8 @@ export async function runCertificates(): Promise<{
   );
   const floorOne = (d: Data): Uint8Array => {
     let x = '';
-    for (const p of pieces) x += (keys as readonly string[]).includes(p) ? esc(d[p as (typeof keys)[number]]) : p;
+    for (const p of pieces)
+      x += (keys as readonly string[]).includes(p) ? esc(d[p as (typeof keys)[number]]) : p;
     const doc = packPart('word/document.xml', strToU8(x), 8);
     const qr = media ? packPart(media, qrPng(d.verifyUrl), 0) : undefined;
     return zipPrecompressed(

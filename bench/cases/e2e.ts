@@ -184,7 +184,15 @@ export async function runE2e(
   const ddbCallsTypical = counted.byService.dynamodb ?? 0;
   if (rec.calls.length === 0) throw new Error('ingest made no SDK call that the recorder saw');
   const ctors = new Map<string, Call['command']>();
-  for (const c of [PutCommand, UpdateCommand, GetCommand, QueryCommand, TransactWriteCommand, BatchGetCommand, DeleteCommand])
+  for (const c of [
+    PutCommand,
+    UpdateCommand,
+    GetCommand,
+    QueryCommand,
+    TransactWriteCommand,
+    BatchGetCommand,
+    DeleteCommand,
+  ])
     ctors.set(c.name, c as unknown as Call['command']);
   for (const c of rec.calls) ctors.set(c.command.name, c.command);
   const recorded: PlannedCall[] = rec.calls.map((c) => ({
@@ -226,7 +234,9 @@ export async function runE2e(
   await dropTable();
   const floorCounted = tally(floorCounter.calls);
   if ((floorCounted.byService.dynamodb ?? 0) !== dynamoCalls(plan)) {
-    throw new Error(`io floor made ${floorCounted.byService.dynamodb} DynamoDB calls, planned ${dynamoCalls(plan)}`);
+    throw new Error(
+      `io floor made ${floorCounted.byService.dynamodb} DynamoDB calls, planned ${dynamoCalls(plan)}`,
+    );
   }
 
   const rows = await measure(

@@ -8,11 +8,11 @@ import { readFile } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import * as XLSX from '@e965/xlsx';
 import { type CellValue, readAttachment } from '@lingjun/forms';
+import { parseInbound } from '@lingjun/mail';
 import ExcelJS from 'exceljs';
 import type { Fixtures } from '../fixtures.ts';
-import { measure, type Row } from '../measure.ts';
-import { parseInbound } from '@lingjun/mail';
 import { legacyFloor, tokenize } from '../floors.ts';
+import { measure, type Row } from '../measure.ts';
 
 type Rows = string[][];
 

@@ -31,6 +31,9 @@ export interface StatelessStackProps extends StackProps {
 /** The receipt rule's name inside the rule set; fixed so the bucket policy can name it in advance. */
 export const RECEIPT_RULE_NAME = 'lingjun-intake';
 
+/** Each function's Lambda timeout in seconds (npm run bench times the jobs at ten times a season against them). */
+export const FUNCTION_TIMEOUT_S = { intake: 180, reminders: 300, course_end: 600, verify: 10 } as const;
+
 /** `cron(MM HH * * ? *)` for a local HH:MM; the time zone is passed separately, so the hour is not shifted. */
 export function dailyCron(time: string): string {
   const [hh, mm] = time.split(':');
@@ -104,13 +107,13 @@ export class StatelessStack extends Stack {
       name: 'intake',
       description: 'Reads a province submission from SES, checks it, records it, replies',
       memorySize: 1024,
-      timeout: Duration.minutes(3),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_S.intake),
     });
     this.reminders = new LingjunFunction(this, 'Reminders', {
       ...common,
       name: 'reminders',
       description: 'Daily: deadline reminders to regions, digests to the bureau',
-      timeout: Duration.minutes(5),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_S.reminders),
     });
     this.courseEnd = new LingjunFunction(this, 'CourseEnd', {
       ...common,
@@ -118,7 +121,7 @@ export class StatelessStack extends Stack {
       name: 'course-end',
       description: 'Daily: after a class ends, completion lists and certificates',
       memorySize: 1024,
-      timeout: Duration.minutes(10),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_S.course_end),
     });
     this.verify = new LingjunFunction(this, 'Verify', {
       ...common,
@@ -126,7 +129,7 @@ export class StatelessStack extends Stack {
       description: 'Public certificate check by number and verification code',
       environment: { ...environment, LINGJUN_CERT_SECRET: certKey },
       memorySize: 256,
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_S.verify),
       ...(config.verifyReservedConcurrency !== undefined
         ? { reservedConcurrentExecutions: config.verifyReservedConcurrency }
         : {}),
