@@ -32,6 +32,18 @@ export function operationOf(commandName: string | undefined): string {
   return (commandName ?? 'unknown').replace(/Command$/, '');
 }
 
+/**
+ * Table management, not data: `lingjun ingest` makes sure its local table exists (ListTables, CreateTable),
+ * which the Lambda never does. Listed with the calls, left out of the per-ingest count.
+ */
+export const CONTROL_PLANE =
+  /^(CreateTable|DeleteTable|DescribeTable|ListTables|UpdateTable|DescribeTimeToLive|UpdateTimeToLive)$/;
+
+/** DynamoDB data calls (items, queries, transactions) among counted calls. */
+export function dynamoDataCalls(calls: CountedCall[]): number {
+  return calls.filter((c) => c.service === 'dynamodb' && !CONTROL_PLANE.test(c.operation)).length;
+}
+
 /** Calls per "service:Operation", and per service in total. */
 export function tally(calls: CountedCall[]): {
   byOperation: Record<string, number>;

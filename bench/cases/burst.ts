@@ -11,7 +11,7 @@ import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb
 import { type AwsConfig, dynamoDbClient, keySecretFromEnv, rawMailKey, services } from '@lingjun/aws';
 import { setLogSink, TransientError } from '@lingjun/core';
 import { type InboundRef, type IntakeDeps, type Outcome, processInbound } from '@lingjun/intake';
-import { sesMessageId } from '@lingjun/local';
+import { PASSING, sesMessageId, withSesAuthenticationResults } from '@lingjun/local';
 import { type Program, parseProgram, REGIONS } from '@lingjun/program';
 import { createTableInput, type Registration } from '@lingjun/registry';
 import { BURST_CLASSES, BURST_QUOTA, type Fixtures } from '../fixtures.ts';
@@ -58,7 +58,9 @@ export async function withTable<T>(config: AwsConfig, fn: (cfg: AwsConfig) => Pr
 /** Stores every raw email as the receipt rule's S3 action would, then returns the pipeline inputs. */
 export async function stage(deps: IntakeDeps, raws: Buffer[]): Promise<Job[]> {
   const jobs: Job[] = [];
-  for (const raw of raws) {
+  for (const received of raws) {
+    // As SES does on receipt: its Authentication-Results header is added before the message is stored.
+    const raw = withSesAuthenticationResults(received, PASSING);
     const id = sesMessageId();
     await deps.store.put(rawMailKey(id), raw, 'message/rfc822');
     jobs.push({

@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type AwsConfig, documentClient, dynamoDbClient, s3Client, sesClient } from '@lingjun/aws';
 import { createTableInput } from '@lingjun/registry';
-import { countCalls, tally } from '../calls.ts';
+import { countCalls, dynamoDataCalls, tally } from '../calls.ts';
 import type { Fixtures } from '../fixtures.ts';
 import { dynamoCalls, minimalPlan, type PlannedCall } from '../io-floor.ts';
 import { measure, type Row } from '../measure.ts';
@@ -181,7 +181,7 @@ export async function runE2e(
   }
   await dropTable();
   const counted = tally(counter.calls);
-  const ddbCallsTypical = counted.byService.dynamodb ?? 0;
+  const ddbCallsTypical = dynamoDataCalls(counter.calls);
   if (rec.calls.length === 0) throw new Error('ingest made no SDK call that the recorder saw');
   const ctors = new Map<string, Call['command']>();
   for (const c of [

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { type AwsConfig, dynamoDbClient, rawMailKey, s3BlobStore, s3Client } from '@lingjun/aws';
-import { buildSesEvent, PASSING, sesMessageId } from '@lingjun/local';
+import { buildSesEvent, PASSING, sesMessageId, withSesAuthenticationResults } from '@lingjun/local';
 import { parseInbound } from '@lingjun/mail';
 import { loadProgram } from '@lingjun/program';
 import { createTableInput } from '@lingjun/registry';
@@ -71,7 +71,10 @@ export async function fortyMegabyteEmail(typical: Buffer): Promise<{ raw: Buffer
 export async function runRss(fx: Fixtures, bundle: string, config: AwsConfig): Promise<RssResult> {
   const programFile = fileURLToPath(new URL('../../examples/program-2025.json', import.meta.url));
   const program = await loadProgram(programFile);
-  const { raw, attachments } = await fortyMegabyteEmail(await readFile(fx.typical));
+  const built = await fortyMegabyteEmail(await readFile(fx.typical));
+  const { attachments } = built;
+  // As SES does on receipt: its Authentication-Results header, added before the message is stored.
+  const raw = withSesAuthenticationResults(built.raw, PASSING);
   const cfg = { ...config, tableName: `rss-${randomUUID()}` };
   const admin = dynamoDbClient(cfg);
   await admin.send(new CreateTableCommand(createTableInput(cfg.tableName)));
