@@ -117,7 +117,10 @@ export async function main(argv: string[]): Promise<number> {
     await writeFile(join(ROOT, 'bench', 'report.md'), md);
     const missed = misses(figures, stages);
     if (json) {
-      process.stdout.write(`${JSON.stringify({ ...figures, budgets: BUDGETS, missed })}\n`);
+      const quick = Boolean(process.env.LINGJUN_BENCH_QUICK);
+      process.stdout.write(
+        `${JSON.stringify({ ...figures, budgets: BUDGETS, missed, ...(quick ? { quick } : {}) })}\n`,
+      );
     } else {
       process.stdout.write(renderTable(figures, allRows, missed));
       process.stdout.write(`\nReport written to bench/report.md\n`);

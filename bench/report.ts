@@ -277,6 +277,12 @@ export function renderMarkdown(
     '',
     `Run at ${new Date().toISOString()} on ${process.platform}/${process.arch}, node ${process.version}, in ${f.runtime_s} s.`,
     'Ratios are medians over medians of candidates interleaved in one fresh process per stage; absolute times on this shared machine are noise.',
+    ...(process.env.LINGJUN_BENCH_QUICK
+      ? [
+          '',
+          '**--quick run: a few rounds per candidate (burst10x: 2 regions). It shows the stages run; its figures are not for budgets.**',
+        ]
+      : []),
     '',
     '## Headline figures',
     '',
@@ -286,11 +292,11 @@ export function renderMarkdown(
     '',
     '## Timings',
     '',
-    '| stage | fixture | candidate | median ms | p95 ms | ratio to floor | RSS MiB | runs | note |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| stage | fixture | candidate | clock | median ms | p95 ms | wall median ms | spread | halves ms | ratio to floor | RSS MiB | runs | note |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.stage} | ${r.fixture} | ${r.candidate} | ${fmt(r.median_ms)} | ${fmt(r.p95_ms)} | ${fmt(ratios.get(r))} | ${r.rss_mb} | ${r.runs} | ${r.excluded ? `excluded: ${r.excluded}` : ''} |`,
+        `| ${r.stage} | ${r.fixture} | ${r.candidate} | ${r.clock} | ${fmt(r.median_ms)} | ${fmt(r.p95_ms)} | ${fmt(r.wall_median_ms)} | ${fmt(r.spread)} | ${fmt(r.halves_ms[0])} / ${fmt(r.halves_ms[1])} | ${fmt(ratios.get(r))} | ${r.rss_mb} | ${r.runs} | ${r.excluded ? `excluded: ${r.excluded}` : ''} |`,
     ),
     '',
     'RSS is the process resident set seen right after that candidate’s runs. Peak RSS per stage process (MiB): ' +
