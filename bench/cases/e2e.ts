@@ -246,7 +246,7 @@ export async function runE2e(
       { name: 'ingest', run: ingest, before: freshTable, after: dropTable },
       { name: 'io-floor', floor: true, run: replay, before: freshTable, after: dropTable },
     ],
-    { warmup: 2, minRuns: 7, maxRuns: 25, maxMs: 40_000 },
+    { warmup: 2, minRuns: 9, maxRuns: 30, maxMs: 60_000, settle: 0.04 },
   );
   admin.destroy();
   return {
