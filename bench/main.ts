@@ -14,12 +14,17 @@ import { setLogSink } from '@lingjun/core';
 import { parseProgram } from '@lingjun/program';
 import { type BuiltBundle, bundleEntry, FUNCTIONS } from './bundle.ts';
 import type { BurstResult } from './cases/burst.ts';
-import { type Fixtures, fixtures } from './fixtures.ts';
-import { type Row, ratio } from './measure.ts';
+import type { Burst10xResult } from './cases/burst10x.ts';
+import type { RssResult } from './cases/rss.ts';
+import { burst10xFixtures, type Fixtures, fixtures } from './fixtures.ts';
+import { minRatioToFloor } from './floors.ts';
+import { type Row, ratio, ratioStability } from './measure.ts';
 import { BUDGETS, type Figures, misses, renderMarkdown, renderTable } from './report.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const STAGES = ['intake', 'xlsx', 'certificates', 'init', 'e2e', 'burst'] as const;
+const STAGES = ['intake', 'xlsx', 'certificates', 'init', 'e2e', 'rss', 'burst', 'burst10x'] as const;
+/** Stages that need the local stack (DynamoDB Local, s3rver, SES). */
+const NEEDS_STACK = new Set<string>(['e2e', 'rss', 'burst', 'burst10x']);
 type Stage = (typeof STAGES)[number];
 
 /** What a case process writes to its result file. */
@@ -39,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
   const caseIdx = argv.indexOf('--case');
   if (caseIdx >= 0) return runCase(argv[caseIdx + 1] as Stage, argv[caseIdx + 2] ?? '');
   const json = argv.includes('--json');
+  // A few rounds per candidate: checks that stages run end to end; its figures are not for budgets.
+  if (argv.includes('--quick')) process.env.LINGJUN_BENCH_QUICK = '1';
   const only = argv
     .find((a) => a.startsWith('--only='))
     ?.slice(7)
@@ -60,6 +67,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     say('bench: fixtures');
     const fx = await fixtures(say);
+    if (stages.includes('burst10x')) {
+      const { burst10xRegions } = await import('./cases/burst10x.ts');
+      fx.burst10x = await burst10xFixtures(
+        fx,
+        burst10xRegions(Boolean(process.env.LINGJUN_BENCH_QUICK)),
+        say,
+      );
+    }
     say('bench: bundles (esbuild, CDK options)');
     const bundles: Record<string, BuiltBundle> = {};
     for (const [key, dir] of Object.entries(FUNCTIONS)) {
@@ -81,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
       config: undefined as AwsConfig | undefined,
     };
     for (const stage of stages) {
-      if ((stage === 'e2e' || stage === 'burst') && !stack) {
+      if (NEEDS_STACK.has(stage) && !stack) {
         say('bench: starting the local stack (DynamoDB Local, s3rver, SES)');
         const { startLocalStack } = await import('../packages/local/src/stack.ts');
         const program = parseProgram(JSON.parse(await readFile(fx.burstProgram, 'utf8')));
@@ -102,7 +117,10 @@ export async function main(argv: string[]): Promise<number> {
     await writeFile(join(ROOT, 'bench', 'report.md'), md);
     const missed = misses(figures, stages);
     if (json) {
-      process.stdout.write(`${JSON.stringify({ ...figures, budgets: BUDGETS, missed })}\n`);
+      const quick = Boolean(process.env.LINGJUN_BENCH_QUICK);
+      process.stdout.write(
+        `${JSON.stringify({ ...figures, budgets: BUDGETS, missed, ...(quick ? { quick } : {}) })}\n`,
+      );
     } else {
       process.stdout.write(renderTable(figures, allRows, missed));
       process.stdout.write(`\nReport written to bench/report.md\n`);
@@ -164,10 +182,23 @@ async function runCase(stage: Stage, inputFile: string): Promise<number> {
       break;
     case 'e2e': {
       if (!ctx.config) throw new Error('e2e needs the local stack');
-      const { rows, calls } = await (await import('./cases/e2e.ts')).runE2e(ctx.fixtures, ctx.config);
+      const { rows, ...e2e } = await (await import('./cases/e2e.ts')).runE2e(ctx.fixtures, ctx.config);
       const { smokeBundle } = await import('./cases/smoke.ts');
       const smoke = await smokeBundle(ctx.bundles.intake, ctx.fixtures.samples, ctx.config);
-      result = { rows, extra: { calls, bundle_smoke: smoke } };
+      result = { rows, extra: { ...e2e, bundle_smoke: smoke } };
+      break;
+    }
+    case 'rss': {
+      if (!ctx.config) throw new Error('rss needs the local stack');
+      const rss = await (await import('./cases/rss.ts')).runRss(ctx.fixtures, ctx.bundles.intake, ctx.config);
+      result = { rows: [], extra: { rss } };
+      break;
+    }
+    case 'burst10x': {
+      if (!ctx.config) throw new Error('burst10x needs the local stack');
+      const { runBurst10x } = await import('./cases/burst10x.ts');
+      const b = await runBurst10x(ctx.fixtures.burst10xProgram, ctx.fixtures.burst10x, ctx.config);
+      result = { rows: [], extra: { burst10x: b } };
       break;
     }
     case 'burst': {
@@ -194,6 +225,39 @@ function worst(values: (number | null)[]): number | null {
   return Math.max(...(values as number[]));
 }
 
+/** The project candidate and the floor candidate of each stage whose ratio is a ratio to a floor. */
+const FLOOR_PAIRS: Record<string, [string, string]> = {
+  intake: ['pipeline', 'floor'],
+  xlsx: ['project', 'floor'],
+  legacy: ['project', 'floor'],
+  certificates: ['fillCertificate', 'floor'],
+  e2e: ['ingest', 'io-floor'],
+};
+
+/** Every ratio to a floor measured in this run ("stage:fixture"), with the difference of its two halves. */
+export function floorRatios(rows: Row[]): {
+  ratios: Record<string, number | null>;
+  diffs: Record<string, number | null>;
+} {
+  const ratios: Record<string, number | null> = {};
+  const diffs: Record<string, number | null> = {};
+  for (const [stage, [own, floor]] of Object.entries(FLOOR_PAIRS)) {
+    for (const p of rows.filter((r) => r.stage === stage && r.candidate === own)) {
+      const f = rows.find((r) => r.stage === stage && r.fixture === p.fixture && r.candidate === floor);
+      const key = `${stage}:${p.fixture}`;
+      if (!f || f.excluded || p.runs === 0 || f.runs === 0) {
+        ratios[key] = null;
+        diffs[key] = null;
+        continue;
+      }
+      const s = ratioStability(p, f);
+      ratios[key] = s.ratio;
+      diffs[key] = s.diff;
+    }
+  }
+  return { ratios, diffs };
+}
+
 function computeFigures(
   results: Partial<Record<Stage, CaseResult>>,
   bundles: Record<string, BuiltBundle>,
@@ -214,6 +278,15 @@ function computeFigures(
   });
   const cert = results.certificates;
   const burst = results.burst?.extra?.burst as BurstResult | undefined;
+  const burst10x = results.burst10x?.extra?.burst10x as Burst10xResult | undefined;
+  const rss = results.rss?.extra?.rss as RssResult | undefined;
+  const e2eExtra = results.e2e?.extra as
+    | { calls?: Record<string, number>; ddb_calls_typical?: number; io_floor_calls?: Record<string, number> }
+    | undefined;
+  const floors = floorRatios(rows);
+  const legacy = Object.entries(floors.ratios)
+    .filter(([k]) => k.startsWith('legacy:'))
+    .map(([, v]) => v);
   // One figure in KB per function, keyed as FUNCTIONS is; a function that was not built reports null.
   const perFunction = (bytes: (b: BuiltBundle) => number) =>
     Object.fromEntries(
@@ -243,7 +316,20 @@ function computeFigures(
     bundle_kb: perFunction((b) => b.bytes),
     bundle_initial_kb: perFunction((b) => b.initialBytes),
     burst: burst ?? null,
-    e2e_calls: (results.e2e?.extra?.calls as Record<string, number> | undefined) ?? null,
+    burst10x: burst10x ?? null,
+    max_email_rss_mb: rss?.max_email_rss_mb ?? null,
+    rss: rss ?? null,
+    legacy_ratio_to_floor: results.xlsx && legacy.length > 0 ? worst(legacy) : null,
+    min_ratio_to_floor: minRatioToFloor(floors.ratios).min,
+    min_ratio_at: minRatioToFloor(floors.ratios).at,
+    ratios_to_floor: floors.ratios,
+    ratio_halves_diff: floors.diffs,
+    unsteady: Object.entries(floors.diffs)
+      .filter(([, d]) => d !== null && d > 0.1)
+      .map(([k]) => k),
+    ddb_calls_typical: e2eExtra?.ddb_calls_typical ?? null,
+    io_floor_calls: e2eExtra?.io_floor_calls ?? null,
+    e2e_calls: e2eExtra?.calls ?? null,
     bundle_smoke: (results.e2e?.extra?.bundle_smoke as Record<string, string> | undefined) ?? null,
     skipped: Object.fromEntries(
       Object.entries(results)

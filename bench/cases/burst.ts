@@ -11,8 +11,8 @@ import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb
 import { type AwsConfig, dynamoDbClient, keySecretFromEnv, rawMailKey, services } from '@lingjun/aws';
 import { setLogSink, TransientError } from '@lingjun/core';
 import { type InboundRef, type IntakeDeps, type Outcome, processInbound } from '@lingjun/intake';
-import { sesMessageId } from '@lingjun/local';
-import { parseProgram, REGIONS } from '@lingjun/program';
+import { PASSING, sesMessageId, withSesAuthenticationResults } from '@lingjun/local';
+import { type Program, parseProgram, REGIONS } from '@lingjun/program';
 import { createTableInput, type Registration } from '@lingjun/registry';
 import { BURST_CLASSES, BURST_QUOTA, type Fixtures } from '../fixtures.ts';
 
@@ -36,12 +36,14 @@ export interface BurstResult {
   wall_s: number;
 }
 
-interface Job {
+/** One email for the pipeline: its bytes and the reference SES would pass. */
+export interface Job {
   raw: Buffer;
   ref: InboundRef;
 }
 
-async function withTable<T>(config: AwsConfig, fn: (cfg: AwsConfig) => Promise<T>): Promise<T> {
+/** Runs fn on a fresh table of the local stack, dropped afterwards. */
+export async function withTable<T>(config: AwsConfig, fn: (cfg: AwsConfig) => Promise<T>): Promise<T> {
   const cfg = { ...config, tableName: `burst-${randomUUID()}` };
   const admin = dynamoDbClient(cfg);
   await admin.send(new CreateTableCommand(createTableInput(cfg.tableName)));
@@ -54,9 +56,11 @@ async function withTable<T>(config: AwsConfig, fn: (cfg: AwsConfig) => Promise<T
 }
 
 /** Stores every raw email as the receipt rule's S3 action would, then returns the pipeline inputs. */
-async function stage(deps: IntakeDeps, raws: Buffer[]): Promise<Job[]> {
+export async function stage(deps: IntakeDeps, raws: Buffer[]): Promise<Job[]> {
   const jobs: Job[] = [];
-  for (const raw of raws) {
+  for (const received of raws) {
+    // As SES does on receipt: its Authentication-Results header is added before the message is stored.
+    const raw = withSesAuthenticationResults(received, PASSING);
     const id = sesMessageId();
     await deps.store.put(rawMailKey(id), raw, 'message/rfc822');
     jobs.push({
@@ -73,7 +77,7 @@ async function stage(deps: IntakeDeps, raws: Buffer[]): Promise<Job[]> {
 }
 
 /** Runs jobs with `workers` concurrent loops; a busy claim is retried as Lambda would retry it. */
-async function drain(jobs: Job[], deps: IntakeDeps, workers: number) {
+export async function drain(jobs: Job[], deps: IntakeDeps, workers: number) {
   const queue = [...jobs];
   const outcomes: Outcome[] = [];
   const failures: string[] = [];
@@ -123,60 +127,16 @@ export async function runBurst(fx: Fixtures, config: AwsConfig): Promise<BurstRe
   return withTable(config, async (cfg) => {
     const deps = base(cfg);
     // The first class's email of every region is delivered twice, right after itself.
-    const firstClass = new Set(raws.filter((_, i) => i % BURST_CLASSES === 0));
-    const delivery: Buffer[] = [];
-    for (const raw of raws) {
-      delivery.push(raw);
-      if (firstClass.has(raw)) delivery.push(raw);
-    }
+    const delivery = withRedeliveries(raws, (i) => i % BURST_CLASSES === 0);
     const jobs = await stage(deps, delivery);
     const run = await drain(jobs, deps, 4);
-
-    const outcomes: Record<string, number> = {};
-    // The race cases the burst is built to provoke, as the replies reported them.
-    const raced: Record<string, number> = { QUOTA_EXCEEDED: 0, ENTERPRISE_DUPLICATE: 0, PERSON_DUPLICATE: 0 };
-    for (const o of run.outcomes) {
-      outcomes[o.status] = (outcomes[o.status] ?? 0) + 1;
-      for (const f of o.findings) if (f.code in raced) raced[f.code] = (raced[f.code] ?? 0) + 1;
-    }
-    if (run.failures.length > 0) outcomes.failed = run.failures.length;
-
-    // A redelivered email must be answered once: its second outcome is 'duplicate'.
-    const answered = new Map<string, number>();
-    for (const o of run.outcomes) {
-      if (o.status !== 'duplicate') answered.set(o.messageId, (answered.get(o.messageId) ?? 0) + 1);
-    }
-    const answeredTwice = [...answered.values()].filter((n) => n > 1).length;
-    const messages = await deps.registry.listMessages();
-    const finished = messages.filter((m) => (m.status === 'done' || m.status === 'held') && m.outcome);
-    const lost = Math.max(0, raws.length - finished.length);
-
-    let quotaOverrun = 0;
-    const active: Registration[] = [];
-    for (const r of REGIONS) {
-      const regs = (await deps.registry.listRegion(r.code)).filter((x) => x.status === 'active');
-      active.push(...regs);
-      quotaOverrun += Math.max(0, regs.length - (program.quotas[r.code]?.total ?? BURST_QUOTA));
-    }
-    const seen = new Set<string>();
-    let duplicates = 0;
-    for (const reg of active) {
-      for (const key of [`u:${reg.uscc}`, `p:${reg.personKey}`]) {
-        if (seen.has(key)) duplicates++;
-        seen.add(key);
-      }
-    }
+    const checked = await checkRun(run, raws.length, deps, program, BURST_QUOTA);
     const rate = raws.length / run.seconds;
     const serialRate = subset.length / serial.seconds;
     return {
       emails: raws.length,
       redelivered: delivery.length - raws.length,
-      outcomes,
-      findings: raced,
-      lost,
-      quota_overrun: quotaOverrun,
-      duplicate_registrations: duplicates,
-      answered_twice: answeredTwice,
+      ...checked,
       emails_per_s: round2(rate),
       serial_emails_per_s: round2(serialRate),
       serial_emails: subset.length,
@@ -185,6 +145,83 @@ export async function runBurst(fx: Fixtures, config: AwsConfig): Promise<BurstRe
       wall_s: round2(run.seconds),
     };
   });
+}
+
+/** The delivery order: every email, those picked delivered a second time right after themselves. */
+export function withRedeliveries<T>(raws: T[], twice: (i: number) => boolean): T[] {
+  const delivery: T[] = [];
+  raws.forEach((raw, i) => {
+    delivery.push(raw);
+    if (twice(i)) delivery.push(raw);
+  });
+  return delivery;
+}
+
+/** Places above quota in one region (0 when within). */
+export function overrun(active: number, quota: number): number {
+  return Math.max(0, active - quota);
+}
+
+/** Enterprises and persons holding more than one active place, counted once per extra place. */
+export function duplicatesOf(active: Pick<Registration, 'uscc' | 'personKey'>[]): number {
+  const seen = new Set<string>();
+  let duplicates = 0;
+  for (const reg of active) {
+    for (const key of [`u:${reg.uscc}`, `p:${reg.personKey}`]) {
+      if (seen.has(key)) duplicates++;
+      seen.add(key);
+    }
+  }
+  return duplicates;
+}
+
+/** What a concurrent run left behind, read back from the table: outcomes, lost, overrun, duplicates. */
+export async function checkRun(
+  run: Awaited<ReturnType<typeof drain>>,
+  emails: number,
+  deps: IntakeDeps,
+  program: Program,
+  defaultQuota: number,
+): Promise<
+  Pick<
+    BurstResult,
+    'outcomes' | 'findings' | 'lost' | 'quota_overrun' | 'duplicate_registrations' | 'answered_twice'
+  >
+> {
+  const outcomes: Record<string, number> = {};
+  // The race cases the burst is built to provoke, as the replies reported them.
+  const raced: Record<string, number> = { QUOTA_EXCEEDED: 0, ENTERPRISE_DUPLICATE: 0, PERSON_DUPLICATE: 0 };
+  for (const o of run.outcomes) {
+    outcomes[o.status] = (outcomes[o.status] ?? 0) + 1;
+    for (const f of o.findings) if (f.code in raced) raced[f.code] = (raced[f.code] ?? 0) + 1;
+  }
+  if (run.failures.length > 0) outcomes.failed = run.failures.length;
+
+  // A redelivered email must be answered once: its second outcome is 'duplicate'.
+  const answered = new Map<string, number>();
+  for (const o of run.outcomes) {
+    if (o.status !== 'duplicate') answered.set(o.messageId, (answered.get(o.messageId) ?? 0) + 1);
+  }
+  const answeredTwice = [...answered.values()].filter((n) => n > 1).length;
+  const messages = await deps.registry.listMessages();
+  const finished = messages.filter((m) => (m.status === 'done' || m.status === 'held') && m.outcome);
+  const lost = Math.max(0, emails - finished.length);
+
+  let quotaOverrun = 0;
+  const active: Registration[] = [];
+  for (const r of REGIONS) {
+    const regs = (await deps.registry.listRegion(r.code)).filter((x) => x.status === 'active');
+    active.push(...regs);
+    quotaOverrun += overrun(regs.length, program.quotas[r.code]?.total ?? defaultQuota);
+  }
+  return {
+    outcomes,
+    findings: raced,
+    lost,
+    quota_overrun: quotaOverrun,
+    duplicate_registrations: duplicatesOf(active),
+    answered_twice: answeredTwice,
+  };
 }
 
 function round2(x: number): number {

@@ -1,9 +1,11 @@
 /**
- * e2e_ratio_to_io_floor: `lingjun ingest` of the typical submission against the local stack, against the same
- * S3, DynamoDB and SES calls made directly with the SDK. The calls are recorded from a real ingest (every
- * SDK client's send is wrapped while it runs), then replayed with the same commands and inputs on fresh
- * clients, so the floor is exactly the I/O that ingest does and nothing else. Both run on a fresh table each
- * time, so conditional writes succeed or fail the same way in both.
+ * e2e_ratio_to_io_floor: `lingjun ingest` of the typical submission against the local stack, against the I/O
+ * floor: the fewest DynamoDB/S3/SES calls the semantics of that ingest need (bench/io-floor.ts), built from
+ * the items a real ingest wrote and executed on fresh clients against the same services. Not a replay of
+ * our own calls: a replay cannot show that most of them are avoidable. Both run on a fresh table each time.
+ *
+ * ddb_calls_typical: all DynamoDB calls of one typical ingest, counted by a middleware on the real SDK
+ * clients (bench/calls.ts) while the ingest runs against DynamoDB Local.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -12,10 +14,21 @@ import { join } from 'node:path';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { type AwsConfig, documentClient, dynamoDbClient, s3Client, sesClient } from '@lingjun/aws';
 import { createTableInput } from '@lingjun/registry';
+import { countCalls, dynamoDataCalls, tally } from '../calls.ts';
 import type { Fixtures } from '../fixtures.ts';
+import { dynamoCalls, minimalPlan, type PlannedCall } from '../io-floor.ts';
 import { measure, type Row } from '../measure.ts';
 
 type Kind = 'doc' | 'ddb' | 's3' | 'ses';
@@ -87,7 +100,12 @@ async function drain(out: unknown): Promise<void> {
 export async function runE2e(
   fx: Fixtures,
   config: AwsConfig,
-): Promise<{ rows: Row[]; calls: Record<string, number> }> {
+): Promise<{
+  rows: Row[];
+  calls: Record<string, number>;
+  ddb_calls_typical: number;
+  io_floor_calls: Record<string, number>;
+}> {
   const { setLogSink } = await import('@lingjun/core');
   setLogSink({ write: () => {} });
   const { main } = await import('@lingjun/cli');
@@ -147,7 +165,8 @@ export async function runE2e(
     return outcome.status;
   };
 
-  // Record the calls of one real ingest.
+  // Count (middleware on the real clients) and record (inputs, for the floor's items) one real ingest.
+  const counter = countCalls();
   const rec = recordCalls();
   await freshTable();
   const recordedTable = table;
@@ -156,16 +175,32 @@ export async function runE2e(
     await ingest();
   } finally {
     rec.active.on = false;
+    counter.state.on = false;
     rec.stop();
+    counter.stop();
   }
   await dropTable();
-  const calls = rec.calls.map((c) => ({ ...c, input: retable(c.input, recordedTable, '\u0000TABLE') }));
-  const counts: Record<string, number> = {};
-  for (const c of calls) {
-    const key = `${c.kind}:${(c.command as { name: string }).name}`;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  if (calls.length === 0) throw new Error('ingest made no SDK call that the recorder saw');
+  const counted = tally(counter.calls);
+  const ddbCallsTypical = dynamoDataCalls(counter.calls);
+  if (rec.calls.length === 0) throw new Error('ingest made no SDK call that the recorder saw');
+  const ctors = new Map<string, Call['command']>();
+  for (const c of [
+    PutCommand,
+    UpdateCommand,
+    GetCommand,
+    QueryCommand,
+    TransactWriteCommand,
+    BatchGetCommand,
+    DeleteCommand,
+  ])
+    ctors.set(c.name, c as unknown as Call['command']);
+  for (const c of rec.calls) ctors.set(c.command.name, c.command);
+  const recorded: PlannedCall[] = rec.calls.map((c) => ({
+    kind: c.kind,
+    command: c.command.name,
+    input: retable(c.input, recordedTable, '\u0000TABLE') as Record<string, unknown>,
+  }));
+  const plan = minimalPlan(recorded);
 
   const replay = async () => {
     const cfg = { ...config, tableName: table };
@@ -175,23 +210,34 @@ export async function runE2e(
       s3: s3Client(cfg),
       ses: sesClient(cfg),
     };
-    let failed = 0;
     try {
-      for (const c of calls) {
-        const Cmd = c.command;
+      for (const c of plan) {
+        const Cmd = ctors.get(c.command);
+        if (!Cmd) throw new Error(`io floor: no command class ${c.command}`);
         const client = clients[c.kind] as unknown as { send: (cmd: unknown) => Promise<unknown> };
-        try {
-          await drain(await client.send(new Cmd(retable(c.input, '\u0000TABLE', table))));
-        } catch {
-          // A conditional write that fails costs the same round trip; ingest saw the same failure.
-          failed++;
-        }
+        // Every call of the floor must succeed on a fresh table: a failed condition would be a wrong plan.
+        await drain(await client.send(new Cmd(retable(c.input, '\u0000TABLE', table))));
       }
     } finally {
       for (const cl of Object.values(clients)) cl.destroy();
     }
-    return failed;
+    return plan.length;
   };
+  // The floor's own calls, counted the same way, once.
+  await freshTable();
+  const floorCounter = countCalls();
+  try {
+    await replay();
+  } finally {
+    floorCounter.stop();
+  }
+  await dropTable();
+  const floorCounted = tally(floorCounter.calls);
+  if ((floorCounted.byService.dynamodb ?? 0) !== dynamoCalls(plan)) {
+    throw new Error(
+      `io floor made ${floorCounted.byService.dynamodb} DynamoDB calls, planned ${dynamoCalls(plan)}`,
+    );
+  }
 
   const rows = await measure(
     'e2e',
@@ -200,8 +246,13 @@ export async function runE2e(
       { name: 'ingest', run: ingest, before: freshTable, after: dropTable },
       { name: 'io-floor', floor: true, run: replay, before: freshTable, after: dropTable },
     ],
-    { warmup: 2, minRuns: 7, maxRuns: 25, maxMs: 40_000 },
+    { warmup: 2, minRuns: 9, maxRuns: 30, maxMs: 60_000, settle: 0.04 },
   );
   admin.destroy();
-  return { rows, calls: counts };
+  return {
+    rows,
+    calls: counted.byOperation,
+    ddb_calls_typical: ddbCallsTypical,
+    io_floor_calls: floorCounted.byOperation,
+  };
 }

@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { type AwsConfig, dynamoDbClient, rawMailKey, s3BlobStore, s3Client } from '@lingjun/aws';
-import { buildSesEvent, PASSING, sesMessageId } from '@lingjun/local';
+import { buildSesEvent, PASSING, sesMessageId, withSesAuthenticationResults } from '@lingjun/local';
 import { loadProgram } from '@lingjun/program';
 import { createTableInput } from '@lingjun/registry';
 
@@ -37,7 +37,8 @@ export async function smokeBundle(
   const out: Record<string, string> = {};
   try {
     for (const file of samples) {
-      const raw = await readFile(file);
+      // As SES does on receipt (and lingjun ingest locally): Authentication-Results before the raw is stored.
+      const raw = withSesAuthenticationResults(await readFile(file), PASSING);
       const messageId = sesMessageId();
       await store.put(rawMailKey(messageId), raw, 'message/rfc822');
       const event = await buildSesEvent({

@@ -1,0 +1,184 @@
+/**
+ * The e2e I/O floor: the fewest DynamoDB, S3 and SES calls the semantics of one ingest need, built from the
+ * writes a real ingest made (so the items and their sizes are the real ones) and executed against the same
+ * local services. Per ingest of a submission that is accepted:
+ *
+ * 1. claim the message: one conditional PutItem (attribute_not_exists), no read before it;
+ * 2. read what the decisions depend on: one Query (the region's registrations, for resubmissions) and one
+ *    BatchGetItem (every other item the ingest read: contacts, sender index, quota counters);
+ * 3. write every registration, enterprise and person marker, quota counter (one update per counter, by the
+ *    submission's total, conditioned on the limit minus that total), contacts, submission marks and the
+ *    message's outcome (status recorded, conditioned on the claim's attempts) in TransactWriteItems of at
+ *    most 100 actions: one for a typical submission of 30 students (3 items each + 2 counters + a few);
+ * 4. take the reply's send: one conditional UpdateItem (recorded -> sending), so a retry never sends twice;
+ * 5. send the reply: the SES call(s) the ingest made, as they were;
+ * 6. mark the message done: one UpdateItem.
+ *
+ * S3 calls are kept as the ingest made them (storing the raw mail as the receipt rule would, reading it).
+ * That is 6 DynamoDB calls for a typical submission, the ddb_calls_typical budget.
+ */
+
+/** A recorded or planned SDK call: the command class's name, its input, and which client sends it. */
+export interface PlannedCall {
+  kind: 'doc' | 'ddb' | 's3' | 'ses';
+  command: string;
+  input: Record<string, unknown>;
+}
+
+type Action = Record<string, Record<string, unknown>>;
+type Key = { pk: string; sk: string };
+
+const TABLE = '\u0000TABLE';
+
+function keyOf(item: Record<string, unknown> | undefined): string | undefined {
+  if (!item || typeof item.pk !== 'string') return undefined;
+  return `${item.pk}|${String(item.sk ?? '')}`;
+}
+
+function isMessageKey(k: Record<string, unknown> | undefined): boolean {
+  return typeof k?.pk === 'string' && k.pk.startsWith('MSG#');
+}
+
+/** The minimal plan for the calls of one recorded ingest (inputs with the table name as a placeholder). */
+export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedCall[] {
+  const table =
+    (recorded.find((c) => typeof c.input.TableName === 'string')?.input.TableName as string) ?? TABLE;
+  const actions = new Map<string, Action>();
+  const counters = new Map<string, { key: Key; delta: number; limit: number | undefined }>();
+  const getKeys = new Map<string, Key>();
+  let query: Record<string, unknown> | undefined;
+  let claim: Record<string, unknown> | undefined;
+  let message: Record<string, unknown> | undefined;
+  const s3: PlannedCall[] = [];
+  const ses: PlannedCall[] = [];
+
+  const addAction = (a: Action) => {
+    const [verb, body] = Object.entries(a)[0] ?? [];
+    if (!verb || !body) return;
+    const key = keyOf((body.Item ?? body.Key) as Record<string, unknown> | undefined);
+    if (!key) return;
+    if (
+      verb === 'Update' &&
+      typeof body.UpdateExpression === 'string' &&
+      /^ADD used :d$/.test(body.UpdateExpression)
+    ) {
+      const values = (body.ExpressionAttributeValues ?? {}) as Record<string, number>;
+      const c = counters.get(key) ?? { key: body.Key as Key, delta: 0, limit: values[':limit'] };
+      c.delta += Number(values[':d'] ?? 0);
+      if (values[':limit'] !== undefined) c.limit = Math.min(c.limit ?? values[':limit'], values[':limit']);
+      counters.set(key, c);
+      return;
+    }
+    actions.set(key, a);
+  };
+
+  for (const c of recorded) {
+    if (c.kind === 's3') s3.push(c);
+    else if (c.kind === 'ses') ses.push(c);
+    else if (c.command === 'TransactWriteCommand') {
+      for (const a of (c.input.TransactItems ?? []) as Action[]) addAction(a);
+    } else if (c.command === 'PutCommand') {
+      const item = c.input.Item as Record<string, unknown>;
+      if (isMessageKey(item)) {
+        if (!claim) claim = c.input;
+        else message = item;
+      } else addAction({ Put: { TableName: table, Item: item } });
+    } else if (c.command === 'UpdateCommand' || c.command === 'DeleteCommand') {
+      if (isMessageKey(c.input.Key as Record<string, unknown>)) continue;
+      const { TableName: _t, ReturnValues: _r, ...body } = c.input;
+      addAction({ [c.command === 'UpdateCommand' ? 'Update' : 'Delete']: { TableName: table, ...body } });
+    } else if (c.command === 'GetCommand') {
+      const key = c.input.Key as Key;
+      if (!isMessageKey(key)) getKeys.set(keyOf(key as never) ?? '', key);
+    } else if (c.command === 'QueryCommand') {
+      query ??= c.input;
+    }
+  }
+  for (const { key, delta, limit } of counters.values()) {
+    getKeys.set(keyOf(key as never) ?? '', key);
+    actions.set(keyOf(key as never) ?? '', {
+      Update: {
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'ADD used :d',
+        ...(limit !== undefined
+          ? {
+              ConditionExpression: 'attribute_not_exists(used) OR used <= :max',
+              ExpressionAttributeValues: { ':d': delta, ':max': limit - delta },
+            }
+          : { ExpressionAttributeValues: { ':d': delta } }),
+      },
+    });
+  }
+  const claimItem = claim?.Item as Record<string, unknown> | undefined;
+  const messageKey = claimItem ? { pk: claimItem.pk, sk: claimItem.sk } : undefined;
+  if (message && messageKey) {
+    actions.set(keyOf(message) ?? 'MSG', {
+      Put: {
+        TableName: table,
+        Item: { ...message, status: 'recorded' },
+        ConditionExpression: 'attempts = :a',
+        ExpressionAttributeValues: { ':a': claimItem?.attempts ?? 1 },
+      },
+    });
+  }
+
+  const plan: PlannedCall[] = [];
+  const [firstS3, ...restS3] = s3;
+  // The raw mail is stored (receipt rule) and read before anything else; the rest of S3 goes with the reply.
+  if (firstS3) plan.push(firstS3);
+  const reads = restS3.filter((c) => c.command === 'GetObjectCommand');
+  plan.push(...reads);
+  if (claim) plan.push({ kind: 'doc', command: 'PutCommand', input: claim });
+  if (query) plan.push({ kind: 'doc', command: 'QueryCommand', input: query });
+  if (getKeys.size > 0) {
+    plan.push({
+      kind: 'doc',
+      command: 'BatchGetCommand',
+      input: { RequestItems: { [table]: { Keys: [...getKeys.values()], ConsistentRead: true } } },
+    });
+  }
+  const all = [...actions.values()];
+  for (let i = 0; i < all.length; i += maxActions) {
+    plan.push({
+      kind: 'doc',
+      command: 'TransactWriteCommand',
+      input: { TransactItems: all.slice(i, i + maxActions) },
+    });
+  }
+  plan.push(...restS3.filter((c) => c.command !== 'GetObjectCommand'));
+  if (messageKey) {
+    plan.push({
+      kind: 'doc',
+      command: 'UpdateCommand',
+      input: {
+        TableName: table,
+        Key: messageKey,
+        UpdateExpression: 'SET #s = :sending',
+        ConditionExpression: '#s = :recorded',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':sending': 'sending', ':recorded': 'recorded' },
+      },
+    });
+  }
+  plan.push(...ses);
+  if (messageKey) {
+    plan.push({
+      kind: 'doc',
+      command: 'UpdateCommand',
+      input: {
+        TableName: table,
+        Key: messageKey,
+        UpdateExpression: 'SET #s = :done',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':done': 'done' },
+      },
+    });
+  }
+  return plan;
+}
+
+/** DynamoDB calls in a plan. */
+export function dynamoCalls(plan: PlannedCall[]): number {
+  return plan.filter((c) => c.kind === 'doc' || c.kind === 'ddb').length;
+}
