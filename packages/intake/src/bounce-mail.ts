@@ -48,7 +48,7 @@ export async function linkBounceMail(run: Run): Promise<BounceOutcome | undefine
   if (!bounces || !run.raw || (run.mail?.kind !== 'dsn' && run.mail?.kind !== 'bounce')) return undefined;
   const report = await parseDeliveryReport(run.raw);
   if (!report) return undefined;
-  for (const id of candidateIds(report.originalMessageId, report.envelopeId)) {
+  for (const id of returnedMailIds(report.originalMessageId, report.envelopeId)) {
     const sent = await bounces.answered(id);
     if (!sent) continue;
     const failed = report.recipients.filter(permanentlyFailed).map((r) => r.address);
@@ -67,10 +67,11 @@ export async function linkBounceMail(run: Run): Promise<BounceOutcome | undefine
 }
 
 /**
- * The ids a returned message may be remembered by: its Message-ID, and SES's message id when SES rewrote
- * the Message-ID to `<sesId@…amazonses.com>`; then the envelope id if the sender gave one.
+ * The ids a returned message may be remembered by: its Message-ID, and SES's message id, because SES
+ * overrides any Message-ID it is given with `<sesId@…amazonses.com>` (AWS, "Amazon SES header fields");
+ * then the envelope id if the sender gave one.
  */
-function candidateIds(messageId: string | null, envelopeId: string | null): string[] {
+export function returnedMailIds(messageId: string | null, envelopeId: string | null): string[] {
   const ids: string[] = [];
   if (messageId) {
     ids.push(sentMailId(messageId));
@@ -85,7 +86,7 @@ function candidateIds(messageId: string | null, envelopeId: string | null): stri
  * The failed addresses that are ours to record: those the reply went to. A relay that rewrote the address
  * (a forward) reports another one; a reply to a single address is then that address's bounce.
  */
-function ourRecipients(failed: string[], to: string[] | undefined): string[] {
+export function ourRecipients(failed: string[], to: string[] | undefined): string[] {
   if (!to || failed.length === 0) return failed;
   const sentTo = new Set(to.map((a) => a.toLowerCase()));
   const ours = failed.filter((a) => sentTo.has(a));
