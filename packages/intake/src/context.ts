@@ -1,7 +1,7 @@
 import type { BlobStore, Mailer } from '@lingjun/core';
 import type { InboundMail } from '@lingjun/mail';
 import type { Program } from '@lingjun/program';
-import type { CourseRegistry, Registry, SendOnce } from '@lingjun/registry';
+import type { Bounces, CourseRegistry, Registry, SendOnce } from '@lingjun/registry';
 
 /**
  * Mail that another use case records and answers itself (the class organiser's sign-in sheets), offered
@@ -27,6 +27,11 @@ export interface IntakeDeps {
   sendOnce: SendOnce;
   /** Secret for the HMAC that turns ID numbers into item keys (never an ID in a key). */
   keySecret: string;
+  /**
+   * Where each reply is remembered by its SES id and Message-ID with its region, so a bounce of it (an SES
+   * event or a DSN in the mailbox) is recorded against the region; without it (bare pipeline tests) neither is.
+   */
+  bounces?: Bounces;
   /**
    * Milliseconds the invocation has left (Lambda's `context.getRemainingTimeInMillis`); the claim lease is
    * this plus a margin. Without it (CLI, tests) a whole intake timeout is assumed.

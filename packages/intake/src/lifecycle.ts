@@ -4,6 +4,7 @@ import { composeReply, type InboundMail } from '@lingjun/mail';
 import { type Program, regionByCode } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
 import { finding } from '@lingjun/rules';
+import { rememberReply } from './bounce-mail.ts';
 import type { InboundRef, IntakeDeps } from './context.ts';
 import { type Notice, type NoticeKind, SENDER_NAME, sendNoticeOnce } from './notices.ts';
 import type { Outcome } from './outcome.ts';
@@ -57,7 +58,7 @@ export async function finishWithReply(
     text: parts.text,
     html: parts.html,
     attachments: parts.attachments,
-    messageId: `<reply-${run.key!.slice(0, 24)}@${deps.program.mailbox.split('@')[1]}>`,
+    messageId: replyMessageId(run),
     date: run.now,
   });
   const withReply: Outcome = {
@@ -81,6 +82,7 @@ export async function finishWithReply(
     status: withReply.status,
     findings: withReply.findings.length,
   });
+  await rememberReply(run, { mailerId: sesId, messageId: composed.messageId, to: composed.to }, withReply);
   run.record = { ...run.record!, replyMessageId: sesId };
   return save(run, withReply, finalStatus, heldReason);
 }
@@ -92,10 +94,24 @@ export async function finishWithReply(
 export async function resumeReply(run: Run, outcome: Outcome): Promise<Outcome> {
   if (outcome.reply) {
     const raw = await run.deps.store.get(replyKey(run.key!));
-    await run.deps.mailer.sendRaw({ from: run.deps.program.mailbox, to: outcome.reply.to, raw });
+    const sesId = await run.deps.mailer.sendRaw({
+      from: run.deps.program.mailbox,
+      to: outcome.reply.to,
+      raw,
+    });
+    await rememberReply(
+      run,
+      { mailerId: sesId, messageId: replyMessageId(run), to: outcome.reply.to },
+      outcome,
+    );
     log.info('stored reply sent on retry', { messageKey: run.key, status: outcome.status });
   }
   return save(run, outcome, run.record!.heldReason ? 'held' : 'done', run.record!.heldReason);
+}
+
+/** The Message-ID of the reply to an email: derived from its key, so a resumed send carries the same one. */
+export function replyMessageId(run: Run): string {
+  return `<reply-${run.key!.slice(0, 24)}@${run.deps.program.mailbox.split('@')[1]}>`;
 }
 
 export function replyKey(key: string): string {

@@ -3,6 +3,7 @@ import type { Form4 } from '@lingjun/forms';
 import { type InboundMail, parseInbound, shouldReply, verdictPolicy } from '@lingjun/mail';
 import { keys } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
+import { linkBounceMail } from './bounce-mail.ts';
 import { composeHoldNotice } from './bureau/notice.ts';
 import type { InboundRef, IntakeDeps } from './context.ts';
 import {
@@ -161,6 +162,7 @@ async function screen(p: Processing): Promise<Outcome | undefined> {
 async function ignoreAutomatic(p: Processing): Promise<Outcome | undefined> {
   if (shouldReply(p.mail, { ownAddresses: [p.deps.program.mailbox] })) return undefined;
   log.info('report or automatic mail, not answered', { messageKey: p.key, kind: p.mail.kind });
+  await linkBounceMail(p);
   return save(p, p.base, 'done');
 }
 

@@ -8,6 +8,8 @@ export interface SentMailRef {
   /** The send-once record (pk, sk) the mail was sent under. */
   pk: string;
   sk: string;
+  /** Who the mail went to (personal: never log); a bounce that arrives as mail is matched against it. */
+  to?: string[];
 }
 
 /** A bounce or complaint recorded against a region's address. `address` is personal: never log it. */
@@ -50,6 +52,7 @@ export class Bounces {
             kind: ref.kind,
             answersPk: ref.pk,
             answersSk: ref.sk,
+            ...(ref.to ? { to: ref.to.map((a) => a.toLowerCase()) } : {}),
             year: this.year,
             sentAt: now.toISOString(),
           },
@@ -67,8 +70,14 @@ export class Bounces {
         new GetCommand({ TableName: this.table, Key: keys.sent(messageId), ConsistentRead: true }),
       );
       if (!res.Item) return undefined;
-      const { region, kind, answersPk, answersSk } = res.Item as Record<string, string>;
-      return { region: String(region), kind: String(kind), pk: String(answersPk), sk: String(answersSk) };
+      const { region, kind, answersPk, answersSk, to } = res.Item as Record<string, unknown>;
+      return {
+        region: String(region),
+        kind: String(kind),
+        pk: String(answersPk),
+        sk: String(answersSk),
+        ...(Array.isArray(to) ? { to: to.map(String) } : {}),
+      };
     } catch (err) {
       throw wrapDynamoError(err, 'look up sent mail');
     }
