@@ -11,6 +11,7 @@ import { parseStrictHtml } from '@lingjun/mail/testing';
 import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 import { type Harness, harness, testProgram } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
 
@@ -35,28 +36,8 @@ interface Sent {
 }
 
 /** Runs a `lingjun` command in-process against the harness (multi-word commands too). */
-async function cli(h: Harness, args: string[]) {
-  const { main } = await import('@lingjun/cli');
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string | Uint8Array) => out.push(String(c)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => err.push(String(c)) > 0) as typeof process.stderr.write;
-  let code: number;
-  try {
-    code = await main([...args, '--program', h.programFile, '--state', h.stateDir, '--json']);
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
-  const json = out
-    .join('')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .filter((o) => o.level === undefined);
-  return { code, json, stderr: err.join('') };
+function cli(h: Harness, args: string[]) {
+  return runCli([...args, '--program', h.programFile, '--state', h.stateDir, '--json']);
 }
 
 async function remind(h: Harness, now: string, dryRun = false): Promise<Sent[]> {

@@ -8,38 +8,14 @@ import { join } from 'node:path';
 import { programVersions } from '@lingjun/aws';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 import { type Harness, harness } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
 
 /** Runs a `lingjun` command in-process (multi-word commands too) with the harness's program and state. */
-async function cli(h: Harness, args: string[], opts: { state?: boolean } = {}) {
-  const { main } = await import('@lingjun/cli');
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string | Uint8Array) => out.push(String(c)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => err.push(String(c)) > 0) as typeof process.stderr.write;
-  let code: number;
-  try {
-    code = await main([
-      ...args,
-      '--program',
-      h.programFile,
-      ...(opts.state === false ? [] : ['--state', h.stateDir]),
-      '--json',
-    ]);
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
-  const json = out
-    .join('')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .filter((o) => o.level === undefined);
-  return { code, json, stderr: err.join('') };
+function cli(h: Harness, args: string[], opts: { state?: boolean } = {}) {
+  const state = opts.state === false ? [] : ['--state', h.stateDir];
+  return runCli([...args, '--program', h.programFile, ...state, '--json']);
 }
 
 const HEBEI = 'hbzxqy@163.com';

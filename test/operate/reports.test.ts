@@ -7,27 +7,12 @@ import { runDigest, runUnderfillReport } from '@lingjun/deadlines';
 import { deadlineDeps } from '@lingjun/fn-reminders';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 import { type Harness, harness } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
 
-async function cli(h: Harness, args: string[]) {
-  const { main } = await import('@lingjun/cli');
-  const out: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string | Uint8Array) => out.push(String(c)) > 0) as typeof process.stdout.write;
-  let code: number;
-  try {
-    code = await main([...args, '--program', h.programFile, '--state', h.stateDir, '--json']);
-  } finally {
-    process.stdout.write = write;
-  }
-  const json = out
-    .join('')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .filter((o) => o.level === undefined);
-  return { code, json };
+function cli(h: Harness, args: string[]) {
+  return runCli([...args, '--program', h.programFile, '--state', h.stateDir, '--json']);
 }
 
 /** The one mail to the bureau whose subject starts with `prefix`, sent since `since`. */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -63,19 +64,9 @@ describe.skipIf(process.env.LINGJUN_NO_STACK === '1')('lingjun start', () => {
     const file = JSON.parse(await readFile(outputs, 'utf8')) as Record<string, Record<string, string>>;
     const values = Object.values(file)[0]!;
     expect(values).toMatchObject({ TableName: 'lingjun', BucketName: 'lingjun-mail' });
-    const { main } = await import('@lingjun/cli');
-    const out: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((c: string | Uint8Array) =>
-      out.push(String(c)) > 0) as typeof process.stdout.write;
-    let code: number;
-    try {
-      code = await main(['program', 'show', '--deployment', outputs, '--json']);
-    } finally {
-      process.stdout.write = write;
-    }
+    const { code, out } = await runCli(['program', 'show', '--deployment', outputs, '--json']);
     expect(code).toBe(0);
-    const shown = JSON.parse(out.find((l) => l.startsWith('{"version"'))!);
+    const shown = JSON.parse(out.split('\n').find((l) => l.startsWith('{"version"'))!);
     // The running stack seeded itself from the example program on start.
     expect(shown).toMatchObject({ version: 1, publishedBy: 'seed', program: { year: 2025 } });
   });
