@@ -5,6 +5,7 @@ export * from './publish.ts';
 export * from './quota.ts';
 export * from './reminders.ts';
 export * from './reports.ts';
+export * from './roster.ts';
 export * from './sheet.ts';
 export * from './status.ts';
 export * from './text.ts';
