@@ -36,6 +36,16 @@ export function maskText(text: string): string {
 }
 
 /**
+ * Masks ID numbers in an identifier that must round-trip, such as the Message-ID a reply's In-Reply-To and
+ * References quote. Mobile numbers are left: a mailbox named by its mobile is already in the reply's To, and
+ * the phone pattern (which allows separators) also matches digit runs of random ids, whose masking would cut
+ * a reply off from its thread.
+ */
+export function maskIdentifier(text: string): string {
+  return text.replace(ID_RE, (_m, a: string, _b: string, c: string) => `${a}********${c}`);
+}
+
+/**
  * Masks every string inside a JSON-like value (stored outcomes, --json lines) with maskText; the values of
  * properties named in `keep` (delivery addresses) are left as they are. Object keys are not masked.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskDeep, maskText } from '../src/index.ts';
+import { maskDeep, maskIdentifier, maskText } from '../src/index.ts';
 
 const ID = '110101199001011234';
 const IDX = '11010119900101123X';
@@ -89,5 +89,15 @@ describe('log lines', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toContain(ID);
     expect(lines[0]).toContain('ref_110101********1234@example.cn');
+  });
+});
+
+describe('maskIdentifier', () => {
+  it('masks an ID number in a Message-ID but keeps digit runs that only look like a mobile', () => {
+    expect(maskIdentifier('<ref_110101199003074512@x.cn>')).toBe('<ref_110101********4512@x.cn>');
+    // A random id whose dashes make a phone-shaped run must still thread.
+    const uuid = '<a1fbc138-4567-4890-8a1b-2c3d4e5f6a7b@test.example.cn>';
+    expect(maskText(uuid)).not.toBe(uuid);
+    expect(maskIdentifier(uuid)).toBe(uuid);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LingjunError, maskText } from '@lingjun/core';
+import { LingjunError, maskIdentifier, maskText } from '@lingjun/core';
 import { textToHtml } from './html.ts';
 import type { InboundMail, Mailbox } from './parse.ts';
 
@@ -97,8 +97,8 @@ async function build(
     html,
     messageId,
     date: input.date ?? new Date(),
-    ...(input.inReplyTo ? { inReplyTo: maskText(input.inReplyTo) } : {}),
-    ...(input.references?.length ? { references: input.references.map(maskText) } : {}),
+    ...(input.inReplyTo ? { inReplyTo: maskIdentifier(input.inReplyTo) } : {}),
+    ...(input.references?.length ? { references: input.references.map(maskIdentifier) } : {}),
     headers: {
       'Auto-Submitted': input.autoSubmitted ?? 'auto-generated',
       // Asks Exchange/Outlook not to send out-of-office or read receipts back to the program mailbox.
