@@ -1,6 +1,7 @@
 import { log, MailParseError, TransientError } from '@lingjun/core';
 import type { Form4, RecognisedForm } from '@lingjun/forms';
 import { type InboundMail, parseInbound, shouldReply, verdictPolicy } from '@lingjun/mail';
+import type { Program } from '@lingjun/program';
 import { keys } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
 import { composeHoldNotice } from './bureau/notice.ts';
@@ -135,7 +136,7 @@ async function process(run: Run): Promise<Outcome> {
   const contacts = await registerContacts(p, region, forms, decided.firstContact);
   findings.push(...contacts.findings);
 
-  const assembly = assembleStep(p, region.code, forms);
+  const assembly = assembleStep(p.deps.program, p.ref.receivedAt, region.code, forms);
   findings.push(...assembly.findings);
 
   const late = await holdLate(p, region, forms, assembly.late);
@@ -147,7 +148,10 @@ async function process(run: Run): Promise<Outcome> {
   const loose = await attachLooseForm5s(p, region.code, assembly.loose);
   findings.push(...loose.findings);
 
-  const outcome = concludeOutcome(p, {
+  const outcome = concludeOutcome({
+    program: p.deps.program,
+    key: p.key,
+    base: p.base,
     region,
     results: recorded.results,
     findings,
@@ -267,11 +271,12 @@ export async function registerContacts(
 
 /** Joins 附件4 rows with 附件5 forms and applies the rules that span forms, the calendar and the region. */
 export function assembleStep(
-  p: Pick<Processing, 'deps' | 'ref'>,
+  program: Program,
+  receivedAt: Date,
   regionCode: string,
   forms: RecognisedForm[],
 ): Assembly {
-  const assembly = assemble(forms, p.deps.program, p.ref.receivedAt);
+  const assembly = assemble(forms, program, receivedAt);
   for (const list of assembly.classes.values()) {
     for (const c of list) {
       const w = enterpriseRegionWarning(c.values.uscc, regionCode);
@@ -339,10 +344,15 @@ export async function recordStep(
 }
 
 /** Counts, status and the receipt of a recorded email. */
-export function concludeOutcome(
-  p: Pick<Processing, 'deps' | 'key' | 'base'>,
-  input: { region: RegionRef; results: ClassResult[]; findings: Finding[]; otherAccepted: boolean },
-): Outcome {
+export function concludeOutcome(input: {
+  program: Program;
+  key: string;
+  base: Outcome;
+  region: RegionRef;
+  results: ClassResult[];
+  findings: Finding[];
+  otherAccepted: boolean;
+}): Outcome {
   const { region, findings } = input;
   const classes: ClassOutcome[] = input.results.map((r) => ({
     no: r.no,
@@ -351,12 +361,12 @@ export function concludeOutcome(
     withdrawn: r.withdrawn.length,
   }));
   return {
-    ...p.base,
+    ...input.base,
     region,
     classes,
     findings,
     status: decideStatus({ classes, findings, otherAccepted: input.otherAccepted }),
-    receipt: receiptNo(p.deps.program, region.code, p.key),
+    receipt: receiptNo(input.program, region.code, input.key),
   };
 }
 
