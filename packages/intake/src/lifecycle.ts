@@ -9,15 +9,18 @@ import type { InboundRef, IntakeDeps } from './context.ts';
 import { type Notice, type NoticeKind, SENDER_NAME, sendNoticeOnce } from './notices.ts';
 import type { Outcome } from './outcome.ts';
 
-/** Everything one run of the pipeline learns about an email; steps fill it in order. */
-export interface Run {
+/** What a run knows before its email is parsed and claimed. */
+export interface RunStart {
   ref: InboundRef;
   deps: IntakeDeps;
   now: Date;
-  raw?: Uint8Array;
-  mail?: InboundMail;
-  key?: string;
-  record?: MessageRecord;
+}
+
+/** A claimed email: its parsed mail, idempotency key and message record (which `save` keeps current). */
+export interface Run extends RunStart {
+  mail: InboundMail;
+  key: string;
+  record: MessageRecord;
 }
 
 /**
@@ -47,7 +50,7 @@ export async function finishWithReply(
   heldReason?: string,
 ): Promise<Outcome> {
   const { deps } = run;
-  const mail = run.mail!;
+  const mail = run.mail;
   const to = mail.from?.address ? [mail.from.address] : [];
   if (to.length === 0) return save(run, { ...outcome, reply: null }, finalStatus, heldReason);
   const composed = await composeReply({
@@ -66,9 +69,9 @@ export async function finishWithReply(
     reply: { to: composed.to, subject: composed.subject, attachments: composed.attachments },
   };
   // The reply is stored before the outcome says 'recorded', so a retry always finds the bytes to send.
-  await deps.store.put(replyKey(run.key!), composed.raw, 'message/rfc822');
+  await deps.store.put(replyKey(run.key), composed.raw, 'message/rfc822');
   run.record = {
-    ...run.record!,
+    ...run.record,
     status: 'recorded',
     outcome: withReply,
     ...(outcome.region ? { region: outcome.region.code } : {}),
@@ -83,7 +86,7 @@ export async function finishWithReply(
     findings: withReply.findings.length,
   });
   await rememberReply(run, { mailerId: sesId, messageId: composed.messageId, to: composed.to }, withReply);
-  run.record = { ...run.record!, replyMessageId: sesId };
+  run.record = { ...run.record, replyMessageId: sesId };
   return save(run, withReply, finalStatus, heldReason);
 }
 
@@ -93,7 +96,7 @@ export async function finishWithReply(
  */
 export async function resumeReply(run: Run, outcome: Outcome): Promise<Outcome> {
   if (outcome.reply) {
-    const raw = await run.deps.store.get(replyKey(run.key!));
+    const raw = await run.deps.store.get(replyKey(run.key));
     const sesId = await run.deps.mailer.sendRaw({
       from: run.deps.program.mailbox,
       to: outcome.reply.to,
@@ -106,12 +109,12 @@ export async function resumeReply(run: Run, outcome: Outcome): Promise<Outcome> 
     );
     log.info('stored reply sent on retry', { messageKey: run.key, status: outcome.status });
   }
-  return save(run, outcome, run.record!.heldReason ? 'held' : 'done', run.record!.heldReason);
+  return save(run, outcome, run.record.heldReason ? 'held' : 'done', run.record.heldReason);
 }
 
 /** The Message-ID of the reply to an email: derived from its key, so a resumed send carries the same one. */
 export function replyMessageId(run: Run): string {
-  return `<reply-${run.key!.slice(0, 24)}@${run.deps.program.mailbox.split('@')[1]}>`;
+  return `<reply-${run.key.slice(0, 24)}@${run.deps.program.mailbox.split('@')[1]}>`;
 }
 
 export function replyKey(key: string): string {
@@ -119,13 +122,13 @@ export function replyKey(key: string): string {
 }
 
 export async function save(
-  run: Run,
+  run: RunStart & { record: MessageRecord; mail?: InboundMail },
   outcome: Outcome,
   status: MessageRecord['status'],
   heldReason?: string,
 ): Promise<Outcome> {
   run.record = {
-    ...run.record!,
+    ...run.record,
     status,
     outcome,
     leaseUntil: 0,
@@ -148,7 +151,7 @@ export async function notifyBureau(
 ): Promise<void> {
   await sendNoticeOnce(
     run.deps,
-    { messageKey: run.key!, kind, subject, lines, ...(compose ? { compose } : {}) },
+    { messageKey: run.key, kind, subject, lines, ...(compose ? { compose } : {}) },
     { now: run.now, leaseMs: claimLeaseMs(run.deps) },
   );
 }
@@ -157,8 +160,8 @@ export async function notifyBureau(
  * Mail that cannot be parsed still ends in one recorded outcome (keyed by its bytes), and is not answered:
  * without a parsed From there is nobody trustworthy to answer.
  */
-export async function unparseable(run: Run, err: MailParseError): Promise<Outcome> {
-  const key = createHash('sha256').update(run.raw!).digest('hex').slice(0, 40);
+export async function unparseable(run: RunStart, raw: Uint8Array, err: MailParseError): Promise<Outcome> {
+  const key = createHash('sha256').update(raw).digest('hex').slice(0, 40);
   const claim = await run.deps.registry.claimMessage({
     messageId: key,
     receivedAt: run.ref.receivedAt.toISOString(),
@@ -177,9 +180,7 @@ export async function unparseable(run: Run, err: MailParseError): Promise<Outcom
   };
   if (claim.state !== 'claimed') return outcome;
   log.warn('unparseable mail kept, not answered', { messageKey: key, rawKey: run.ref.rawKey });
-  run.key = key;
-  run.record = claim.record;
-  return save(run, outcome, 'done');
+  return save({ ...run, record: claim.record }, outcome, 'done');
 }
 
 export function duplicateOf(record: MessageRecord, mail: InboundMail): Outcome {

@@ -1,6 +1,7 @@
 import { log, MailParseError, TransientError } from '@lingjun/core';
-import type { Form4 } from '@lingjun/forms';
+import type { Form4, RecognisedForm } from '@lingjun/forms';
 import { type InboundMail, parseInbound, shouldReply, verdictPolicy } from '@lingjun/mail';
+import type { Program } from '@lingjun/program';
 import { keys } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
 import { linkBounceMail } from './bounce-mail.ts';
@@ -13,6 +14,7 @@ import {
   messageKey,
   notifyBureau,
   type Run,
+  type RunStart,
   receiptNo,
   resumeReply,
   save,
@@ -34,31 +36,32 @@ import { renderHeld } from './steps/render.ts';
  * as `duplicate` and nothing is written or sent.
  */
 export async function processInbound(ref: InboundRef, deps: IntakeDeps): Promise<Outcome> {
-  const run: Run = { ref, deps, now: deps.now?.() ?? new Date() };
-  run.raw = await deps.store.get(ref.rawKey);
+  const start: RunStart = { ref, deps, now: deps.now?.() ?? new Date() };
+  const raw = await deps.store.get(ref.rawKey);
+  let mail: InboundMail;
   try {
-    run.mail = await parseInbound(run.raw, run.ref.authservId ? { authservId: run.ref.authservId } : {});
+    mail = await parseInbound(raw, ref.authservId ? { authservId: ref.authservId } : {});
   } catch (err) {
     if (!(err instanceof MailParseError)) throw err;
-    return unparseable(run, err);
+    return unparseable(start, raw, err);
   }
-  run.key = messageKey(run.mail);
+  const key = messageKey(mail);
   const claim = await deps.registry.claimMessage({
-    messageId: run.key,
+    messageId: key,
     receivedAt: ref.receivedAt.toISOString(),
     rawKey: ref.rawKey,
-    now: run.now,
+    now: start.now,
     leaseMs: claimLeaseMs(deps),
   });
   if (claim.state === 'finished') {
-    log.info('duplicate delivery', { messageKey: run.key, status: claim.record.status });
-    return duplicateOf(claim.record, run.mail);
+    log.info('duplicate delivery', { messageKey: key, status: claim.record.status });
+    return duplicateOf(claim.record, mail);
   }
   if (claim.state === 'busy') {
     // Another invocation holds the lease: fail so Lambda retries later instead of dropping the email.
-    throw new TransientError(`message ${run.key} is being processed by another invocation`);
+    throw new TransientError(`message ${key} is being processed by another invocation`);
   }
-  run.record = claim.record;
+  const run: Run = { ...start, mail, key, record: claim.record };
   try {
     if (run.record.status === 'recorded' && run.record.outcome)
       return await resumeReply(run, run.record.outcome);
@@ -74,52 +77,27 @@ export async function processInbound(ref: InboundRef, deps: IntakeDeps): Promise
   }
 }
 
-/** The state a processing run builds up; each step reads what earlier steps set. */
-interface Processing extends Run {
-  mail: InboundMail;
-  key: string;
+/** A claimed email being processed: who sent it and the outcome every ending starts from. */
+export interface Processing extends Run {
   sender: string;
   base: Outcome;
-  findings: Finding[];
-  read?: ReadForms;
-  region?: { code: string; name: string };
-  firstContact?: boolean;
-  otherAccepted?: boolean;
-  assembly?: Assembly;
-  results?: ClassResult[];
 }
 
-/** A step either lets processing go on (undefined) or ends it with the email's outcome. */
-type Step = (p: Processing) => Promise<Outcome | undefined>;
+/** A region as an outcome names it. */
+export interface RegionRef {
+  code: string;
+  name: string;
+}
 
-/**
- * The intake steps, in order. Each is small and named so a log line or a test can point at one; the first
- * step that returns an outcome ends the run.
- */
-export const STEPS: readonly (readonly [string, Step])[] = [
-  ['screen', screen],
-  ['ignoreAutomatic', ignoreAutomatic],
-  ['routeElsewhere', routeElsewhere],
-  ['readForms', readFormsStep],
-  ['decideRegion', decideRegionStep],
-  ['registerContacts', registerContacts],
-  ['assemble', assembleStep],
-  ['holdLate', holdLate],
-  ['record', recordStep],
-  ['completeOnFile', completeOnFile],
-  ['conclude', conclude],
-];
+/** A step that may end the run: its outcome, or what the next steps need. */
+export type Ended = { done: Outcome };
 
-async function process(run: Run): Promise<Outcome> {
-  const mail = run.mail!;
-  // The processing state is the run itself, so the message record a step saves is the one the caller's
-  // error handling sees.
-  const p: Processing = Object.assign(run, {
-    mail,
-    key: run.key!,
-    sender: mail.from?.address?.toLowerCase() ?? '',
+/** The processing state of a claimed run; the run object itself, so the record `save` keeps is the caller's. */
+export function beginProcessing(run: Run): Processing {
+  return Object.assign(run, {
+    sender: run.mail.from?.address?.toLowerCase() ?? '',
     base: {
-      messageId: stripBrackets(mail.messageId),
+      messageId: stripBrackets(run.mail.messageId),
       status: 'rejected' as const,
       region: null,
       classes: [],
@@ -127,20 +105,68 @@ async function process(run: Run): Promise<Outcome> {
       reply: null,
       receivedAt: run.ref.receivedAt.toISOString(),
     },
-    findings: [],
   });
-  for (const [name, step] of STEPS) {
-    const outcome = await step(p);
-    if (outcome) {
-      log.debug('intake ended', { messageKey: p.key, step: name, status: outcome.status });
-      return outcome;
-    }
-  }
-  throw new Error('intake steps ended without an outcome');
+}
+
+/**
+ * The intake steps in order, threading each step's typed result to the next; the first step that ends the
+ * run gives the email's outcome.
+ */
+async function process(run: Run): Promise<Outcome> {
+  const p = beginProcessing(run);
+  const ended = (step: string, outcome: Outcome): Outcome => {
+    log.debug('intake ended', { messageKey: p.key, step, status: outcome.status });
+    return outcome;
+  };
+  const screened = await screen(p);
+  if (screened) return ended('screen', screened);
+  const automatic = await ignoreAutomatic(p);
+  if (automatic) return ended('ignoreAutomatic', automatic);
+  const routed = await routeElsewhere(p);
+  if (routed) return ended('routeElsewhere', routed);
+
+  const read = await readFormsStep(p);
+  if ('done' in read) return ended('readForms', read.done);
+  const { forms } = read.read;
+  const findings: Finding[] = [...read.read.findings];
+
+  const decided = await decideRegionStep(p, forms, findings);
+  if ('done' in decided) return ended('decideRegion', decided.done);
+  const { region } = decided;
+
+  const contacts = await registerContacts(p, region, forms, decided.firstContact);
+  findings.push(...contacts.findings);
+
+  const assembly = assembleStep(p.deps.program, p.ref.receivedAt, region.code, forms);
+  findings.push(...assembly.findings);
+
+  const late = await holdLate(p, region, forms, assembly.late);
+  if (late) return ended('holdLate', late);
+
+  const recorded = await recordStep(p, region.code, assembly);
+  findings.push(...recorded.findings);
+
+  const loose = await attachLooseForm5s(p, region.code, assembly.loose);
+  findings.push(...loose.findings);
+
+  const outcome = concludeOutcome({
+    program: p.deps.program,
+    key: p.key,
+    base: p.base,
+    region,
+    results: recorded.results,
+    findings,
+    otherAccepted: contacts.taken || loose.attached > 0,
+  });
+  const form4s = forms.filter((f): f is Form4 => f.form === '附件4');
+  return ended(
+    'conclude',
+    await answer(p, outcome, await quotaView(p, region.code), recorded.results, form4s),
+  );
 }
 
 /** Forged or dangerous mail is kept but never answered (no backscatter); the bureau is told. */
-async function screen(p: Processing): Promise<Outcome | undefined> {
+export async function screen(p: Processing): Promise<Outcome | undefined> {
   const v = p.ref.verdicts;
   const policy = verdictPolicy({
     spamVerdict: v.spam,
@@ -159,7 +185,7 @@ async function screen(p: Processing): Promise<Outcome | undefined> {
 }
 
 /** Reports and automatic mail carry no submission and are never answered. */
-async function ignoreAutomatic(p: Processing): Promise<Outcome | undefined> {
+export async function ignoreAutomatic(p: Processing): Promise<Outcome | undefined> {
   if (shouldReply(p.mail, { ownAddresses: [p.deps.program.mailbox] })) return undefined;
   log.info('report or automatic mail, not answered', { messageKey: p.key, kind: p.mail.kind });
   await linkBounceMail(p);
@@ -167,7 +193,7 @@ async function ignoreAutomatic(p: Processing): Promise<Outcome | undefined> {
 }
 
 /** Mail a route takes (the class organiser's sheets) is recorded and answered there, not as a submission. */
-async function routeElsewhere(p: Processing): Promise<Outcome | undefined> {
+export async function routeElsewhere(p: Processing): Promise<Outcome | undefined> {
   for (const route of p.deps.routes ?? []) {
     const taken = await route.take(p.mail, p.now);
     if (!taken) continue;
@@ -178,71 +204,84 @@ async function routeElsewhere(p: Processing): Promise<Outcome | undefined> {
 }
 
 /** Reads every attachment; an email with no form is answered with what to send. */
-async function readFormsStep(p: Processing): Promise<Outcome | undefined> {
-  p.read = await readForms(p.mail, p.deps.program);
-  p.findings.push(...p.read.findings);
-  if (p.read.forms.length > 0) return undefined;
-  return answer(p, { ...p.base, findings: p.findings }, undefined, []);
+export async function readFormsStep(p: Processing): Promise<Ended | { read: ReadForms }> {
+  const read = await readForms(p.mail, p.deps.program);
+  if (read.forms.length > 0) return { read };
+  return { done: await answer(p, { ...p.base, findings: [...read.findings] }, undefined, []) };
 }
 
 /** Who the email is for (spec §5): rejected, held for the bureau, or on its way. */
-async function decideRegionStep(p: Processing): Promise<Outcome | undefined> {
-  const { program } = p.deps;
+export async function decideRegionStep(
+  p: Processing,
+  forms: RecognisedForm[],
+  findings: readonly Finding[],
+): Promise<Ended | { region: RegionRef; firstContact: boolean }> {
   const decision = await decideRegion({
-    forms: p.read!.forms,
+    forms,
     sender: p.sender,
     authentication: p.mail.authentication,
-    program,
+    program: p.deps.program,
     registry: p.deps.registry,
     ...(p.ref.approvedRegion ? { approvedRegion: p.ref.approvedRegion } : {}),
   });
   if (decision.kind === 'reject') {
     const region = decision.region ? { code: decision.region.code, name: decision.region.name } : null;
-    return answer(p, { ...p.base, region, findings: [...p.findings, ...decision.findings] }, undefined, []);
+    const outcome = { ...p.base, region, findings: [...findings, ...decision.findings] };
+    return { done: await answer(p, outcome, undefined, []) };
   }
-  p.region = { code: decision.region.code, name: decision.region.name };
+  const region = { code: decision.region.code, name: decision.region.name };
   if (decision.kind === 'hold') {
-    return hold(p, decision.reason, `【待确认】${p.region.name}：未登记发件人报送材料`, [
-      `${decision.reason}。`,
-    ]);
+    const subject = `【待确认】${region.name}：未登记发件人报送材料`;
+    return { done: await hold(p, { region, forms, reason: decision.reason, subject }) };
   }
-  p.firstContact = decision.firstContact;
-  return undefined;
+  return { region, firstContact: decision.firstContact };
 }
 
-/** Contacts: an approved sender, the region's 附件3, or the first sender of a region without contacts. */
-async function registerContacts(p: Processing): Promise<Outcome | undefined> {
+/**
+ * Contacts: an approved sender, the region's 附件3, or the first sender of a region without contacts.
+ * `taken` says whether a 附件3's contacts were taken from the email.
+ */
+export async function registerContacts(
+  p: Processing,
+  region: RegionRef,
+  forms: RecognisedForm[],
+  firstContact: boolean,
+): Promise<{ findings: Finding[]; taken: boolean }> {
   const { registry } = p.deps;
-  const region = p.region!;
+  const findings: Finding[] = [];
+  let taken = false;
   if (p.ref.approvedRegion) await registry.addContact(region.code, p.sender, p.key, p.now);
-  for (const f3 of form3s(p.read!.forms)) {
-    const emails = f3.records
-      .filter((r) => !r.findings.some(isError) && r.values.email)
-      .map((r) => r.values.email!);
-    p.findings.push(...f3.records.flatMap((r) => r.findings));
+  for (const f3 of form3s(forms)) {
+    const emails = f3.records.flatMap((r) =>
+      !r.findings.some(isError) && r.values.email ? [r.values.email] : [],
+    );
+    findings.push(...f3.records.flatMap((r) => r.findings));
     if (emails.length > 0) {
-      p.otherAccepted = true;
+      taken = true;
       await registry.setContacts(region.code, emails, p.key, p.now);
       await registry.markSubmitted(region.code, 'FORM3', p.key, p.now);
     }
   }
-  if (p.firstContact) {
-    if (!p.otherAccepted) await registry.setContacts(region.code, [p.sender], p.key, p.now);
+  if (firstContact) {
+    if (!taken) await registry.setContacts(region.code, [p.sender], p.key, p.now);
     await notifyBureau(p, 'first-contact', `【新联系人】${region.name}`, [
       `${p.sender} 首次为${region.name}报送材料，${region.name}此前没有登记联系人，已将其登记为联系人。如有误请联系该地区核实。`,
     ]);
   }
-  return undefined;
+  return { findings, taken };
 }
 
 /** Joins 附件4 rows with 附件5 forms and applies the rules that span forms, the calendar and the region. */
-async function assembleStep(p: Processing): Promise<Outcome | undefined> {
-  const region = p.region!;
-  p.assembly = assemble(p.read!.forms, p.deps.program, p.ref.receivedAt);
-  p.findings.push(...p.assembly.findings);
-  for (const list of p.assembly.classes.values()) {
+export function assembleStep(
+  program: Program,
+  receivedAt: Date,
+  regionCode: string,
+  forms: RecognisedForm[],
+): Assembly {
+  const assembly = assemble(forms, program, receivedAt);
+  for (const list of assembly.classes.values()) {
     for (const c of list) {
-      const w = enterpriseRegionWarning(c.values.uscc, region.code);
+      const w = enterpriseRegionWarning(c.values.uscc, regionCode);
       if (!w) continue;
       c.findings.push(
         finding(w.code, w.message, {
@@ -256,25 +295,35 @@ async function assembleStep(p: Processing): Promise<Outcome | undefined> {
       );
     }
   }
-  return undefined;
+  return assembly;
 }
 
 /** With `lateSubmissions: "hold"`, a late class is kept for the bureau to decide instead of refused. */
-async function holdLate(p: Processing): Promise<Outcome | undefined> {
-  const late = p.assembly!.late;
+export async function holdLate(
+  p: Processing,
+  region: RegionRef,
+  forms: RecognisedForm[],
+  late: ReadonlySet<number>,
+): Promise<Outcome | undefined> {
   if (p.deps.program.lateSubmissions !== 'hold' || late.size === 0 || p.ref.approvedRegion) return undefined;
   const reason = `第${[...late].join('、')}期报名已截止，按规定暂存待部中小企业局决定`;
-  return hold(p, reason, `【逾期待定】${p.region!.name}逾期报送`, [`${reason}。`]);
+  return hold(p, { region, forms, reason, subject: `【逾期待定】${region.name}逾期报送` });
 }
 
-/** Records class by class, in class order; each class replaces the region's earlier submission for it. */
-async function recordStep(p: Processing): Promise<Outcome | undefined> {
-  const region = p.region!;
-  const assembly = p.assembly!;
-  p.results = [];
+/**
+ * Records class by class, in class order; each class replaces the region's earlier submission for it. The
+ * findings are the classes' own, then every candidate's.
+ */
+export async function recordStep(
+  p: Processing,
+  regionCode: string,
+  assembly: Pick<Assembly, 'classes' | 'late'>,
+): Promise<{ results: ClassResult[]; findings: Finding[] }> {
+  const results: ClassResult[] = [];
+  const findings: Finding[] = [];
   for (const [no, candidates] of [...assembly.classes.entries()].sort(([a], [b]) => a - b)) {
     const res = await recordClass({
-      region: region.code,
+      region: regionCode,
       classNo: no,
       candidates,
       messageId: p.key,
@@ -287,55 +336,52 @@ async function recordStep(p: Processing): Promise<Outcome | undefined> {
     });
     // Only a class with students accepted counts as submitted for reminders; a refused list still owes one.
     if (res.accepted.length > 0) {
-      await p.deps.registry.markSubmitted(region.code, keys.classSubmission(no), p.key, p.now);
+      await p.deps.registry.markSubmitted(regionCode, keys.classSubmission(no), p.key, p.now);
     }
-    p.findings.push(...res.findings);
-    p.results.push(res);
+    findings.push(...res.findings);
+    results.push(res);
   }
-  for (const list of assembly.classes.values()) for (const c of list) p.findings.push(...c.findings);
-  return undefined;
+  for (const list of assembly.classes.values()) for (const c of list) findings.push(...c.findings);
+  return { results, findings };
 }
 
-/** 附件5 forms that no row of this email lists. */
-async function completeOnFile(p: Processing): Promise<Outcome | undefined> {
-  const loose = await attachLooseForm5s(p, p.region!.code, p.assembly!.loose);
-  p.findings.push(...loose.findings);
-  if (loose.attached > 0) p.otherAccepted = true;
-  return undefined;
-}
-
-/** Counts, status and the receipt. */
-async function conclude(p: Processing): Promise<Outcome> {
-  const region = p.region!;
-  const classes: ClassOutcome[] = p.results!.map((r) => ({
+/** Counts, status and the receipt of a recorded email. */
+export function concludeOutcome(input: {
+  program: Program;
+  key: string;
+  base: Outcome;
+  region: RegionRef;
+  results: ClassResult[];
+  findings: Finding[];
+  otherAccepted: boolean;
+}): Outcome {
+  const { region, findings } = input;
+  const classes: ClassOutcome[] = input.results.map((r) => ({
     no: r.no,
     accepted: r.accepted.length,
     rejected: r.rejected.length,
     withdrawn: r.withdrawn.length,
   }));
-  const outcome: Outcome = {
-    ...p.base,
+  return {
+    ...input.base,
     region,
     classes,
-    findings: p.findings,
-    status: decideStatus({ classes, findings: p.findings, otherAccepted: p.otherAccepted === true }),
-    receipt: receiptNo(p.deps.program, region.code, p.key),
+    findings,
+    status: decideStatus({ classes, findings, otherAccepted: input.otherAccepted }),
+    receipt: receiptNo(input.program, region.code, input.key),
   };
-  const form4s = p.read!.forms.filter((f): f is Form4 => f.form === '附件4');
-  return answer(p, outcome, await quotaView(p, region.code), p.results!, form4s);
 }
 
 /** Holds the email for the bureau: the sender is told a person will confirm; the bureau gets the commands. */
-async function hold(p: Processing, reason: string, subject: string, lines: string[]): Promise<Outcome> {
-  const region = p.region!;
-  const outcome: Outcome = {
-    ...p.base,
-    status: 'held',
-    region,
-    receipt: receiptNo(p.deps.program, region.code, p.key),
-  };
+export async function hold(
+  p: Processing,
+  held: { region: RegionRef; forms: RecognisedForm[]; reason: string; subject: string },
+): Promise<Outcome> {
+  const { region, reason, subject } = held;
+  const receipt = receiptNo(p.deps.program, region.code, p.key);
+  const outcome: Outcome = { ...p.base, status: 'held', region, receipt };
   // The notice summarises the held email and carries the signed token an admin's 同意 / 拒绝 reply needs.
-  await notifyBureau(p, 'held', subject, lines, async () => {
+  await notifyBureau(p, 'held', subject, [`${reason}。`], async () => {
     const notice = await composeHoldNotice({
       program: p.deps.program,
       keySecret: p.deps.keySecret,
@@ -344,12 +390,12 @@ async function hold(p: Processing, reason: string, subject: string, lines: strin
       mail: p.mail,
       region,
       reason,
-      forms: p.read?.forms ?? [],
-      receipt: outcome.receipt!,
+      forms: held.forms,
+      receipt,
       title: subject,
     });
     return notice.raw;
   });
-  const held = renderHeld(p.deps.program, region.name, outcome.receipt!);
-  return finishWithReply(p, outcome, { ...held, attachments: [] }, 'held', reason);
+  const reply = renderHeld(p.deps.program, region.name, receipt);
+  return finishWithReply(p, outcome, { ...reply, attachments: [] }, 'held', reason);
 }

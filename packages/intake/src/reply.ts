@@ -16,7 +16,7 @@ export async function answer(
   f4s: Form4[] = [],
 ): Promise<Outcome> {
   const program = run.deps.program;
-  outcome.receipt ??= receiptNo(program, outcome.region?.code ?? '000000', run.key!);
+  outcome.receipt ??= receiptNo(program, outcome.region?.code ?? '000000', run.key);
   const attachments = await annotatedWorkbooks(run, f4s, outcome.findings, results);
   const receipt = renderReceipt({
     program,
@@ -49,7 +49,7 @@ export async function annotatedWorkbooks(
     if (own.length === 0) continue;
     const byRow = new Map<number, RowStatus>();
     for (const [c, s] of status) if (c.file === f4.file && c.row !== undefined) byRow.set(c.row, s);
-    const att = run.mail!.attachments.find((a) => a.filename === f4.file);
+    const att = run.mail.attachments.find((a) => a.filename === f4.file);
     const content = await annotateWorkbook(
       {
         content: att?.content ?? new Uint8Array(),
@@ -81,10 +81,9 @@ export async function quotaView(run: Run, regionCode: string): Promise<QuotaView
   return {
     total: quota.total,
     used: used.total,
-    perClass: run.deps.program.classes.map((c) => ({
-      no: c.no,
-      ...(quota.perClass?.[String(c.no)] !== undefined ? { limit: quota.perClass[String(c.no)]! } : {}),
-      used: used.perClass[c.no] ?? 0,
-    })),
+    perClass: run.deps.program.classes.map((c) => {
+      const limit = quota.perClass?.[String(c.no)];
+      return { no: c.no, ...(limit !== undefined ? { limit } : {}), used: used.perClass[c.no] ?? 0 };
+    }),
   };
 }

@@ -75,7 +75,9 @@ export async function handleBureauMail(
   ref: InboundRef,
   deps: BureauDeps,
 ): Promise<BureauHandling> {
-  if (!isBureauMail(mail, ref, deps)) return { handled: false };
+  // An admin's mail always has a From (fromBureau checks it); naming it here types the reply's recipient.
+  const admin = mail.from?.address;
+  if (!admin || !isBureauMail(mail, ref, deps)) return { handled: false };
   const now = deps.now?.() ?? new Date();
   const key = messageKey(mail);
   const claim = await deps.registry.claimMessage({
@@ -103,7 +105,7 @@ export async function handleBureauMail(
     const command = parseBureauCommand(mail);
     log.info('bureau command', { messageKey: key, command: command.kind });
     const answer = await runCommand(command, mail, deps, now);
-    const reply = await composeCommandReply(deps, mail, key, answer, now);
+    const reply = await composeCommandReply(deps, mail, admin, key, answer, now);
     const outcome: BureauOutcome = {
       ...baseOutcome(mail, ref),
       status: answer.done ? 'accepted' : 'rejected',
@@ -314,6 +316,7 @@ function help(program: BureauDeps['program'], note?: string): CommandReply {
 export async function composeCommandReply(
   deps: BureauDeps,
   mail: InboundMail,
+  to: string,
   key: string,
   answer: CommandReply,
   now: Date,
@@ -323,7 +326,7 @@ export async function composeCommandReply(
   return composeReply({
     from: { address: program.mailbox, name: SENDER_NAME },
     original: mail,
-    to: [mail.from!.address],
+    to: [to],
     subject: answer.subject,
     text: lines.join('\n'),
     html: `<div>${lines.map((l) => (l ? `<p style="margin:0 0 6px">${textToHtml(l)}</p>` : '<br>')).join('')}</div>`,

@@ -52,6 +52,7 @@ export function assemble(forms: RecognisedForm[], program: Program, receivedAt: 
   const used = new Set<Form5>();
   const classes = new Map<number, Candidate[]>();
   const late = new Set<number>();
+  const lateDeadline = new Map<number, string>();
   let order = 0;
 
   for (const f4 of form4s) {
@@ -79,7 +80,10 @@ export function assemble(forms: RecognisedForm[], program: Program, receivedAt: 
       }
       continue;
     }
-    if (isPastDeadline(program, cls, receivedAt)) late.add(cls.no);
+    if (isPastDeadline(program, cls, receivedAt)) {
+      late.add(cls.no);
+      lateDeadline.set(cls.no, cls.deadline);
+    }
     const list = classes.get(cls.no) ?? [];
     classes.set(cls.no, list);
     for (const rec of f4.records) {
@@ -113,13 +117,13 @@ export function assemble(forms: RecognisedForm[], program: Program, receivedAt: 
 
   for (const [no, list] of classes) {
     flagDuplicatesWithin(list);
-    if (late.has(no)) {
-      const cls = findClass(program, no)!;
+    const deadline = lateDeadline.get(no);
+    if (deadline !== undefined) {
       for (const c of list) {
         c.findings.push(
           finding(
             'DEADLINE_PASSED',
-            `第${no}期报名已于${cls.deadline}截止（以系统收到邮件的时间为准），本期报名未予受理。如有特殊情况请与部中小企业局联系。`,
+            `第${no}期报名已于${deadline}截止（以系统收到邮件的时间为准），本期报名未予受理。如有特殊情况请与部中小企业局联系。`,
             { form: '附件4', file: c.file, ...(c.row ? { row: c.row } : {}), student: c.name, classNo: no },
           ),
         );
@@ -186,6 +190,7 @@ function flagDuplicatesWithin(list: Candidate[]): void {
     };
     const uscc = c.values.uscc;
     const id = c.values.idNumber;
+    const first = uscc ? seenUscc.get(uscc) : undefined;
     if (id && seenId.has(id)) {
       c.findings.push(
         finding('PERSON_DUPLICATE', '同一学员在本次报送中出现了两次，请删除重复的一行。', {
@@ -193,8 +198,7 @@ function flagDuplicatesWithin(list: Candidate[]): void {
           field: '身份证号码',
         }),
       );
-    } else if (uscc && seenUscc.has(uscc)) {
-      const first = seenUscc.get(uscc)!;
+    } else if (first) {
       c.findings.push(
         finding(
           'ENTERPRISE_DUPLICATE',

@@ -27,7 +27,7 @@ export async function attachLooseForm5s(
           uscc: reg.uscc,
           name: reg.name,
           values: { ...f5.record.values, ...reg.values, form5: '1' },
-          messageId: run.key!,
+          messageId: run.key,
           seq: reg.seq,
         },
         run.now,

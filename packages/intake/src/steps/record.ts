@@ -115,8 +115,13 @@ async function replaceClass(input: RecordClassInput, guard: ClassGuard): Promise
   for (const { c, key } of keyed) {
     if (!c.hasForm5 && !(key && active.get(key)?.values.form5 === '1')) c.findings.push(formMissing(c));
   }
-  const valid = keyed.filter(({ c, key }) => key && !c.findings.some(isError));
-  const keep = new Set(valid.map((v) => v.key!));
+  // The enterprise code is a required field: a candidate without one already carries an error finding.
+  const valid = new Map<Candidate, { key: string; uscc: string }>();
+  for (const { c, key } of keyed) {
+    const uscc = c.values.uscc;
+    if (key && uscc && !c.findings.some(isError)) valid.set(c, { key, uscc });
+  }
+  const keep = new Set([...valid.values()].map((v) => v.key));
 
   for (const reg of active.values()) {
     if (!keep.has(reg.personKey) && (await registry.withdraw(reg, messageId, now, guard)))
@@ -131,18 +136,20 @@ async function replaceClass(input: RecordClassInput, guard: ClassGuard): Promise
   }
 
   const quota = input.program.quotas[region];
-  for (const { c, key } of keyed) {
-    if (!valid.some((v) => v.c === c)) {
+  for (const { c } of keyed) {
+    const ok = valid.get(c);
+    if (ok === undefined) {
       result.rejected.push(c);
       continue;
     }
     const values: Record<string, string> = { ...c.values, ...(c.hasForm5 ? { form5: '1' } : {}) };
-    const current = active.get(key!);
+    const { key, uscc } = ok;
+    const current = active.get(key);
     if (current) {
       const res = await registry.update(
         current,
         {
-          uscc: values.uscc!,
+          uscc,
           name: c.name,
           values: { ...current.values, ...values },
           messageId,
@@ -174,7 +181,7 @@ async function replaceClass(input: RecordClassInput, guard: ClassGuard): Promise
     }
     const perClass = quota.perClass?.[String(classNo)];
     const res = await registry.register(
-      { region, classNo, personKey: key!, uscc: values.uscc!, name: c.name, messageId, seq: c.order, values },
+      { region, classNo, personKey: key, uscc, name: c.name, messageId, seq: c.order, values },
       { total: quota.total, ...(perClass !== undefined ? { perClass } : {}) },
       now,
       guard,

@@ -37,11 +37,11 @@ export async function decideRegion(input: {
   // The bureau's approval of a held email stands in for authentication.
   const trusted = input.authentication.aligned || input.approvedRegion !== undefined;
   const unauthenticated = `，且邮件未通过发件人认证（${input.authentication.reasons.join('；')}）`;
-  const declared: { code: string | undefined; text: string; file: string; form: '附件3' | '附件4' }[] = [];
+  const declared: { region: Region | undefined; text: string; file: string; form: '附件3' | '附件4' }[] = [];
   for (const f of forms) {
     if (f.form === '附件4' && f.regionText !== undefined) {
       declared.push({
-        code: f.regionCode ?? resolveRegion(f.regionText)?.code,
+        region: f.regionCode !== undefined ? regionByCode(f.regionCode) : resolveRegion(f.regionText),
         text: f.regionText,
         file: f.file,
         form: '附件4',
@@ -50,18 +50,23 @@ export async function decideRegion(input: {
     if (f.form === '附件3') {
       for (const r of f.records) {
         const text = r.values.region;
-        if (text) declared.push({ code: resolveRegion(text)?.code, text, file: f.file, form: '附件3' });
+        if (text) declared.push({ region: resolveRegion(text), text, file: f.file, form: '附件3' });
       }
     }
   }
   const fromProgram = programRegionsOf(program, sender);
   const fromRegistry = await registry.senderRegion(sender);
-  const senderRegions = new Set([...fromProgram, ...(fromRegistry ? [fromRegistry] : [])]);
-  if (input.approvedRegion) senderRegions.add(input.approvedRegion);
-  if (!trusted && senderRegions.size > 0) {
+  // The regions the sender is registered for, in order; a code no region has cannot be answered as.
+  const senderRegions = new Map<string, Region>();
+  for (const code of [...fromProgram, ...(fromRegistry ? [fromRegistry] : []), input.approvedRegion]) {
+    const region = code === undefined ? undefined : regionByCode(code);
+    if (region) senderRegions.set(region.code, region);
+  }
+  const [firstSenderRegion] = senderRegions.values();
+  if (!trusted && firstSenderRegion) {
     // Never answered as the region: a forger writes a contact's address in From.
-    const code = declared.find((d) => d.code && senderRegions.has(d.code))?.code ?? [...senderRegions][0]!;
-    const region = regionByCode(code)!;
+    const region =
+      declared.find((d) => d.region && senderRegions.has(d.region.code))?.region ?? firstSenderRegion;
     return {
       kind: 'hold',
       region,
@@ -69,7 +74,12 @@ export async function decideRegion(input: {
     };
   }
 
-  const unknown = declared.filter((d) => !d.code);
+  const known: { region: Region; file: string; form: '附件3' | '附件4' }[] = [];
+  const unknown: typeof declared = [];
+  for (const d of declared) {
+    if (d.region) known.push({ region: d.region, file: d.file, form: d.form });
+    else unknown.push(d);
+  }
   if (unknown.length > 0) {
     return {
       kind: 'reject',
@@ -84,43 +94,42 @@ export async function decideRegion(input: {
     };
   }
 
-  const declaredCodes = [...new Set(declared.map((d) => d.code!))];
-  if (declaredCodes.length > 1) {
+  const declaredRegions = [...new Map(known.map((d) => [d.region.code, d.region])).values()];
+  if (declaredRegions.length > 1) {
     return {
       kind: 'reject',
       region: null,
       findings: [
         finding(
           'REGION_MISMATCH',
-          `一封邮件中的表格填写了不同的地区（${declaredCodes.map((c) => regionByCode(c)?.name).join('、')}），请每个地区分别报送。`,
+          `一封邮件中的表格填写了不同的地区（${declaredRegions.map((r) => r.name).join('、')}），请每个地区分别报送。`,
           { field: '填报地区' },
         ),
       ],
     };
   }
 
-  const declaredCode = declaredCodes[0];
-  if (declaredCode) {
-    const region = regionByCode(declaredCode)!;
-    if (senderRegions.has(declaredCode)) return { kind: 'ok', region, firstContact: false };
-    if (senderRegions.size > 0) {
-      const mine = [...senderRegions].map((c) => regionByCode(c)?.name).join('、');
-      const d = declared[0]!;
+  const [first] = known;
+  if (first) {
+    const { region } = first;
+    if (senderRegions.has(region.code)) return { kind: 'ok', region, firstContact: false };
+    if (firstSenderRegion) {
+      const mine = [...senderRegions.values()].map((r) => r.name).join('、');
       return {
         kind: 'reject',
-        region: regionByCode([...senderRegions][0]!) ?? null,
+        region: firstSenderRegion,
         findings: [
           finding(
             'REGION_MISMATCH',
             `表格填写的地区为“${region.name}”，而发件邮箱登记为${mine}的联系人。请由${region.name}的联系人报送，或改正填报地区。`,
-            { form: d.form, file: d.file, field: d.form === '附件3' ? '地区' : '填报地区' },
+            { form: first.form, file: first.file, field: first.form === '附件3' ? '地区' : '填报地区' },
           ),
         ],
       };
     }
     const hasContacts =
-      (program.contacts[declaredCode]?.length ?? 0) > 0 ||
-      (await registry.getContacts(declaredCode)).length > 0;
+      (program.contacts[region.code]?.length ?? 0) > 0 ||
+      (await registry.getContacts(region.code)).length > 0;
     if (!hasContacts && trusted) return { kind: 'ok', region, firstContact: true };
     return {
       kind: 'hold',
@@ -132,8 +141,8 @@ export async function decideRegion(input: {
   }
 
   // Nothing in the email names a region (e.g. only 附件5): the sender's registration decides.
-  if (senderRegions.size === 1) {
-    return { kind: 'ok', region: regionByCode([...senderRegions][0]!)!, firstContact: false };
+  if (senderRegions.size === 1 && firstSenderRegion) {
+    return { kind: 'ok', region: firstSenderRegion, firstContact: false };
   }
   return {
     kind: 'reject',
