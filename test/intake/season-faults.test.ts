@@ -132,6 +132,9 @@ async function endState(h: Harness, stored: Stored[]) {
   };
 }
 
+/** The mark of a sent notice: a failure is retried within the run rather than failing it. */
+const HANDLED_IN_RUN = /^UpdateCommand .*SET #state = :sent/;
+
 const WRITES = [PutCommand, UpdateCommand, TransactWriteCommand, DeleteCommand] as const;
 
 /**
@@ -162,13 +165,18 @@ function faultyDeps(h: Harness) {
   const realDoc = doc.send.bind(doc) as (c: unknown) => Promise<unknown>;
   const ses = sesClient(h.config);
   const realSes = ses.send.bind(ses);
-  const state = { armed: false, hit: '', failed: new Set<string>() };
+  const state = { armed: false, hit: '', handled: 0, failed: new Set<string>() };
   const fault = (name: string, input: Record<string, unknown>) => {
     const sig = signature(name, input);
     if (!state.armed || state.failed.has(sig)) return;
-    state.armed = false;
     state.failed.add(sig);
-    state.hit = name;
+    if (HANDLED_IN_RUN.test(sig)) {
+      // Marking a sent notice is tried again in the run itself, which goes on: so may the next fault.
+      state.handled++;
+    } else {
+      state.armed = false;
+      state.hit = name;
+    }
     if (name === 'SendEmailCommand') {
       throw Object.assign(new Error('Maximum sending rate exceeded'), { name: 'ThrottlingException' });
     }
@@ -232,32 +240,24 @@ describe('an intake season with a fault at every write and send', () => {
       for (const s of stored) {
         let clock = new Date(s.email.receivedAt).getTime() + 60_000;
         let outcome: Outcome | undefined;
+        const before = f.state.failed.size;
         // Each attempt fails at the first write or send no attempt failed at; one that meets none ends the email.
         for (let n = 1; !outcome; n++) {
-          expect(n, `${s.email.label}: attempts`).toBeLessThan(200);
+          expect(n, `${s.email.label}: attempts`).toBeLessThan(100);
           f.state.armed = true;
           f.state.hit = '';
+          let failure: unknown;
           try {
             outcome = await processInbound(s.ref, f.deps(new Date(clock)));
-            expect(f.state.hit, `${s.email.label}: fault ${n} swallowed`).toBe('');
           } catch (err) {
-            expect(f.state.hit, `${s.email.label}: attempt ${n} failed without its fault: ${err}`).not.toBe(
-              '',
-            );
+            failure = err;
           }
-          if (process.env.SEASON_TRACE)
-            console.info(
-              'TRACE',
-              s.email.label,
-              n,
-              f.state.hit || 'none',
-              outcome?.status ?? '-',
-              (await h.repliesTo(s.messageId)).length,
-            );
-          // Lambda retries later: past any lease the failed attempt left behind.
+          if (outcome) expect(f.state.hit, `${s.email.label}: fault at ${f.state.hit} swallowed`).toBe('');
+          else expect(f.state.hit, `${s.email.label}: failed without its fault: ${failure}`).not.toBe('');
+          // Lambda retries later: past any lease the failed attempt left behind (the claim's or a notice's).
           clock += INTAKE_LEASE_MAX_MS + 1;
-          positions[s.email.label] = n - 1;
         }
+        positions[s.email.label] = f.state.failed.size - before;
         outcomes.push(outcome.status);
         // A later delivery of the finished email changes nothing.
         f.state.armed = false;
@@ -269,8 +269,9 @@ describe('an intake season with a fault at every write and send', () => {
     const faulted = await endState(h, stored);
     expect(outcomes).toEqual(refOutcomes);
     expect(faulted).toEqual(reference);
-    // Every position of every email was faulted once: well over one per email.
+    // Every write and send of every email was failed once, the handled notice marks included.
     for (const s of stored) expect(positions[s.email.label], s.email.label).toBeGreaterThan(2);
-    console.info('season fault positions', positions);
+    expect(f.state.handled).toBe(1);
+    console.info('season fault positions', positions, 'total', f.state.failed.size);
   }, 120_000);
 });
