@@ -45,7 +45,7 @@ export async function rememberReply(
  */
 export async function linkBounceMail(run: Run): Promise<BounceOutcome | undefined> {
   const { bounces } = run.deps;
-  if (!bounces || !run.raw || (run.mail?.kind !== 'dsn' && run.mail?.kind !== 'bounce')) return undefined;
+  if (!bounces || (run.mail.kind !== 'dsn' && run.mail.kind !== 'bounce')) return undefined;
   const report = await parseDeliveryReport(run.raw);
   if (!report) return undefined;
   for (const id of returnedMailIds(report.originalMessageId, report.envelopeId)) {

@@ -18,6 +18,8 @@ export interface RunStart {
 
 /** A claimed email: its parsed mail, idempotency key and message record (which `save` keeps current). */
 export interface Run extends RunStart {
+  /** The email as stored (a DSN is read again from its bytes). */
+  raw: Uint8Array;
   mail: InboundMail;
   key: string;
   record: MessageRecord;
@@ -70,8 +72,10 @@ export async function finishWithReply(
   };
   // The reply is stored before the outcome says 'recorded', so a retry always finds the bytes to send.
   await deps.store.put(replyKey(run.key), composed.raw, 'message/rfc822');
+  // An earlier reply's id (a held email now approved) must not read as this reply having been sent.
+  const { replyMessageId: _earlier, ...record } = run.record;
   run.record = {
-    ...run.record,
+    ...record,
     status: 'recorded',
     outcome: withReply,
     ...(outcome.region ? { region: outcome.region.code } : {}),
@@ -80,13 +84,15 @@ export async function finishWithReply(
   };
   await deps.registry.saveMessage(run.record);
   const sesId = await deps.mailer.sendRaw({ from: deps.program.mailbox, to: composed.to, raw: composed.raw });
+  // Known as sent from here on: if a later write fails, the failure handler stores this record and the
+  // retry finishes the email without sending the reply again.
+  run.record = { ...run.record, replyMessageId: sesId || composed.messageId };
   log.info('reply sent', {
     messageKey: run.key,
     status: withReply.status,
     findings: withReply.findings.length,
   });
   await rememberReply(run, { mailerId: sesId, messageId: composed.messageId, to: composed.to }, withReply);
-  run.record = { ...run.record, replyMessageId: sesId };
   return save(run, withReply, finalStatus, heldReason);
 }
 
@@ -95,13 +101,15 @@ export async function finishWithReply(
  * receipt and annotated workbook that the records describe.
  */
 export async function resumeReply(run: Run, outcome: Outcome): Promise<Outcome> {
-  if (outcome.reply) {
+  // A reply already sent (a write after the send failed) is not sent again; the retry only finishes.
+  if (outcome.reply && !run.record.replyMessageId) {
     const raw = await run.deps.store.get(replyKey(run.key));
     const sesId = await run.deps.mailer.sendRaw({
       from: run.deps.program.mailbox,
       to: outcome.reply.to,
       raw,
     });
+    run.record = { ...run.record, replyMessageId: sesId || replyMessageId(run) };
     await rememberReply(
       run,
       { mailerId: sesId, messageId: replyMessageId(run), to: outcome.reply.to },
@@ -127,7 +135,7 @@ export async function save(
   status: MessageRecord['status'],
   heldReason?: string,
 ): Promise<Outcome> {
-  run.record = {
+  const record: MessageRecord = {
     ...run.record,
     status,
     outcome,
@@ -137,7 +145,9 @@ export async function save(
     ...(heldReason ? { heldReason } : {}),
     updatedAt: new Date().toISOString(),
   };
-  await run.deps.registry.saveMessage(run.record);
+  await run.deps.registry.saveMessage(record);
+  // Only once stored: the failure handler saves run.record, and a 'recorded' one must stay 'recorded'.
+  run.record = record;
   return outcome;
 }
 

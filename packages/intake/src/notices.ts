@@ -48,7 +48,18 @@ export async function sendNoticeOnce(
   const blob = noticeBlobKey(notice.messageKey, notice.kind);
   const raw = await storedOrComposed(deps, notice, blob);
   const sentId = await deps.mailer.sendRaw({ from: program.mailbox, to: program.adminEmails, raw });
-  await deps.sendOnce.markSent(pk, sk, sentId, at.now);
+  try {
+    await deps.sendOnce.markSent(pk, sk, sentId, at.now);
+  } catch (err) {
+    // The notice is out: without the mark the retry would send it again once the claim's lease ends, so
+    // the mark gets one more try before the run fails.
+    log.warn('bureau notice sent but not marked, marking again', {
+      messageKey: notice.messageKey,
+      kind: notice.kind,
+      error: String(err),
+    });
+    await deps.sendOnce.markSent(pk, sk, sentId, at.now);
+  }
   return 'sent';
 }
 

@@ -61,7 +61,7 @@ export async function processInbound(ref: InboundRef, deps: IntakeDeps): Promise
     // Another invocation holds the lease: fail so Lambda retries later instead of dropping the email.
     throw new TransientError(`message ${key} is being processed by another invocation`);
   }
-  const run: Run = { ...start, mail, key, record: claim.record };
+  const run: Run = { ...start, raw, mail, key, record: claim.record };
   try {
     if (run.record.status === 'recorded' && run.record.outcome)
       return await resumeReply(run, run.record.outcome);
