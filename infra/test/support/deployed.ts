@@ -208,9 +208,11 @@ function invoke(
   });
 }
 
-/** Mails in the local outbox (where local SES and the local SMTP submission server write) that satisfy `filter`. */
-export async function outbox(filter: (mail: Awaited<ReturnType<typeof simpleParser>>) => boolean) {
-  const dir = localStackInfo().outboxDir;
+/** Mails in an outbox folder (by default the local SES one) that satisfy `filter`. */
+export async function outbox(
+  filter: (mail: Awaited<ReturnType<typeof simpleParser>>) => boolean,
+  dir = localStackInfo().outboxDir,
+) {
   const found = [];
   for (const name of await readdir(dir)) {
     if (!name.endsWith('.eml')) continue;
