@@ -4,13 +4,9 @@
  * (endpoints pointed at the shared local stack, secrets supplied), and its handler gets the event its
  * trigger sends. A function that shipped another function's bundle fails here on its first event.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { type AwsConfig, documentClient, rawMailKey, s3Client } from '@lingjun/aws';
 import { certificateCode, codeHash } from '@lingjun/certificates/code';
@@ -18,32 +14,19 @@ import { buildSesEvent, PASSING, sesMessageId, withSesAuthenticationResults } fr
 import { parseProgram } from '@lingjun/program';
 import { Bounces, CertificateCodes, CourseRegistry } from '@lingjun/registry';
 import { fillForm4 } from '@lingjun/testing';
-import { App } from 'aws-cdk-lib';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedTable, localStackInfo } from '../../test/setup/aws.ts';
+import { isolatedTable } from '../../test/setup/aws.ts';
 import { buildEmail } from '../../test/support/email.ts';
 import { people, submission } from '../../test/support/submission.ts';
-import { buildLingjun } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
 import { PROGRAM_FILE_IN_BUNDLE } from '../src/lingjun-function.ts';
-
-const root = resolve(import.meta.dirname, '../..');
-const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as {
-  context: Record<string, unknown>;
-};
-
-// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON is walked ad hoc.
-type Json = Record<string, any>;
-
-interface Deployed {
-  logicalId: string;
-  assetDir: string;
-  handler: string;
-  memorySize: number;
-  environment: Record<string, unknown>;
-  timeoutSeconds: number;
-}
+import {
+  type Deployed,
+  type DeployedApp,
+  type Json,
+  outbox,
+  type Run,
+  synthesizeDeployed,
+} from './support/deployed.ts';
 
 /** Values CloudFormation fills in at deploy time (secrets, the verify URL); the test supplies its own. */
 const SUPPLIED: Record<string, string> = {
@@ -52,120 +35,21 @@ const SUPPLIED: Record<string, string> = {
   LINGJUN_VERIFY_URL: 'https://verify.example.test/',
 };
 
-// Loads the entry as Lambda's Node runtime does (an ES module by file URL), calls the named export with the
-// event and a context that counts down from the function's timeout, and prints what it returned after a
-// marker, so log lines before it do not confuse the parse.
-const RUNNER = `
-const [entry, name, event, timeoutSeconds] = process.argv.slice(2);
-const mod = await import(entry);
-const deadline = Date.now() + Number(timeoutSeconds) * 1000;
-const context = { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
-const out = await mod[name](JSON.parse(event), context);
-process.stdout.write('\\n@@RESULT ' + JSON.stringify(out ?? null) + '\\n');
-process.stdout.write('@@MAXRSS ' + process.resourceUsage().maxRSS + '\\n');
-`;
-
-let outdir: string;
-let runner: string;
+let deployed: DeployedApp | undefined;
 let functions: Map<string, Deployed>;
 let local: AwsConfig;
 
 beforeAll(async () => {
-  outdir = await mkdtemp(join(tmpdir(), 'lingjun-assets-'));
-  runner = join(outdir, 'run.mjs');
-  await writeFile(runner, RUNNER);
-  const app = new App({ outdir: join(outdir, 'cdk.out'), context: cdkJson.context });
-  const config = await loadConfig((k) => app.node.tryGetContext(k), root);
-  const { stateless } = buildLingjun(app, config);
-  const assembly = app.synth();
-  const template = assembly.getStackArtifact(stateless.artifactId).template as {
-    Resources: Record<string, Json>;
-  };
-  functions = new Map();
-  for (const [logicalId, r] of Object.entries(template.Resources)) {
-    if (r.Type !== 'AWS::Lambda::Function') continue;
-    const hash = String(r.Properties.Code.S3Key).replace(/\.zip$/, '');
-    const name = ['Intake', 'Reminders', 'CourseEnd', 'Verify', 'Bounces', 'Sweeper'].find((n) =>
-      logicalId.startsWith(`${n}Function`),
-    );
-    if (!name) throw new Error(`unexpected function ${logicalId}`);
-    functions.set(name, {
-      logicalId,
-      assetDir: join(assembly.directory, `asset.${hash}`),
-      handler: r.Properties.Handler,
-      memorySize: r.Properties.MemorySize,
-      timeoutSeconds: Number(r.Properties.Timeout ?? 3),
-      environment: r.Properties.Environment.Variables,
-    });
-  }
   local = await isolatedTable('assets');
+  deployed = await synthesizeDeployed({ supplied: SUPPLIED, local });
+  functions = deployed.functions;
 }, 180_000);
 
 afterAll(async () => {
-  if (outdir) await rm(outdir, { recursive: true, force: true });
+  await deployed?.dispose();
 });
 
-/**
- * The template's environment for a function, made runnable here: /var/task becomes the asset folder, the
- * table and bucket are the local ones, deploy-time values are supplied, and the endpoint variables point the
- * SDK clients at the local stack. Anything else the template computes at deploy time fails the test, so a new
- * variable cannot go untried.
- */
-function runtimeEnv(fn: Deployed): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(fn.environment)) {
-    if (key === 'LINGJUN_TABLE') env[key] = local.tableName;
-    else if (key === 'LINGJUN_BUCKET') env[key] = local.bucketName;
-    else if (typeof value === 'string' && !value.startsWith('{{resolve:'))
-      env[key] = value.replaceAll('/var/task', fn.assetDir);
-    else if (SUPPLIED[key] !== undefined) env[key] = SUPPLIED[key];
-    else throw new Error(`${fn.logicalId}: no local value for deploy-time variable ${key}`);
-  }
-  return {
-    ...env,
-    PATH: process.env.PATH ?? '',
-    AWS_REGION: local.region,
-    AWS_LAMBDA_FUNCTION_NAME: `lingjun-${fn.logicalId}`,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    LINGJUN_DYNAMODB_ENDPOINT: local.endpoints?.dynamodb ?? '',
-    LINGJUN_S3_ENDPOINT: local.endpoints?.s3 ?? '',
-    LINGJUN_SES_ENDPOINT: local.endpoints?.ses ?? '',
-  };
-}
-
-interface Run {
-  result: unknown;
-  stdout: string;
-  maxRssKb: number;
-}
-
-/** Invokes a deployed function's handler with an event in a fresh node whose working folder is the asset. */
-function invoke(name: string, event: unknown): Promise<Run> {
-  const fn = functions.get(name);
-  if (!fn) throw new Error(`no function ${name} in the template`);
-  const [file, exported] = fn.handler.split('.') as [string, string];
-  const entry = pathToFileURL(join(fn.assetDir, `${file}.mjs`)).href;
-  return new Promise((done, fail) => {
-    execFile(
-      process.execPath,
-      [runner, entry, exported, JSON.stringify(event), String(fn.timeoutSeconds)],
-      { cwd: fn.assetDir, env: runtimeEnv(fn), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        if (error) {
-          fail(new Error(`${name} failed: ${error.message}\n${stderr}\n${stdout}`));
-          return;
-        }
-        const result = stdout.match(/^@@RESULT (.*)$/m)?.[1];
-        const rss = stdout.match(/^@@MAXRSS (\d+)$/m)?.[1];
-        if (result === undefined) {
-          fail(new Error(`${name} printed no result:\n${stdout}\n${stderr}`));
-          return;
-        }
-        done({ result: JSON.parse(result), stdout, maxRssKb: Number(rss) });
-      },
-    );
-  });
-}
+const invoke = (name: string, event: unknown): Promise<Run> => deployed!.invoke(name, event);
 
 /**
  * Stores raw mail under inbound/ as the SES S3 action does (with the Authentication-Results header SES adds),
@@ -196,21 +80,6 @@ async function deliver(raw: Buffer, from: string, mailbox: string): Promise<Run>
   return invoke('Intake', event);
 }
 
-/** Mails in the local SES outbox that satisfy `filter`. */
-async function outbox(filter: (mail: Awaited<ReturnType<typeof simpleParser>>) => boolean) {
-  const dir = localStackInfo().outboxDir;
-  const found = [];
-  for (const name of await readdir(dir)) {
-    if (!name.endsWith('.eml')) continue;
-    const mail = await simpleParser(await readFile(join(dir, name)), {
-      skipHtmlToText: true,
-      skipTextToHtml: true,
-    });
-    if (filter(mail)) found.push(mail);
-  }
-  return found;
-}
-
 describe('the synthesized function assets', () => {
   it('gives each function an asset of its own, with the program at /var/task', () => {
     expect([...functions.keys()].sort()).toEqual([
@@ -223,9 +92,9 @@ describe('the synthesized function assets', () => {
     ]);
     const dirs = [...functions.values()].map((f) => f.assetDir);
     expect(new Set(dirs).size).toBe(dirs.length);
-    for (const f of functions.values()) {
+    for (const [name, f] of functions) {
       expect(f.environment.LINGJUN_PROGRAM_FILE).toBe(PROGRAM_FILE_IN_BUNDLE);
-      expect(JSON.parse(readFileSync(runtimeEnv(f).LINGJUN_PROGRAM_FILE!, 'utf8')).year).toBe(2025);
+      expect(JSON.parse(readFileSync(deployed!.env(name).LINGJUN_PROGRAM_FILE!, 'utf8')).year).toBe(2025);
     }
   });
 

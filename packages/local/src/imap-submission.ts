@@ -13,14 +13,16 @@ export interface LocalSubmission {
 
 /**
  * Starts an SMTP submission server on loopback standing in for the organisation's outgoing server: it demands
- * STARTTLS (smtp-server's own self-signed certificate) and the mailbox's login, as a real one does, and writes
- * each message byte for byte to `<outbox>/<id>.eml`, where the local SES writes what it sends.
+ * STARTTLS (smtp-server's own self-signed certificate unless `tls` gives one) and the mailbox's login, as a
+ * real one does, and writes each message byte for byte to `<outbox>/<id>.eml`, where the local SES writes what it sends.
  */
 export async function startSubmission(opts: {
   port?: number;
   user: string;
   password: string;
   outboxDir: string;
+  /** A certificate for STARTTLS (PEM); smtp-server's own self-signed one when absent. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }): Promise<LocalSubmission> {
   await mkdir(opts.outboxDir, { recursive: true });
   const server = new SMTPServer({
@@ -28,6 +30,7 @@ export async function startSubmission(opts: {
     banner: 'lingjun local SMTP submission',
     authMethods: ['PLAIN', 'LOGIN'],
     closeTimeout: 1000,
+    ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : {}),
     onAuth(auth, _session, callback) {
       if (auth.username === opts.user && auth.password === opts.password)
         return callback(null, { user: auth.username });
