@@ -16,7 +16,8 @@ export async function claimed(
   if (opts.spam) ref.verdicts = { ...ref.verdicts, spam: opts.spam };
   const deps = h.deps(opts.deps);
   const now = new Date();
-  const mail = await parseInbound(await deps.store.get(ref.rawKey));
+  const stored = await deps.store.get(ref.rawKey);
+  const mail = await parseInbound(stored);
   const key = messageKey(mail);
   const claim = await deps.registry.claimMessage({
     messageId: key,
@@ -26,5 +27,5 @@ export async function claimed(
     leaseMs: 60_000,
   });
   if (claim.state !== 'claimed') throw new Error(`expected a fresh claim, got ${claim.state}`);
-  return beginProcessing({ ref, deps, now, mail, key, record: claim.record });
+  return beginProcessing({ ref, deps, now, raw: stored, mail, key, record: claim.record });
 }
