@@ -82,12 +82,27 @@ describe.skipIf(process.env.LINGJUN_NO_STACK === '1')('a killed local stack', ()
       await left.stop();
     }
 
+    const restartedAt = Date.now();
     const stack = await startLocalStack({ program, stateDir, sweep: localSweep(program) });
     try {
       const { registry } = services(stack.config, program.year);
       // The start-up sweep re-drives what had no record; a claim the killed run held is re-driven by a later
       // sweep once its lease has run out (here: a sweep acting for that later instant).
-      await expect.poll(async () => (await registry.listMessages()).length, { timeout: 60_000 }).toBe(3);
+      // Wait until the start-up sweep has finished what it took (records it touched are done); only the claims
+      // the killed run left behind may still be open. A sweep acting for a later instant before that would
+      // take over a run still in progress here, which time cannot do.
+      await expect
+        .poll(
+          async () => {
+            const records = await registry.listMessages();
+            return (
+              records.length === 3 &&
+              records.every((m) => m.status === 'done' || Date.parse(m.updatedAt) < restartedAt)
+            );
+          },
+          { timeout: 60_000 },
+        )
+        .toBe(true);
       await runSweep({
         config: stack.config,
         program,

@@ -26,7 +26,7 @@ export async function rememberReply(
   const ref = {
     region,
     kind: outcome.status === 'held' ? 'held-notice' : 'receipt',
-    ...keys.message(run.key!),
+    ...keys.message(run.key),
     to: sent.to,
   };
   const ids = new Set([sent.mailerId, sent.messageId].map(sentMailId).filter(Boolean));
