@@ -165,3 +165,22 @@ describe('log lines stay out of the results', () => {
     expect(r.stderr).toContain('名额应为非负整数');
   });
 });
+
+describe('a reader that stops early', () => {
+  it('lingjun help | head ends quietly, without a stack trace', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const out = execFileSync(
+      'bash',
+      // set -o pipefail: the command's own exit status decides, not head's.
+      ['-o', 'pipefail', '-c', 'node bin/lingjun.mjs help 2>&1 | head -c 20'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
+    expect(out.length).toBeGreaterThan(0);
+    expect(out).not.toContain('EPIPE');
+  });
+});
