@@ -3,3 +3,4 @@ export * from './fill.ts';
 export * from './legacy-zip.ts';
 export * from './people.ts';
 export * from './sample-mail.ts';
+export * from './zip.ts';
