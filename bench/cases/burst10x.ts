@@ -15,12 +15,11 @@
  *   completion lists and mails for the class.
  */
 import { readFile } from 'node:fs/promises';
-import { type AwsConfig, documentClient, keySecretFromEnv, services } from '@lingjun/aws';
+import { type AwsConfig, courseRegistry, keySecretFromEnv, services } from '@lingjun/aws';
 import { setLogSink } from '@lingjun/core';
 import { runDaily } from '@lingjun/deadlines';
 import type { IntakeDeps } from '@lingjun/intake';
 import { parseProgram, REGIONS } from '@lingjun/program';
-import { CourseRegistry } from '@lingjun/registry';
 import { runCourseEndFor } from '../../functions/course-end/src/handler.ts';
 import { FUNCTION_TIMEOUT_S } from '../../infra/src/stateless-stack.ts';
 import { BURST10X_DEADLINE, BURST10X_QUOTA } from '../fixtures.ts';
@@ -131,7 +130,7 @@ export async function runBurst10x(
 
     // Course end of class 1: every active student present on every half-day of the class.
     const cls = program.classes[0]!;
-    const course = new CourseRegistry(documentClient(cfg), cfg.tableName, program.year);
+    const course = courseRegistry(cfg, program.year);
     const students = (await deps.registry.listClass(cls.no)).filter((r) => r.status === 'active');
     const marks = Object.fromEntries(students.map((s) => [s.personKey, 'present' as const]));
     for (let d = cls.start; d <= cls.end; d = addDays(d, 1)) {

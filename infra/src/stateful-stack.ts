@@ -1,4 +1,4 @@
-import { createTableInput, TABLE_KEYS } from '@lingjun/registry';
+import { createTableInput, createVerificationTableInput, TABLE_KEYS } from '@lingjun/registry';
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -28,6 +28,11 @@ export function registryTableName(name: string): string {
   return `${name}-registry`;
 }
 
+/** The verification table's physical name: what the public certificate check reads. */
+export function verificationTableName(name: string): string {
+  return `${name}-verification`;
+}
+
 /** Name of the secret that keys people by ID number (HMAC); the functions resolve it at deploy time. */
 export function personKeySecretName(name: string): string {
   return `${name}/person-key`;
@@ -45,8 +50,13 @@ export interface StatefulStackProps extends StackProps {
   config: LingjunConfig;
 }
 
-function attribute(name: string): dynamodb.Attribute {
-  const def = createTableInput('x').AttributeDefinitions.find((a) => a.AttributeName === name);
+function attribute(
+  name: string,
+  definitions: readonly { AttributeName: string; AttributeType: string }[] = createTableInput(
+    'x',
+  ).AttributeDefinitions,
+): dynamodb.Attribute {
+  const def = definitions.find((a) => a.AttributeName === name);
   if (!def) throw new Error(`createTableInput has no attribute definition for ${name}`);
   // Every key of the design is a string; a mismatch here means table.ts changed and this must follow.
   if (def.AttributeType !== 'S') throw new Error(`attribute ${name} is not a string`);
@@ -55,12 +65,14 @@ function attribute(name: string): dynamodb.Attribute {
 
 /**
  * Everything that holds data and must survive a redeploy: the bucket (raw mail, attachments, generated
- * documents), its access-log bucket, the registry table and the key that encrypts the personal data in it.
- * Kept apart from the functions so a stateless change can never replace or delete these.
+ * documents), its access-log bucket, the registry table and the key that encrypts the personal data in it,
+ * and the verification table the public certificate check reads. Kept apart from the functions so a
+ * stateless change can never replace or delete these.
  */
 export class StatefulStack extends Stack {
   readonly bucket: s3.Bucket;
   readonly table: dynamodb.Table;
+  readonly verificationTable: dynamodb.Table;
   readonly dataKey: kms.Key;
   readonly personKeySecret: secretsmanager.Secret;
   readonly certKeySecret: secretsmanager.Secret;
@@ -224,5 +236,23 @@ export class StatefulStack extends Stack {
         projectionType: dynamodb.ProjectionType.ALL,
       });
     }
+
+    // What the public verify function reads: per certificate its number, code hash, masked name, class and
+    // status, plus per-address rate-limit counters; nothing a stranger could not already read off the
+    // certificate. So it is encrypted with an AWS-owned key, and the public function needs no grant on the
+    // data key: with a customer-managed key, every reader of the table must be allowed kms:Decrypt.
+    const verification = createVerificationTableInput('lingjun');
+    this.verificationTable = new dynamodb.Table(this, 'Verification', {
+      tableName: verificationTableName(config.name),
+      partitionKey: attribute(keyName('HASH', verification.KeySchema), verification.AttributeDefinitions),
+      sortKey: attribute(keyName('RANGE', verification.KeySchema), verification.AttributeDefinitions),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Rate-limit counters expire; certificates carry no expiry.
+      timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      encryption: dynamodb.TableEncryption.DEFAULT,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
   }
 }

@@ -24,6 +24,7 @@ import {
   PREFIXES,
   personKeySecretName,
   registryTableName,
+  verificationTableName,
 } from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -100,6 +101,12 @@ export class StatelessStack extends Stack {
       tableName: registryTableName(config.name),
       encryptionKey: props.dataKey,
     });
+    // Under an AWS-owned key: grants on it carry no KMS permission.
+    const verificationTable = dynamodb.Table.fromTableName(
+      this,
+      'VerificationTable',
+      verificationTableName(config.name),
+    );
 
     // Alarm notifications carry no personal data, but SNS topics are still encrypted (AwsSolutions-SNS2);
     // a customer key is needed because CloudWatch cannot publish to a topic under the AWS-managed key.
@@ -118,6 +125,7 @@ export class StatelessStack extends Stack {
 
     const environment = {
       LINGJUN_TABLE: table.tableName,
+      LINGJUN_VERIFY_TABLE: verificationTable.tableName,
       LINGJUN_BUCKET: bucket.bucketName,
       LINGJUN_MAILBOX: config.mailbox,
       LINGJUN_ADMIN_EMAILS: config.adminEmails.join(','),
@@ -216,26 +224,33 @@ export class StatelessStack extends Stack {
     table.grantReadWriteData(this.courseEnd.fn);
     bucket.grantReadWrite(this.courseEnd.fn, `${PREFIXES.documents}*`);
     this.courseEnd.fn.addToRolePolicy(sendFromMailbox);
+    // Course-end publishes each certificate to the verification table (one UpdateItem per certificate).
+    this.courseEnd.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [verificationTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CERT#*'] } },
+      }),
+    );
 
-    // Verify answers strangers, so it holds the least: GetItem on certificate items (CERT#…) and the
-    // rate-limit counters (RL#…), its one write being those counters; no Scan or Query, no bucket, no mail, no
-    // secret. DynamoDB decrypts a table under a customer key on behalf of the caller, so verify needs
-    // kms:Decrypt, but only as DynamoDB's request (kms:ViaService): it cannot decrypt anything itself.
+    // Verify answers strangers, so it holds the least: the verification table only, GetItem on certificate
+    // items (CERT#…) and the rate-limit counters (RL#…), its one write being those counters; no Scan or
+    // Query, no registry table, no bucket, no mail, no secret, and no KMS permission at all: the
+    // verification table is under an AWS-owned key, which DynamoDB uses without asking the caller's role.
     this.verify.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem'],
-        resources: [table.tableArn],
+        resources: [verificationTable.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CERT#*', 'RL#*'] } },
       }),
     );
     this.verify.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:UpdateItem'],
-        resources: [table.tableArn],
+        resources: [verificationTable.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RL#*'] } },
       }),
     );
-    this.verify.fn.addToRolePolicy(dataKeyViaDynamoDb(props.dataKey));
 
     // Bounces reads what a sent mail answered (SENTMSG#…) and writes bounce records (Y#<year>#BOUNCE); nothing else.
     this.bounces.fn.addToRolePolicy(
@@ -274,6 +289,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'VerifyUrl', { value: verifyUrl.url });
     // What `lingjun … --deployment deploy.json` reads (cdk deploy --outputs-file deploy.json).
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'VerifyTableName', { value: verificationTable.tableName });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'Region', { value: Aws.REGION });
     // Certificates carry a QR code to this page.

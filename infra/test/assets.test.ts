@@ -8,11 +8,18 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { type AwsConfig, documentClient, rawMailKey, s3Client } from '@lingjun/aws';
+import {
+  type AwsConfig,
+  courseRegistry,
+  documentClient,
+  rawMailKey,
+  s3Client,
+  verificationTable,
+} from '@lingjun/aws';
 import { certificateCode, codeHash } from '@lingjun/certificates/code';
 import { buildSesEvent, PASSING, sesMessageId, withSesAuthenticationResults } from '@lingjun/local';
 import { parseProgram } from '@lingjun/program';
-import { Bounces, CertificateCodes, CourseRegistry } from '@lingjun/registry';
+import { Bounces } from '@lingjun/registry';
 import { fillForm4 } from '@lingjun/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedTable } from '../../test/setup/aws.ts';
@@ -28,6 +35,12 @@ import {
   synthesizeDeployed,
 } from './support/deployed.ts';
 
+/**
+ * The registry table as verify sees it here: a table that does not exist, so any read of it would fail the
+ * function. Verify reads only the verification table.
+ */
+const NO_REGISTRY_FOR_VERIFY = 'verify-must-not-read-the-registry';
+
 /** Values CloudFormation fills in at deploy time (secrets, the verify URL); the test supplies its own. */
 const SUPPLIED: Record<string, string> = {
   LINGJUN_KEY_SECRET: 'asset-test-person-key',
@@ -41,7 +54,11 @@ let local: AwsConfig;
 
 beforeAll(async () => {
   local = await isolatedTable('assets');
-  deployed = await synthesizeDeployed({ supplied: SUPPLIED, local });
+  deployed = await synthesizeDeployed({
+    supplied: SUPPLIED,
+    local,
+    added: { Verify: { LINGJUN_TABLE: NO_REGISTRY_FOR_VERIFY } },
+  });
   functions = deployed.functions;
 }, 180_000);
 
@@ -248,10 +265,13 @@ describe('the synthesized function assets', () => {
     expect(answer.statusCode).toBe(200);
     expect(JSON.parse(answer.body)).toEqual({ valid: false, status: 'not_found' });
 
-    // A certificate as course-end leaves it: the item and its code hash. Verify, which holds no secret,
-    // confirms the right code and refuses a wrong one.
-    const db = documentClient(local);
-    const { record } = await new CourseRegistry(db, local.tableName, 2025).issue(
+    // A certificate as course-end leaves it: issued in the registry, published to the verification table
+    // with its code hash. Verify, which holds no secret and cannot reach the registry table, confirms the
+    // right code and refuses a wrong one.
+    expect(deployed!.env('Verify').LINGJUN_TABLE).toBe(NO_REGISTRY_FOR_VERIFY);
+    expect(deployed!.env('Verify').LINGJUN_VERIFY_TABLE).toBe(local.verifyTableName);
+    const course = courseRegistry(local, 2025);
+    const { record } = await course.issue(
       {
         year: 2025,
         classNo: 1,
@@ -266,15 +286,38 @@ describe('the synthesized function assets', () => {
       new Date('2025-06-28T00:00:00Z'),
     );
     const code = certificateCode(SUPPLIED.LINGJUN_CERT_SECRET!, record.number);
-    const codes = new CertificateCodes(db, local.tableName);
-    expect(await codes.store(record.number, codeHash(record.number, code))).toBe(true);
+    await verificationTable(local).publish(record, codeHash(record.number, code));
     const genuine = (await invoke('Verify', urlEvent({ n: record.number, c: code }, 'application/json')))
       .result as Json;
-    expect(JSON.parse(genuine.body)).toMatchObject({ valid: true, status: 'genuine', number: record.number });
+    expect(JSON.parse(genuine.body)).toEqual({
+      valid: true,
+      status: 'genuine',
+      number: record.number,
+      name: '张*丰',
+      classNo: 1,
+      start: '2025-06-24',
+      end: '2025-06-27',
+      location: '北京',
+    });
+    const html = (await invoke('Verify', urlEvent({ n: record.number, c: code }, 'text/html')))
+      .result as Json;
+    expect(html.headers['content-type']).toMatch(/text\/html/);
+    expect(html.body).toContain('证书真实有效');
+    expect(html.body).toContain('张*丰');
+    expect(html.body).not.toContain('张三丰');
     const wrong = (
       await invoke('Verify', urlEvent({ n: record.number, c: 'AAAA-AAAA-AAAA' }, 'application/json'))
     ).result as Json;
     expect(JSON.parse(wrong.body)).toEqual({ valid: false, status: 'not_found' });
+    // A revocation reaches the verification table in the registry's own transaction.
+    expect(await course.revoke(record.number, '资料有误', new Date('2025-07-01T00:00:00Z'))).toBe(true);
+    const revoked = (await invoke('Verify', urlEvent({ n: record.number, c: code }, 'application/json')))
+      .result as Json;
+    expect(JSON.parse(revoked.body)).toMatchObject({
+      valid: false,
+      status: 'revoked',
+      revokedAt: '2025-07-01T00:00:00.000Z',
+    });
     expect(functions.get('Verify')!.environment.LINGJUN_CERT_SECRET).toBeUndefined();
   });
 });

@@ -1,10 +1,9 @@
 /** Sign-in sheets emailed by the organiser: recorded with a receipt; the same sheet from anyone else is not. */
-import { documentClient } from '@lingjun/aws';
+import { courseRegistry } from '@lingjun/aws';
 import { handleOrganiserMail } from '@lingjun/certificates';
 import { PASSING, withSesAuthenticationResults } from '@lingjun/local';
 import { parseInbound } from '@lingjun/mail';
 import { parseStrictHtml } from '@lingjun/mail/testing';
-import { CourseRegistry } from '@lingjun/registry';
 import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
@@ -31,7 +30,7 @@ describe('organiser mail', () => {
     ws.addRow([ps[0]!.name, ps[0]!.idNumber.slice(-4), '√', '迟到']);
     ws.addRow(['无名氏', '1234', '√', '√']);
     const sheet = new Uint8Array(await wb.xlsx.writeBuffer());
-    const course = new CourseRegistry(documentClient(h.config), h.config.tableName, 2025);
+    const course = courseRegistry(h.config, 2025);
     const deps = { ...h.deps(), course, now: new Date('2025-06-24T12:00:00Z') };
 
     const stranger = await parseInbound(
@@ -121,7 +120,7 @@ describe('organiser mail', () => {
     });
     const [o] = await h.ingest([raw], { receivedAt: '2025-06-24T12:00:00Z' });
     expect(o?.status).toBe('accepted');
-    const course = new CourseRegistry(documentClient(h.config), h.config.tableName, 2025);
+    const course = courseRegistry(h.config, 2025);
     expect((await course.listAttendance(1)).map((s) => s.halfDay)).toEqual(['2025-06-24AM']);
     expect(await h.repliesTo(messageId)).toHaveLength(1);
   });

@@ -7,10 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { documentClient } from '@lingjun/aws';
+import { courseRegistry, verificationTable } from '@lingjun/aws';
 import { handleVerifyRequest } from '@lingjun/certificates';
 import { parseStrictHtml } from '@lingjun/mail/testing';
-import { CertificateCodes, CourseRegistry } from '@lingjun/registry';
 import type { Person } from '@lingjun/testing';
 import ExcelJS from 'exceljs';
 import { strFromU8, unzipSync } from 'fflate';
@@ -165,7 +164,7 @@ describe('course end season', () => {
     expect(nobody).toHaveLength(1);
     expect(nobody[0]?.row).toBe(10);
     expect(nobody[0]?.message).toContain('找不到');
-    const course = new CourseRegistry(documentClient(h.config), h.config.tableName, 2025);
+    const course = courseRegistry(h.config, 2025);
     const sheets = await course.listAttendance(1);
     expect(sheets).toHaveLength(8);
     // D was matched by 后四位 and name alone.
@@ -307,14 +306,13 @@ describe('course end season', () => {
   });
 
   it('answers the public page with the masked name only, and rate-limits a guesser', async () => {
-    const course = new CourseRegistry(documentClient(h.config), h.config.tableName, 0);
-    const codes = new CertificateCodes(documentClient(h.config), h.config.tableName);
+    const verification = verificationTable(h.config);
     const c = certs[0]!;
     const ip = `203.0.113.${Math.floor(Math.random() * 250)}`;
     const now = new Date();
     const json = await handleVerifyRequest(
       { method: 'GET', query: { n: c.number, c: c.code, format: 'json' }, sourceIp: ip },
-      { course, codes, now, limit: 3 },
+      { verification, now, limit: 3 },
     );
     expect(json.statusCode).toBe(200);
     const body = JSON.parse(json.body);
@@ -336,7 +334,7 @@ describe('course end season', () => {
     ]);
     const html = await handleVerifyRequest(
       { method: 'GET', query: { n: c.number, c: c.code }, accept: 'text/html', sourceIp: ip },
-      { course, codes, now, limit: 3 },
+      { verification, now, limit: 3 },
     );
     expect(html.headers['content-type']).toContain('text/html');
     expect(html.body).toContain('证书真实有效');
@@ -345,7 +343,7 @@ describe('course end season', () => {
       guesses.push(
         await handleVerifyRequest(
           { method: 'GET', query: { n: c.number, c: `AAAA-AAAA-AAA${i}`, format: 'json' }, sourceIp: ip },
-          { course, codes, now, limit: 3 },
+          { verification, now, limit: 3 },
         ),
       );
     }
@@ -353,7 +351,7 @@ describe('course end season', () => {
     // Another address is not affected.
     const other = await handleVerifyRequest(
       { method: 'GET', query: { n: c.number, c: c.code, format: 'json' }, sourceIp: `${ip}1` },
-      { course, codes, now, limit: 3 },
+      { verification, now, limit: 3 },
     );
     expect(other.statusCode).toBe(200);
   });
@@ -381,7 +379,7 @@ describe('course end season', () => {
         .map((c) => `${c.number}|${c.code}|${c.student}`)
         .sort(),
     );
-    const course = new CourseRegistry(documentClient(h.config), h.config.tableName, 2025);
+    const course = courseRegistry(h.config, 2025);
     expect((await course.listCertificates(1)).map((c) => c.number).sort()).toEqual(
       certs.map((c) => c.number).sort(),
     );
@@ -394,6 +392,7 @@ describe('course end season', () => {
   it('runs the same through the Lambda entry points: course-end re-run and the verify function URL', async () => {
     const env = {
       LINGJUN_TABLE: h.config.tableName,
+      LINGJUN_VERIFY_TABLE: h.config.verifyTableName,
       LINGJUN_BUCKET: h.config.bucketName,
       LINGJUN_DYNAMODB_ENDPOINT: h.config.endpoints?.dynamodb,
       LINGJUN_S3_ENDPOINT: h.config.endpoints?.s3,

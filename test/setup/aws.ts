@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { type AwsConfig, documentClient, dynamoDbClient, s3Client, sesClient } from '@lingjun/aws';
-import { createTableInput } from '@lingjun/registry';
+import { createTableInput, createVerificationTableInput } from '@lingjun/registry';
 import { inject } from 'vitest';
 import type { ProvidedLocalStack } from './provided.ts';
 
@@ -33,15 +33,17 @@ export function localClients(config: AwsConfig = localAws()) {
 }
 
 /**
- * A config pointing at a brand-new table (same key design) in the shared DynamoDB Local, so a test's items
- * cannot collide with another file's running in parallel.
+ * A config pointing at a brand-new registry table and verification table (same key designs) in the shared
+ * DynamoDB Local, so a test's items cannot collide with another file's running in parallel.
  */
 export async function isolatedTable(prefix = 'test'): Promise<AwsConfig> {
   const base = localAws();
-  const config = { ...base, tableName: `${prefix}-${randomUUID()}` };
+  const id = randomUUID();
+  const config = { ...base, tableName: `${prefix}-${id}`, verifyTableName: `${prefix}-verification-${id}` };
   const client = dynamoDbClient(config);
   try {
     await client.send(new CreateTableCommand(createTableInput(config.tableName)));
+    await client.send(new CreateTableCommand(createVerificationTableInput(config.verifyTableName)));
   } finally {
     client.destroy();
   }

@@ -1,15 +1,7 @@
-import {
-  type AwsConfig,
-  configFromEnv,
-  documentClient,
-  keySecretFromEnv,
-  services,
-  stackProgram,
-} from '@lingjun/aws';
+import { type AwsConfig, configFromEnv, keySecretFromEnv, services, stackProgram } from '@lingjun/aws';
 import { type ClassEndResult, certSecretFromEnv, runCourseEnd } from '@lingjun/certificates';
 import { ConfigError, log } from '@lingjun/core';
 import { COURSE_END_TIME, deployedProgram, type Program } from '@lingjun/program';
-import { CourseRegistry } from '@lingjun/registry';
 
 /** Where the QR codes point: the verify function's URL (set by the stack); a local address for development. */
 function verifyBaseFromEnv(env: NodeJS.ProcessEnv = process.env): string {
@@ -30,7 +22,6 @@ export async function runCourseEndFor(
     {
       ...services(config, program.year),
       program,
-      course: new CourseRegistry(documentClient(config), config.tableName, program.year),
       keySecret: keySecretFromEnv(),
       certSecret: certSecretFromEnv(),
       verifyBase: ctx.verifyBase ?? verifyBaseFromEnv(),

@@ -1,19 +1,16 @@
-import { type AwsConfig, configFromEnv, documentClient } from '@lingjun/aws';
+import { type AwsConfig, configFromEnv, verificationTable } from '@lingjun/aws';
 import { handleVerifyRequest } from '@lingjun/certificates/verify';
-import { CertificateCodes, CourseRegistry } from '@lingjun/registry';
 import type { APIGatewayProxyResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 
 /**
  * The verify entry point for a configuration; the local stack serves it on a loopback URL. It holds no
- * secret: codes are checked against the hashes course-end stored.
+ * secret (codes are checked against the hashes course-end published) and touches only the verification
+ * table, never the registry's.
  */
 export function verifyHandler(
   config: AwsConfig,
 ): (event: LambdaFunctionURLEvent) => Promise<APIGatewayProxyResultV2> {
-  const db = documentClient(config);
-  // Lookups go by certificate number, which carries its year; the registry's year is not used here.
-  const course = new CourseRegistry(db, config.tableName, 0);
-  const codes = new CertificateCodes(db, config.tableName);
+  const verification = verificationTable(config);
   return (event) =>
     handleVerifyRequest(
       {
@@ -22,7 +19,7 @@ export function verifyHandler(
         ...(event.headers?.accept ? { accept: event.headers.accept } : {}),
         sourceIp: event.requestContext.http.sourceIp,
       },
-      { course, codes, now: new Date() },
+      { verification, now: new Date() },
     );
 }
 

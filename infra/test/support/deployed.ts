@@ -143,7 +143,7 @@ export async function synthesizeDeployed(opts: {
 
 /**
  * The template's environment for a function, made runnable here: /var/task becomes the asset folder, the
- * table and bucket are the local ones, deploy-time values are supplied (a supplied `null` leaves the variable
+ * tables and bucket are the local ones, deploy-time values are supplied (a supplied `null` leaves the variable
  * out, for one whose local counterpart is `added` under another name), and the endpoint variables point the
  * SDK clients at the local stack.
  */
@@ -156,6 +156,7 @@ function runtimeEnv(
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(fn.environment)) {
     if (key === 'LINGJUN_TABLE') env[key] = local.tableName;
+    else if (key === 'LINGJUN_VERIFY_TABLE') env[key] = local.verifyTableName;
     else if (key === 'LINGJUN_BUCKET') env[key] = local.bucketName;
     else if (typeof value === 'string' && !value.startsWith('{{resolve:'))
       env[key] = value.replaceAll('/var/task', fn.assetDir);

@@ -6,7 +6,10 @@ import { type MailboxAccount, mailboxAccountFromEnv } from './mailbox.ts';
  */
 export interface AwsConfig {
   region: string;
+  /** The registry table (personal data, under the stack's customer-managed key). */
   tableName: string;
+  /** The verification table: what the public certificate check reads, and its rate-limit counters. */
+  verifyTableName: string;
   bucketName: string;
   /** Overrides for local services; undefined in AWS. */
   endpoints?: { dynamodb?: string; s3?: string; ses?: string };
@@ -28,14 +31,15 @@ export interface AwsConfig {
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 /**
- * Reads the configuration from environment variables (LINGJUN_TABLE, LINGJUN_BUCKET, LINGJUN_*_ENDPOINT,
- * LINGJUN_SES_CONFIGURATION_SET).
+ * Reads the configuration from environment variables (LINGJUN_TABLE, LINGJUN_VERIFY_TABLE, LINGJUN_BUCKET,
+ * LINGJUN_*_ENDPOINT, LINGJUN_SES_CONFIGURATION_SET).
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
   const tableName = env.LINGJUN_TABLE;
+  const verifyTableName = env.LINGJUN_VERIFY_TABLE;
   const bucketName = env.LINGJUN_BUCKET;
-  if (!tableName || !bucketName) {
-    throw new Error('LINGJUN_TABLE and LINGJUN_BUCKET must be set');
+  if (!tableName || !verifyTableName || !bucketName) {
+    throw new Error('LINGJUN_TABLE, LINGJUN_VERIFY_TABLE and LINGJUN_BUCKET must be set');
   }
   const endpoints = {
     ...(env.LINGJUN_DYNAMODB_ENDPOINT ? { dynamodb: env.LINGJUN_DYNAMODB_ENDPOINT } : {}),
@@ -46,6 +50,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
   return {
     region: env.AWS_REGION ?? 'cn-north-1',
     tableName,
+    verifyTableName,
     bucketName,
     ...(env.LINGJUN_SES_CONFIGURATION_SET ? { configurationSet: env.LINGJUN_SES_CONFIGURATION_SET } : {}),
     ...(local ? { endpoints, credentials: { ...LOCAL_CREDENTIALS } } : {}),

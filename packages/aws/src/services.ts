@@ -1,10 +1,10 @@
 import { liveProgram, type Program } from '@lingjun/program';
 import {
-  CertificateCodes,
   CourseRegistry,
   DynamoProgramVersions,
   Registry,
   SendOnce,
+  VerificationTable,
 } from '@lingjun/registry';
 import { lazyMailer, s3BlobStore } from './adapters.ts';
 import type { AwsConfig } from './config.ts';
@@ -21,11 +21,12 @@ export function services(
   mail: { afterSend?: (raw: Uint8Array) => Promise<void> } = {},
 ) {
   const db = documentClient(config);
+  const verification = new VerificationTable(db, config.verifyTableName);
   return {
     registry: new Registry(db, config.tableName, year),
-    course: new CourseRegistry(db, config.tableName, year),
+    course: new CourseRegistry(db, config.tableName, year, verification),
     sendOnce: new SendOnce(db, config.tableName),
-    codes: new CertificateCodes(db, config.tableName),
+    verification,
     store: s3BlobStore(s3Client(config), config.bucketName),
     mailer: lazyMailer(async () => {
       if (config.smtp) return (await import('./smtp.ts')).smtpMailerFor(config, mail.afterSend);
@@ -33,6 +34,17 @@ export function services(
       return sesMailer(sesClient(config), config.configurationSet);
     }),
   };
+}
+
+/** The verification table of a configuration: the public check's certificates and rate-limit counters. */
+export function verificationTable(config: AwsConfig): VerificationTable {
+  return new VerificationTable(documentClient(config), config.verifyTableName);
+}
+
+/** The course-end registry of a configuration, its revocations reaching the verification table too. */
+export function courseRegistry(config: AwsConfig, year: number): CourseRegistry {
+  const db = documentClient(config);
+  return new CourseRegistry(db, config.tableName, year, new VerificationTable(db, config.verifyTableName));
 }
 
 /**

@@ -3,7 +3,7 @@ import { type BlobStore, LingjunError, log, type Mailer } from '@lingjun/core';
 import { applyFallbackFonts, newWorkbook } from '@lingjun/forms';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
 import { classEndsAt, type Program, type ProgramClass, regionByCode } from '@lingjun/program';
-import type { CertificateCodes, CertificateRecord, CourseRegistry, Registry } from '@lingjun/registry';
+import type { CertificateRecord, CourseRegistry, Registry, VerificationTable } from '@lingjun/registry';
 import { zipSync } from 'fflate';
 import { certificateCode, codeHash } from './code.ts';
 import { type CompletionResult, completion } from './completion.ts';
@@ -18,8 +18,8 @@ export interface CourseEndDeps {
   program: Program;
   registry: Registry;
   course: CourseRegistry;
-  /** Where each certificate's code hash goes, for the public check. */
-  codes: CertificateCodes;
+  /** Where each certificate is published (number, code hash, masked name, class, status) for the public check. */
+  verification: VerificationTable;
   store: BlobStore;
   mailer: Mailer;
   keySecret: string;
@@ -145,9 +145,10 @@ async function endClass(deps: CourseEndDeps, cls: ProgramClass): Promise<ClassEn
     );
     issued.set(s.personKey, record.number);
     // Every run, not only at issue, revoked ones too (the page says "revoked" to a holder of the code):
-    // certificates from before codes were hashed get theirs on the next run.
-    await deps.codes.store(
-      record.number,
+    // a certificate issued before the verification table existed, or whose run stopped between issuing and
+    // publishing, is published on the next run.
+    await deps.verification.publish(
+      record,
       codeHash(record.number, certificateCode(deps.certSecret, record.number)),
     );
     if (record.status === 'revoked') continue;

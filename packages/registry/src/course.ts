@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -8,6 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '@lingjun/core';
+import type { VerificationTable } from './certificate-codes.ts';
 import { isConditionFailure, queryAll, wrapDynamoError } from './dynamo.ts';
 
 /** One student's mark for one half-day, as read from a sign-in sheet. */
@@ -70,7 +70,6 @@ export const courseKeys = {
   certNumber: (number: string) => ({ pk: `CERT#${number}`, sk: '-' }),
   sentPk: (year: number, classNo: number) => `Y#${year}#SENT#C#${pad2(classNo)}`,
   evaluationPk: (year: number, classNo: number) => `Y#${year}#EVAL#C#${pad2(classNo)}`,
-  rate: (source: string, minute: number) => ({ pk: `RL#${source}`, sk: String(minute) }),
 };
 
 /** Certificate number: year-class-sequence, e.g. 2025-01-007. */
@@ -80,13 +79,15 @@ export function certificateNumber(year: number, classNo: number, seq: number): s
 
 /**
  * DynamoDB access for the course end: attendance sheets, certificates (numbered once per student),
- * send-once markers, evaluations and the verification rate-limit counters. Same table as the registry.
+ * send-once markers and evaluations, in the registry's table. A revocation also reaches the verification
+ * table, in the same transaction, so the public check never says valid for a revoked certificate.
  */
 export class CourseRegistry {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
     readonly year: number,
+    private readonly verification: VerificationTable,
   ) {}
 
   // ---- attendance --------------------------------------------------------------------------------
@@ -207,7 +208,10 @@ export class CourseRegistry {
     return res.Item ? strip<CertificateRecord>(res.Item) : undefined;
   }
 
-  /** Marks a certificate revoked on both its items; false when no such certificate exists. */
+  /**
+   * Marks a certificate revoked on both its registry items and its verification item, in one transaction;
+   * false when no such certificate exists.
+   */
   async revoke(number: string, reason: string, now: Date): Promise<boolean> {
     const cert = await this.certificateByNumber(number);
     if (!cert) return false;
@@ -228,6 +232,7 @@ export class CourseRegistry {
               ...update,
             },
           },
+          this.verification.revocation(number, now.toISOString()),
         ],
       }),
     );
@@ -284,32 +289,6 @@ export class CourseRegistry {
       ConsistentRead: true,
     });
     return items.map((i) => strip<EvaluationRecord>(i));
-  }
-
-  // ---- rate limit --------------------------------------------------------------------------------
-
-  /**
-   * Counts one request from a source in the current minute; false once `limit` requests were counted.
-   * The source is stored hashed (an IP address is personal data) and the item expires by TTL.
-   */
-  async hit(source: string, now: Date, limit: number): Promise<boolean> {
-    const minute = Math.floor(now.getTime() / 60_000);
-    const hashed = createHash('sha256').update(source).digest('hex').slice(0, 24);
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: courseKeys.rate(hashed, minute),
-          UpdateExpression: 'ADD n :one SET expiresAt = :exp',
-          ConditionExpression: 'attribute_not_exists(n) OR n < :limit',
-          ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':exp': (minute + 2) * 60 },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw wrapDynamoError(err, 'rate limit');
-    }
   }
 }
 

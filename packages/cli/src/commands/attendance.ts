@@ -1,8 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { documentClient, keySecretFromEnv, services } from '@lingjun/aws';
+import { courseRegistry, keySecretFromEnv, services } from '@lingjun/aws';
 import { importAttendance, signInSheetWorkbook } from '@lingjun/certificates';
-import { CourseRegistry } from '@lingjun/registry';
 import {
   classOf,
   ExitError,
@@ -37,7 +36,7 @@ export const command: Command = {
       let failed = 0;
       await withSession(values, async ({ config, program, clock }) => {
         const { registry } = services(config, program.year);
-        const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
+        const course = courseRegistry(config, program.year);
         for (const file of positionals) {
           const result = await importAttendance({
             file: { filename: basename(file), content: await readFile(file) },

@@ -1,9 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { documentClient, keySecretFromEnv, services } from '@lingjun/aws';
+import { keySecretFromEnv, services } from '@lingjun/aws';
 import { certSecretFromEnv, runCourseEnd } from '@lingjun/certificates';
 import { classEndsAt, localDateTime } from '@lingjun/program';
-import { CourseRegistry } from '@lingjun/registry';
 import { classOf, ExitError, guarded, parseCommon, programFrom } from '../common.ts';
 import type { Command } from '../main.ts';
 import { withSession } from '../session.ts';
@@ -41,7 +40,6 @@ export const command: Command = {
           {
             ...services(config, program.year),
             program,
-            course: new CourseRegistry(documentClient(config), config.tableName, program.year),
             keySecret: keySecretFromEnv(),
             certSecret: certSecretFromEnv(),
             verifyBase:

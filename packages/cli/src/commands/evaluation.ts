@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { documentClient, services } from '@lingjun/aws';
+import { courseRegistry, services } from '@lingjun/aws';
 import { evaluationSurplus, importEvaluations, sendEvaluationSummary } from '@lingjun/certificates';
-import { CourseRegistry } from '@lingjun/registry';
 import {
   classOf,
   ExitError,
@@ -30,7 +29,7 @@ export const command: Command = {
       const program = await programFrom(values.program);
       const classNo = values.class !== undefined ? classOf(program, values.class, USAGE).no : undefined;
       return withSession(values, async ({ config, program, clock }) => {
-        const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
+        const course = courseRegistry(config, program.year);
         if (sub === 'import') {
           if (positionals.length === 0) throw new ExitError(`请指定评价表文件\n用法: ${USAGE}`);
           let stored = 0;

@@ -1,7 +1,6 @@
-import { documentClient, services } from '@lingjun/aws';
+import { services } from '@lingjun/aws';
 import { revokeCertificate, revokeMessage } from '@lingjun/certificates';
 import { log } from '@lingjun/core';
-import { CourseRegistry } from '@lingjun/registry';
 import { ExitError, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
 import { withSession } from '../session.ts';
@@ -19,8 +18,7 @@ export const command: Command = {
       if (!number) throw new ExitError(`请给出证书编号（用法: ${USAGE}）`);
       if (!values.reason?.trim()) throw new ExitError(`请用 --reason 说明撤销原因（用法: ${USAGE}）`);
       const result = await withSession(values, ({ config, program, clock }) => {
-        const { registry, mailer } = services(config, program.year);
-        const course = new CourseRegistry(documentClient(config), config.tableName, program.year);
+        const { registry, course, mailer } = services(config, program.year);
         return revokeCertificate(
           { program, course, registry, mailer, now: clock.now() },
           number,

@@ -1,6 +1,5 @@
-import { documentClient } from '@lingjun/aws';
+import { verificationTable } from '@lingjun/aws';
 import { verifyCertificate } from '@lingjun/certificates/verify';
-import { CertificateCodes } from '@lingjun/registry';
 import { ExitError, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
 import { withSession } from '../session.ts';
@@ -17,7 +16,7 @@ export const command: Command = {
       const [number, code] = positionals;
       if (!number || !code) throw new ExitError(`请给出证书编号和验证码\n用法: ${USAGE}`);
       const answer = await withSession(values, ({ config }) =>
-        verifyCertificate(new CertificateCodes(documentClient(config), config.tableName), number, code),
+        verifyCertificate(verificationTable(config), number, code),
       );
       if (values.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
       else if (answer.status === 'not_found') process.stdout.write('未找到：证书编号或验证码不正确\n');
