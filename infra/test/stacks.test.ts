@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLingjun, type LingjunStacks } from '../src/app.ts';
 import { DEFAULT_VERIFY_CONCURRENCY, type LingjunConfig, loadConfig } from '../src/config.ts';
 import { DURATION_ALARM_SHARE, LAMBDA_RUNTIME } from '../src/lingjun-function.ts';
+import { registryTableName, verificationTableName } from '../src/stateful-stack.ts';
 import { dailyCron, outboundConfigurationSetName } from '../src/stateless-stack.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -194,6 +195,31 @@ describe('StatefulStack', () => {
       }),
     });
     stateful.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('keeps a verification table apart: AWS-owned key, PITR, TTL, no index, retained', () => {
+    const tables = Object.values(stateful.findResources('AWS::DynamoDB::Table')) as Json[];
+    const verification = tables.filter((t) => t.Properties.TableName === verificationTableName(config.name));
+    expect(verification).toHaveLength(1);
+    const table = verification[0]!;
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    // SSEEnabled false is DynamoDB's encryption at rest under an AWS-owned key: no KMS key of the account,
+    // so reading the table needs no kms permission. The registry table stays under the customer key.
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: false });
+    expect(table.Properties.GlobalSecondaryIndexes).toBeUndefined();
+    const registry = tables.filter((t) => t.Properties.TableName === registryTableName(config.name));
+    expect(registry[0]?.Properties.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
   });
 });
 
@@ -469,6 +495,16 @@ describe('StatelessStack', () => {
     const actions = actionsOf(statements);
     const dynamo = actions.filter((a) => a.startsWith('dynamodb:'));
     expect(new Set(dynamo)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
+    // The verification table only, never the registry table (nor its indexes).
+    const dynamoStatements = statements.filter((st) =>
+      actionsOf([st]).some((a) => a.startsWith('dynamodb:')),
+    );
+    for (const st of dynamoStatements) {
+      const resources = JSON.stringify(st.Resource);
+      expect(resources).toContain(`:table/${verificationTableName(config.name)}`);
+      expect(resources).not.toContain(registryTableName(config.name));
+      expect(resources).not.toContain('/index/');
+    }
     // Every table statement is confined by partition key: certificates and counters to read, counters to write.
     const leading = (action: string) =>
       statements.find((st) => actionsOf([st]).includes(action))?.Condition?.['ForAllValues:StringLike']?.[
@@ -478,12 +514,12 @@ describe('StatelessStack', () => {
     expect(leading('dynamodb:UpdateItem')).toEqual(['RL#*']);
     for (const st of statements.filter((x) => actionsOf([x]).some((a) => a.startsWith('dynamodb:'))))
       expect(st.Condition).toBeDefined();
-    // The data key only through DynamoDB's own requests: verify cannot decrypt anything by itself.
-    const kmsStatements = statements.filter((st) => actionsOf([st]).some((a) => a.startsWith('kms:')));
-    expect(kmsStatements.length).toBeGreaterThan(0);
-    for (const st of kmsStatements) {
-      expect(JSON.stringify(st.Condition?.StringEquals?.['kms:ViaService'])).toMatch(/dynamodb\./);
-    }
+    // No KMS action at all, with or without conditions: the verification table is under an AWS-owned key.
+    expect(actions.filter((a) => a.toLowerCase().startsWith('kms:'))).toEqual([]);
+    expect(actions.some((a) => a === '*' || a.endsWith(':*'))).toBe(false);
+    expect(
+      actions.some((a) => ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:BatchGetItem'].includes(a)),
+    ).toBe(false);
     expect(
       actions.some((a) => a.startsWith('s3:') || a.startsWith('ses:') || a.startsWith('secretsmanager:')),
     ).toBe(false);
@@ -493,6 +529,26 @@ describe('StatelessStack', () => {
     )![1] as Json;
     expect(verifyFn.Properties.KmsKeyArn).toBeUndefined();
     expect(verifyFn.Properties.ReservedConcurrentExecutions).toBe(DEFAULT_VERIFY_CONCURRENCY);
+  });
+
+  it('lets course-end publish certificates to the verification table, and no other function touch it', () => {
+    const onVerification = (prefix: string) =>
+      roleStatements(stateless, prefix).filter((st) =>
+        JSON.stringify(st.Resource).includes(`:table/${verificationTableName(config.name)}`),
+      );
+    const publish = onVerification('CourseEndFunction');
+    expect(actionsOf(publish)).toEqual(['dynamodb:UpdateItem']);
+    expect(publish[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CERT#*'] },
+    });
+    for (const prefix of ['IntakeFunction', 'RemindersFunction', 'BouncesFunction', 'SweeperFunction'])
+      expect(onVerification(prefix)).toEqual([]);
+    // Every function is told the table's name; only course-end and verify may use it.
+    const fns = Object.entries(stateless.findResources('AWS::Lambda::Function')) as [string, Json][];
+    for (const [, fn] of fns)
+      expect(fn.Properties.Environment.Variables.LINGJUN_VERIFY_TABLE).toBe(
+        verificationTableName(config.name),
+      );
   });
 
   it('turns verify’s reserved concurrency off with context verifyReservedConcurrency=off', async () => {
@@ -530,10 +586,10 @@ describe('StatelessStack', () => {
 });
 
 describe('stack outputs', () => {
-  it('name the table, bucket, region and verify URL that `lingjun --deployment` reads', () => {
+  it('name the tables, bucket, region and verify URL that `lingjun --deployment` reads', () => {
     const outputs = stateless.toJSON().Outputs as Record<string, unknown>;
     expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining(['TableName', 'BucketName', 'Region', 'VerifyUrl']),
+      expect.arrayContaining(['TableName', 'VerifyTableName', 'BucketName', 'Region', 'VerifyUrl']),
     );
   });
 });
