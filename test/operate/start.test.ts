@@ -63,7 +63,11 @@ describe.skipIf(process.env.LINGJUN_NO_STACK === '1')('lingjun start', () => {
     expect(banner).toContain(`--deployment ${outputs}`);
     const file = JSON.parse(await readFile(outputs, 'utf8')) as Record<string, Record<string, string>>;
     const values = Object.values(file)[0]!;
-    expect(values).toMatchObject({ TableName: 'lingjun', BucketName: 'lingjun-mail' });
+    expect(values).toMatchObject({
+      TableName: 'lingjun',
+      VerifyTableName: 'lingjun-verification',
+      BucketName: 'lingjun-mail',
+    });
     const { code, out } = await runCli(['program', 'show', '--deployment', outputs, '--json']);
     expect(code).toBe(0);
     const shown = JSON.parse(out.split('\n').find((l) => l.startsWith('{"version"'))!);

@@ -187,15 +187,22 @@ describe('local stack (in memory)', () => {
     );
   });
 
-  it('creates the table with the registry key design', async () => {
+  it('creates the registry table and the verification table with their key designs', async () => {
     const client = dynamoDbClient(stack.config);
     const { Table } = await client.send(new DescribeTableCommand({ TableName: stack.config.tableName }));
+    const { Table: verification } = await client.send(
+      new DescribeTableCommand({ TableName: stack.config.verifyTableName }),
+    );
     client.destroy();
     expect(Table?.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
     expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['gsi1']);
+    expect(stack.config.verifyTableName).toBe('lingjun-verification');
+    expect(verification?.KeySchema).toEqual(Table?.KeySchema);
+    // The public check reads one item by key: the verification table has no index.
+    expect(verification?.GlobalSecondaryIndexes).toBeUndefined();
   });
 
   it('stop() kills DynamoDB Local, frees every port and removes the temp state', async () => {
