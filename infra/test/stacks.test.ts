@@ -279,6 +279,7 @@ describe('StatelessStack', () => {
       expect(Object.keys(env)).toEqual(
         expect.arrayContaining([
           'LINGJUN_TABLE',
+          'LINGJUN_VERIFY_TABLE',
           'LINGJUN_BUCKET',
           'LINGJUN_MAILBOX',
           'LINGJUN_PROGRAM_FILE',
