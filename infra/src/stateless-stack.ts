@@ -281,7 +281,8 @@ export class StatelessStack extends Stack {
     }
 
     // Anyone holding a certificate number and code may check it (spec §9), so the URL has no IAM auth;
-    // the function is read-only on the table and reveals only what the certificate already shows.
+    // the function reads only the verification table (writing its rate-limit counters) and reveals only what the
+    // certificate already shows.
     const verifyUrl = this.verify.fn.addFunctionUrl({
       authType: lambda.FunctionUrlAuthType.NONE,
       cors: { allowedOrigins: ['*'], allowedMethods: [lambda.HttpMethod.GET] },
