@@ -76,7 +76,7 @@ function publishedFields(record: CertificateRecord, codeHash: string): Record<st
 export class VerificationTable {
   constructor(
     private readonly db: DynamoDBDocumentClient,
-    readonly table: string,
+    private readonly table: string,
   ) {}
 
   /**
