@@ -280,8 +280,8 @@ export class StatelessStack extends Stack {
       acknowledgeWildcardActions(f.fn, wildcardActions, scopedReason);
     }
 
-    // Anyone holding a certificate number and code may check it (spec §9), so the URL has no IAM auth;
-    // the function reads only the verification table (writing its rate-limit counters) and reveals only what the
+    // Anyone holding a certificate number and code may check it (spec §9), so the URL has no IAM auth; the
+    // function reads only the verification table (writing its rate-limit counters) and reveals only what the
     // certificate already shows.
     const verifyUrl = this.verify.fn.addFunctionUrl({
       authType: lambda.FunctionUrlAuthType.NONE,
