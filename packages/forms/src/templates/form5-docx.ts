@@ -1,21 +1,15 @@
+import { once } from '@lingjun/core';
 import type { Program } from '@lingjun/program';
-import {
-  AlignmentType,
-  Document,
-  HeightRule,
-  Packer,
-  PageOrientation,
-  Paragraph,
-  Table,
-  TableCell,
-  TableLayoutType,
-  TableRow,
-  TextRun,
-  VerticalAlign,
-  WidthType,
-} from 'docx';
+import type { Paragraph, TableCell, TableRow } from 'docx';
 import { type FieldDef, FORM5 } from '../definitions.ts';
 import { formTitle, printedLabel } from './common.ts';
+
+/**
+ * docx loads on first use: every function that bundles forms would otherwise compile it at cold start, and
+ * only the reminder mail's blank 附件5 needs it (npm run bench, bundle_initial_kb).
+ */
+const docxLib = once(() => import('docx'));
+type Docx = Awaited<ReturnType<typeof docxLib>>;
 
 /** A4 in twentieths of a point. */
 export const A4 = { width: 11906, height: 16838 } as const;
@@ -93,7 +87,11 @@ function spanWidth(from: number, span: number): number {
   return COLS.slice(from, from + span).reduce((a, b) => a + b, 0);
 }
 
-function textParagraphs(text: string, opts: { bold?: boolean; center?: boolean } = {}): Paragraph[] {
+function textParagraphs(
+  { AlignmentType, Paragraph, TextRun }: Docx,
+  text: string,
+  opts: { bold?: boolean; center?: boolean } = {},
+): Paragraph[] {
   return text.split(/\r?\n/).map(
     (line) =>
       new Paragraph({
@@ -103,20 +101,22 @@ function textParagraphs(text: string, opts: { bold?: boolean; center?: boolean }
   );
 }
 
-function labelCell(field: FieldDef, col: number): TableCell {
+function labelCell(d: Docx, field: FieldDef, col: number): TableCell {
+  const { TableCell, VerticalAlign, WidthType } = d;
   return new TableCell({
     width: { size: spanWidth(col, 1), type: WidthType.DXA },
     verticalAlign: VerticalAlign.CENTER,
-    children: textParagraphs(printedLabel(field, false), { bold: true, center: true }),
+    children: textParagraphs(d, printedLabel(field, false), { bold: true, center: true }),
   });
 }
 
-function valueCell(text: string | undefined, col: number, span: number): TableCell {
+function valueCell(d: Docx, text: string | undefined, col: number, span: number): TableCell {
+  const { Paragraph, TableCell, VerticalAlign, WidthType } = d;
   return new TableCell({
     width: { size: spanWidth(col, span), type: WidthType.DXA },
     columnSpan: span,
     verticalAlign: VerticalAlign.CENTER,
-    children: text ? textParagraphs(text) : [new Paragraph({})],
+    children: text ? textParagraphs(d, text) : [new Paragraph({})],
   });
 }
 
@@ -137,6 +137,22 @@ export async function buildForm5Docx(
   program: Program,
   values: Record<string, string> = {},
 ): Promise<Uint8Array> {
+  const d = await docxLib();
+  const {
+    AlignmentType,
+    Document,
+    HeightRule,
+    Packer,
+    PageOrientation,
+    Paragraph,
+    Table,
+    TableCell,
+    TableLayoutType,
+    TableRow,
+    TextRun,
+    VerticalAlign,
+    WidthType,
+  } = d;
   const byKey = new Map(FORM5.fields.map((f) => [f.key, f]));
   const rows: TableRow[] = [];
   form5DocxLayout().forEach((pairs, i) => {
@@ -145,8 +161,8 @@ export async function buildForm5Docx(
     for (const [key, span] of pairs) {
       const field = byKey.get(key);
       if (!field) continue;
-      cells.push(labelCell(field, col));
-      cells.push(valueCell(values[key], col + 1, span));
+      cells.push(labelCell(d, field, col));
+      cells.push(valueCell(d, values[key], col + 1, span));
       col += 1 + span;
     }
     if (i === 0) {
@@ -155,7 +171,7 @@ export async function buildForm5Docx(
           rowSpan: PHOTO_ROWS,
           width: { size: spanWidth(GRID - 1, 1), type: WidthType.DXA },
           verticalAlign: VerticalAlign.CENTER,
-          children: textParagraphs('照片\n（近期免冠\n二寸彩照）', { center: true }),
+          children: textParagraphs(d, '照片\n（近期免冠\n二寸彩照）', { center: true }),
         }),
       );
     }
@@ -177,13 +193,13 @@ export async function buildForm5Docx(
           columnSpan: 4,
           width: { size: spanWidth(0, 4), type: WidthType.DXA },
           verticalAlign: VerticalAlign.CENTER,
-          children: textParagraphs('本人承诺以上信息真实、准确。\n本人签字：\n日期：    年  月  日'),
+          children: textParagraphs(d, '本人承诺以上信息真实、准确。\n本人签字：\n日期：    年  月  日'),
         }),
         new TableCell({
           columnSpan: 3,
           width: { size: spanWidth(4, 3), type: WidthType.DXA },
           verticalAlign: VerticalAlign.CENTER,
-          children: textParagraphs('推荐单位（盖章）\n\n日期：    年  月  日'),
+          children: textParagraphs(d, '推荐单位（盖章）\n\n日期：    年  月  日'),
         }),
       ],
     }),
@@ -215,7 +231,10 @@ export async function buildForm5Docx(
             layout: TableLayoutType.FIXED,
             rows,
           }),
-          ...textParagraphs(`注：内容较多时可另附页。每位学员一表，请与附件4一并发送至 ${program.mailbox}。`),
+          ...textParagraphs(
+            d,
+            `注：内容较多时可另附页。每位学员一表，请与附件4一并发送至 ${program.mailbox}。`,
+          ),
         ],
       },
     ],
