@@ -7,6 +7,7 @@
  * through `import()` (exceljs for annotated workbooks, SheetJS for spreadsheets, the Word readers) become
  * chunks that Node loads on first use, so a cold start compiles only what every invocation runs.
  */
+import { resolve } from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
 
 // The entry's name gives both its file (index.mjs) and the Lambda handler (index.handler).
@@ -56,4 +57,24 @@ export function buildFunction(root: string, entry: string, outDir: string): Meta
     logLevel: 'error',
   });
   return res.metafile;
+}
+
+/**
+ * The outputs a cold start loads: the entry (outDir/index.mjs) and every chunk it imports statically, keyed
+ * as in the metafile (relative to root). Chunks reached only through import() load on first use.
+ */
+export function initialOutputs(meta: Metafile, root: string, outDir: string): string[] {
+  const entryFile = resolve(outDir, BUNDLE_OPTIONS.outFile);
+  const entryKey = Object.keys(meta.outputs).find((k) => resolve(root, k) === entryFile);
+  if (!entryKey) throw new Error(`esbuild metafile has no entry output for ${entryFile} (${root})`);
+  const initial = new Set<string>();
+  const visit = (key: string): void => {
+    if (initial.has(key)) return;
+    initial.add(key);
+    for (const imp of meta.outputs[key]?.imports ?? []) {
+      if (imp.kind === 'import-statement' && !imp.external) visit(imp.path);
+    }
+  };
+  visit(entryKey);
+  return [...initial];
 }
