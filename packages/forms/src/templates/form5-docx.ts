@@ -1,4 +1,3 @@
-import { once } from '@lingjun/core';
 import type { Program } from '@lingjun/program';
 import { FORM5 } from '../definitions.ts';
 
@@ -89,12 +88,6 @@ export function form5DocxLayout(): (readonly Pair[])[] {
 }
 
 /**
- * The docx writer loads on first use: every function that bundles forms reaches this module, and only the
- * reminder mail's blank 附件5 needs docx (npm run bench, bundle_initial_kb).
- */
-const writer = once(() => import('./form5-docx-write.ts'));
-
-/**
  * Builds 附件5 领军人才培训学员报名表 as a Word document: blank when `values` is absent, otherwise with
  * the given display text per field key (used by the fill helpers that play a sender).
  */
@@ -102,5 +95,9 @@ export async function buildForm5Docx(
   program: Program,
   values: Record<string, string> = {},
 ): Promise<Uint8Array> {
-  return (await writer()).writeForm5Docx(program, values);
+  // The docx writer loads on first use: every function that bundles forms reaches this module, and only the
+  // reminder mail's blank 附件5 needs docx (npm run bench, bundle_initial_kb). Imported here, not through a
+  // module-level once(): a bundle that never calls this function then ships no docx at all.
+  const { writeForm5Docx } = await import('./form5-docx-write.ts');
+  return writeForm5Docx(program, values);
 }

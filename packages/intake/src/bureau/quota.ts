@@ -24,7 +24,9 @@ export async function adjustQuotas(
   deps: BureauDeps,
   input: { current: PublishedProgram; sheet: InboundAttachment; by: string; now: Date },
 ): Promise<QuotaAdjustment> {
-  const { checkAgainstRecorded, publishProgram, ProgramChangeRefused } = await import('@lingjun/deadlines');
+  const { checkAgainstRecorded, publishProgram, ProgramChangeRefused } = await import(
+    '@lingjun/deadlines/publish'
+  );
   // The 附件2 reader (program-import) loads with the first 名额调整 mail, not at every cold start.
   const { isSheetError, mergeQuotaSheet, readQuotaSheet } = await import('./quota-sheet.ts');
   const out: QuotaAdjustment = { applied: [], refused: [], warnings: [] };
