@@ -25,11 +25,12 @@ type Fn = keyof typeof BUDGET_KB;
 const LAZY = ['exceljs', 'docx', 'qrcode', 'tldts', '@aws-sdk/client-secrets-manager', '@e965/xlsx'];
 
 /**
- * Packages present in two versions in a whole bundle, all inside chunks loaded on first use: exceljs and
- * word-extractor pin saxes ^5 (the project reads with saxes 6), jszip pins readable-stream ~2.3 with its own
- * safe-buffer and string_decoder. A new pair, or any pair at cold start, fails.
+ * Packages present in two versions in a whole bundle, all inside exceljs's chunk (loaded on first use): jszip
+ * pins readable-stream ~2.3 with its own safe-buffer and string_decoder, where the rest use 3.x. (saxes, pinned
+ * ^5 by exceljs and word-extractor, is overridden to the project's 6 in package.json.) A new pair, or any
+ * pair at cold start, fails.
  */
-const KNOWN_LAZY_DUPLICATES = new Set(['saxes', 'readable-stream', 'safe-buffer', 'string_decoder']);
+const KNOWN_LAZY_DUPLICATES = new Set(['readable-stream', 'safe-buffer', 'string_decoder']);
 
 interface Built {
   meta: Metafile;
