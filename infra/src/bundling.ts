@@ -6,6 +6,13 @@
  * Code splitting is why this is not NodejsFunction (which writes one outfile): modules a function reaches only
  * through `import()` (exceljs for annotated workbooks, SheetJS for spreadsheets, the Word readers) become
  * chunks that Node loads on first use, so a cold start compiles only what every invocation runs.
+ *
+ * What esbuild puts at cold start is every module the entry reaches through static imports, package indexes'
+ * `export *` included, as soon as anything in the bundle uses it, even only an import() chunk. So a heavy
+ * library is loaded with import() from a module no index re-exports statically (or inside the one function
+ * that needs it), and a lazily used part of a package is imported by its subpath (`@lingjun/deadlines/
+ * reports`), never through an import() of the index, which keeps every export alive. infra/test/
+ * cold-start.test.ts holds the budgets.
  */
 import { resolve } from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
