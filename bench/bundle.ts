@@ -3,9 +3,9 @@
  * sizes and largest inputs from the esbuild metafile.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Metafile } from 'esbuild';
-import { BUNDLE_OPTIONS, buildFunction } from '../infra/src/bundling.ts';
+import { BUNDLE_OPTIONS, buildFunction, initialOutputs } from '../infra/src/bundling.ts';
 
 /** Functions under functions/, keyed as the bench reports them. */
 export const FUNCTIONS = {
@@ -37,9 +37,6 @@ export async function bundleEntry(root: string, entry: string, outDir: string): 
 
 function summarise(meta: Metafile, entryFile: string, root: string): BuiltBundle {
   const js = Object.entries(meta.outputs).filter(([k]) => k.endsWith('.mjs'));
-  // Not just any output with an entryPoint: with splitting, every import() target is one too.
-  const entryKey = js.find(([k]) => resolve(root, k) === resolve(entryFile))?.[0];
-  if (!entryKey) throw new Error(`esbuild metafile has no entry output for ${entryFile} (${root})`);
   const byName = new Map<string, number>();
   let bytes = 0;
   for (const [, out] of js) {
@@ -50,16 +47,8 @@ function summarise(meta: Metafile, entryFile: string, root: string): BuiltBundle
     }
   }
   // Static imports between outputs are what Node must load (and compile) before the entry runs.
-  const initial = new Set<string>();
-  const visit = (key: string): void => {
-    if (initial.has(key)) return;
-    initial.add(key);
-    for (const imp of meta.outputs[key]?.imports ?? []) {
-      if (imp.kind === 'import-statement' && !imp.external) visit(imp.path);
-    }
-  };
-  visit(entryKey);
-  const initialBytes = [...initial].reduce((sum, k) => sum + (meta.outputs[k]?.bytes ?? 0), 0);
+  const initial = initialOutputs(meta, root, dirname(entryFile));
+  const initialBytes = initial.reduce((sum, k) => sum + (meta.outputs[k]?.bytes ?? 0), 0);
   const largest = [...byName.entries()]
     .map(([name, b]) => ({ name, bytes: b }))
     .sort((a, b) => b.bytes - a.bytes)

@@ -6,7 +6,15 @@
  * Code splitting is why this is not NodejsFunction (which writes one outfile): modules a function reaches only
  * through `import()` (exceljs for annotated workbooks, SheetJS for spreadsheets, the Word readers) become
  * chunks that Node loads on first use, so a cold start compiles only what every invocation runs.
+ *
+ * What esbuild puts at cold start is every module the entry reaches through static imports, package indexes'
+ * `export *` included, as soon as anything in the bundle uses it, even only an import() chunk. So a heavy
+ * library is loaded with import() from a module no index re-exports statically (or inside the one function
+ * that needs it), and a lazily used part of a package is imported by its subpath (`@lingjun/deadlines/
+ * reports`), never through an import() of the index, which keeps every export alive. infra/test/
+ * cold-start.test.ts holds the budgets.
  */
+import { resolve } from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
 
 // The entry's name gives both its file (index.mjs) and the Lambda handler (index.handler).
@@ -56,4 +64,24 @@ export function buildFunction(root: string, entry: string, outDir: string): Meta
     logLevel: 'error',
   });
   return res.metafile;
+}
+
+/**
+ * The outputs a cold start loads: the entry (outDir/index.mjs) and every chunk it imports statically, keyed
+ * as in the metafile (relative to root). Chunks reached only through import() load on first use.
+ */
+export function initialOutputs(meta: Metafile, root: string, outDir: string): string[] {
+  const entryFile = resolve(outDir, BUNDLE_OPTIONS.outFile);
+  const entryKey = Object.keys(meta.outputs).find((k) => resolve(root, k) === entryFile);
+  if (!entryKey) throw new Error(`esbuild metafile has no entry output for ${entryFile} (${root})`);
+  const initial = new Set<string>();
+  const visit = (key: string): void => {
+    if (initial.has(key)) return;
+    initial.add(key);
+    for (const imp of meta.outputs[key]?.imports ?? []) {
+      if (imp.kind === 'import-statement' && !imp.external) visit(imp.path);
+    }
+  };
+  visit(entryKey);
+  return [...initial];
 }

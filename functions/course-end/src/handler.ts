@@ -1,5 +1,8 @@
 import { type AwsConfig, configFromEnv, keySecretFromEnv, services, stackProgram } from '@lingjun/aws';
-import { type ClassEndResult, certSecretFromEnv, runCourseEnd } from '@lingjun/certificates';
+// Subpaths, not the package index: the index re-exports the certificate writer (docx, QR codes), which the job
+// loads only when it writes certificates (npm run bench, bundle_initial_kb.course_end).
+import { certSecretFromEnv } from '@lingjun/certificates/code';
+import { type ClassEndResult, runCourseEnd } from '@lingjun/certificates/job';
 import { ConfigError, log } from '@lingjun/core';
 import { COURSE_END_TIME, deployedProgram, type Program } from '@lingjun/program';
 

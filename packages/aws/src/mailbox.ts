@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError } from '@lingjun/core';
 import type { AwsConfig } from './config.ts';
 
@@ -75,18 +74,11 @@ export function mailboxAccountFromEnv(env: NodeJS.ProcessEnv = process.env): Mai
 export async function mailboxPassword(account: MailboxAccount, config: AwsConfig): Promise<string> {
   if (account.password) return account.password;
   if (!account.secretId) throw new ConfigError('mailbox account has neither password nor secretId');
-  const client = new SecretsManagerClient({
-    region: config.region,
-    ...(config.credentials ? { credentials: { ...config.credentials } } : {}),
-  });
-  try {
-    const res = await client.send(new GetSecretValueCommand({ SecretId: account.secretId }));
-    const password = (JSON.parse(res.SecretString ?? '{}') as { password?: unknown }).password;
-    if (typeof password !== 'string' || !password) {
-      throw new ConfigError(`secret ${account.secretId} holds no "password"`);
-    }
-    return password;
-  } finally {
-    client.destroy();
+  const { secretString } = await import('./secrets.ts');
+  const raw = await secretString(account.secretId, config);
+  const password = (JSON.parse(raw ?? '{}') as { password?: unknown }).password;
+  if (typeof password !== 'string' || !password) {
+    throw new ConfigError(`secret ${account.secretId} holds no "password"`);
   }
+  return password;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type BlobStore, LingjunError, log, type Mailer } from '@lingjun/core';
+import { type BlobStore, LingjunError, log, type Mailer, once } from '@lingjun/core';
 import { applyFallbackFonts, newWorkbook } from '@lingjun/forms';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
 import { classEndsAt, type Program, type ProgramClass, regionByCode } from '@lingjun/program';
@@ -7,7 +7,11 @@ import type { CertificateRecord, CourseRegistry, Registry, VerificationTable } f
 import { zipSync } from 'fflate';
 import { certificateCode, codeHash } from './code.ts';
 import { type CompletionResult, completion } from './completion.ts';
-import { buildCertificatesDocx, type CertificateData, fillCertificate } from './docx.ts';
+import type { CertificateData } from './docx.ts';
+
+// The certificate writer (docx, QR codes) loads when a class has certificates to write: the course-end
+// function's cold start then compiles only the job (npm run bench, bundle_initial_kb.course_end).
+const certificateWriter = once(() => import('./docx.ts'));
 
 /** Who issues the certificates (¶11: the Talent Exchange Center runs the classes); overridable per deployment. */
 export const DEFAULT_ISSUER = '工业和信息化部人才交流中心';
@@ -153,7 +157,7 @@ async function endClass(deps: CourseEndDeps, cls: ProgramClass): Promise<ClassEn
     );
     if (record.status === 'revoked') continue;
     const data = certificateData(deps, record, issuer);
-    const content = await fillCertificate(data);
+    const content = await (await certificateWriter()).fillCertificate(data);
     const file = `documents/certificates/${program.year}/C${String(cls.no).padStart(2, '0')}/${record.number}.docx`;
     if (created) await deps.store.put(file, content, DOCX);
     certs.push({
@@ -172,7 +176,7 @@ async function endClass(deps: CourseEndDeps, cls: ProgramClass): Promise<ClassEn
   certs.sort((a, b) => a.number.localeCompare(b.number));
   const printable = {
     file: `documents/certificates/${program.year}/C${String(cls.no).padStart(2, '0')}/all-certificates.docx`,
-    content: await buildCertificatesDocx(datas),
+    content: await (await certificateWriter()).buildCertificatesDocx(datas),
   };
   if (datas.length > 0) await deps.store.put(printable.file, printable.content, DOCX);
   const result: ClassEndResult = { ...base, completion: results, certificates: certs, printable };

@@ -136,7 +136,7 @@ export async function statusWorkbook(
   // Every region of spec §2, not only those with a quota: a region that sends without one is worth seeing.
   const statuses = await regionStatuses(deps, { all: true });
   const attention = loaded?.attention ?? (await attentionLists(deps.registry));
-  const wb = newWorkbook();
+  const wb = await newWorkbook();
   const table = progressTable(program, statuses, today(program, now), attention);
   addTable(
     wb,
@@ -295,7 +295,7 @@ export async function underfillReport(
       notes: missing.map((m) => m.text).join('；'),
     });
   }
-  const wb = newWorkbook();
+  const wb = await newWorkbook();
   addTable(
     wb,
     '未报满地区',

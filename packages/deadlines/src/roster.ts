@@ -60,7 +60,7 @@ export async function rosterWorkbook(
       regionByCode(r.region)?.name ?? r.region,
       contacts.get(r.region) ?? '',
     ]);
-  const wb = newWorkbook();
+  const wb = await newWorkbook();
   const regionName = filter.region ? (regionByCode(filter.region)?.name ?? filter.region) : '';
   if (filter.classNo !== undefined) {
     const c = classes[0];

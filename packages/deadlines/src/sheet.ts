@@ -1,8 +1,6 @@
 import { displayWidth } from '@lingjun/core';
-import { applyFallbackFonts, setCellText } from '@lingjun/forms';
+import { applyFallbackFonts, newWorkbook as newFormsWorkbook, setCellText } from '@lingjun/forms';
 import type ExcelJS from 'exceljs';
-// The Workbook module alone: exceljs's main entry adds a streaming reader and writer this never uses.
-import WorkbookClass from 'exceljs/lib/doc/workbook.js';
 
 /** A column of a generated table: header text and whether the values are counts. */
 export interface Column {
@@ -102,9 +100,12 @@ export function addTable(
 export const PROBLEM_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } } as const;
 export const CHECK_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFEB9C' } } as const;
 
-/** A new workbook with the system as author. */
-export function newWorkbook(): ExcelJS.Workbook {
-  const wb = new WorkbookClass();
+/**
+ * A new workbook with the system as author. exceljs loads on first use (forms' newWorkbook): the reminders
+ * function's cold start then compiles no spreadsheet writer (npm run bench, bundle_initial_kb.reminders).
+ */
+export async function newWorkbook(): Promise<ExcelJS.Workbook> {
+  const wb = await newFormsWorkbook();
   wb.creator = '领军人才培训报名系统';
   wb.created = new Date();
   return wb;

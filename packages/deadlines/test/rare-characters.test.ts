@@ -4,7 +4,7 @@ import { addTable, newWorkbook, workbookBytes } from '../src/sheet.ts';
 
 describe('generated tables (roster, status, reports) and extension B-G names', () => {
   it('keep the name exactly and name SimSun-ExtB/ExtG for its rare characters, in the cell font', async () => {
-    const wb = newWorkbook();
+    const wb = await newWorkbook();
     addTable(
       wb,
       '名单',

@@ -100,7 +100,7 @@ describe('quota changes', () => {
 
 describe('generated tables', () => {
   it('keep formula-like text as text, freeze the header and size columns to the widest value', async () => {
-    const wb = newWorkbook();
+    const wb = await newWorkbook();
     addTable(
       wb,
       '名单',

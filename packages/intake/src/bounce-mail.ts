@@ -1,5 +1,7 @@
 import { log } from '@lingjun/core';
-import { type BounceOutcome, recordDeliveryProblem } from '@lingjun/deadlines';
+// The bounce module only: the package index reaches the report and reminder writers (exceljs, docx), which
+// esbuild would then put in the intake bundle's initial chunks (npm run bench, bundle_initial_kb).
+import { type BounceOutcome, recordDeliveryProblem } from '@lingjun/deadlines/bounces';
 import { parseDeliveryReport, permanentlyFailed } from '@lingjun/mail';
 import { keys } from '@lingjun/registry';
 import type { Run } from './lifecycle.ts';

@@ -62,7 +62,7 @@ describe('the Authentication-Results header SES adds on receipt, locally', () =>
   });
 
   it('a message without the header is not trusted', async () => {
-    expect(authenticateSender([{ name: 'From', value: 'hbzxqy@163.com' }]).aligned).toBe(false);
+    expect((await authenticateSender([{ name: 'From', value: 'hbzxqy@163.com' }])).aligned).toBe(false);
     expect((await parseInbound(MAIL)).authentication.aligned).toBe(false);
   });
 });

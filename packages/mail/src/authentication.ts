@@ -1,5 +1,5 @@
+import { once } from '@lingjun/core';
 import { decodeWords } from 'postal-mime';
-import { getDomain } from 'tldts';
 
 /** A result as RFC 8601 writes it (`spf=pass`); null when the header names no such check. */
 export type AuthResult =
@@ -58,11 +58,12 @@ const METHODS = new Set(['spf', 'dkim', 'dmarc', 'arc', 'iprev', 'auth', 'bimi',
  * first Authentication-Results header (the one the receiving server prepends; later copies come from the
  * sender and may be forged) must come from `authservId` and say DMARC passed for the From domain, or SPF
  * or DKIM passed for a domain with the same organisational domain (relaxed alignment, RFC 7489 §3.1).
+ * Async: the Public Suffix List loads only when a checked domain is not the From domain itself.
  */
-export function authenticateSender(
+export async function authenticateSender(
   headers: readonly MailHeader[],
   opts: { authservId?: string } = {},
-): SenderAuthentication {
+): Promise<SenderAuthentication> {
   const authservId = (opts.authservId ?? SES_AUTHSERV_ID).toLowerCase();
   const reasons: string[] = [];
   const named = (n: string) =>
@@ -80,8 +81,12 @@ export function authenticateSender(
   const fromDomain = from ? from.slice(from.lastIndexOf('@') + 1) : null;
 
   const results = authenticationResults(named('authentication-results')[0], authservId, reasons);
-  const org = fromDomain ? organisationalDomain(fromDomain) : null;
-  const sameOrg = (d: string | null) => d !== null && org !== null && organisationalDomain(d) === org;
+  const fromName = fromDomain ? lower(fromDomain) : null;
+  // A domain is its own organisational domain's equal: only another name needs the Public Suffix List.
+  const sameOrg = async (d: string | null) =>
+    d !== null &&
+    fromName !== null &&
+    (d === fromName || (await organisationalDomain(d)) === (await organisationalDomain(fromName)));
   const dmarcInfo = results.find((r) => r.method === 'dmarc');
   const dmarcDomain = lower(dmarcInfo?.props['header.from']);
   const dmarc: CheckVerdict = dmarcInfo
@@ -94,14 +99,17 @@ export function authenticateSender(
   const spfInfo = results.find((r) => r.method === 'spf');
   const spfDomain = domainOf(spfInfo?.props['smtp.mailfrom'] ?? spfInfo?.props['envelope-from']);
   const spf: CheckVerdict = spfInfo
-    ? { result: spfInfo.result, domain: spfDomain, aligned: spfInfo.result === 'pass' && sameOrg(spfDomain) }
+    ? {
+        result: spfInfo.result,
+        domain: spfDomain,
+        aligned: spfInfo.result === 'pass' && (await sameOrg(spfDomain)),
+      }
     : NO_CHECK;
-  const dkims = results
-    .filter((r) => r.method === 'dkim')
-    .map((r) => {
-      const domain = lower(r.props['header.d']) ?? domainOf(r.props['header.i']);
-      return { result: r.result, domain, aligned: r.result === 'pass' && sameOrg(domain) };
-    });
+  const dkims: CheckVerdict[] = [];
+  for (const r of results.filter((x) => x.method === 'dkim')) {
+    const domain = lower(r.props['header.d']) ?? domainOf(r.props['header.i']);
+    dkims.push({ result: r.result, domain, aligned: r.result === 'pass' && (await sameOrg(domain)) });
+  }
   const dkim: CheckVerdict =
     dkims.find((d) => d.aligned) ?? dkims.find((d) => d.result === 'pass') ?? dkims[0] ?? NO_CHECK;
 
@@ -118,9 +126,14 @@ export function authenticateSender(
   return { from, fromDomain, aligned: reasons.length === 0, dmarc, spf, dkim, reasons };
 }
 
+// tldts is mostly the Public Suffix List (about 140 KB of the intake bundle): loaded on first use, so a cold
+// start does not compile it and mail whose checks name the From domain itself never loads it.
+const publicSuffixList = once(() => import('tldts'));
+
 /** The registrable domain (sd.gov.cn for jxt.sd.gov.cn, by the Public Suffix List); the name itself otherwise. */
-export function organisationalDomain(domain: string): string {
+export async function organisationalDomain(domain: string): Promise<string> {
   const d = domain.toLowerCase().replace(/\.$/, '');
+  const { getDomain } = await publicSuffixList();
   return getDomain(d, { allowPrivateDomains: false }) ?? d;
 }
 

@@ -359,7 +359,7 @@ async function parseLevel(raw: Uint8Array, depth: number, authservId?: string): 
       : (messageIdHeader as string),
     messageIdDerived,
     from,
-    authentication: authenticateSender(
+    authentication: await authenticateSender(
       parsed.headers.map((h) => ({ name: h.key, value: h.value })),
       authservId ? { authservId } : {},
     ),

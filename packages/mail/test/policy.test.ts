@@ -67,8 +67,8 @@ describe('replyRecipient', () => {
 
 describe('trustedSender', () => {
   const from = { name: 'From', value: '"河北" <HBZXQY@163.com>' };
-  it('is the From mailbox only when authentication is aligned with its domain', () => {
-    const aligned = authenticateSender([
+  it('is the From mailbox only when authentication is aligned with its domain', async () => {
+    const aligned = await authenticateSender([
       {
         name: 'Authentication-Results',
         value: 'amazonses.com; dkim=pass header.i=@163.com; dmarc=none header.from=163.com;',
@@ -76,7 +76,7 @@ describe('trustedSender', () => {
       from,
     ]);
     expect(trustedSender({ authentication: aligned })).toBe('hbzxqy@163.com');
-    const other = authenticateSender([
+    const other = await authenticateSender([
       {
         name: 'Authentication-Results',
         value: 'amazonses.com; dkim=pass header.i=@evil.example; dmarc=none header.from=163.com;',

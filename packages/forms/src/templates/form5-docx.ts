@@ -1,34 +1,18 @@
 import type { Program } from '@lingjun/program';
-import {
-  AlignmentType,
-  Document,
-  HeightRule,
-  Packer,
-  PageOrientation,
-  Paragraph,
-  Table,
-  TableCell,
-  TableLayoutType,
-  TableRow,
-  TextRun,
-  VerticalAlign,
-  WidthType,
-} from 'docx';
-import { type FieldDef, FORM5 } from '../definitions.ts';
-import { formTitle, printedLabel } from './common.ts';
+import { FORM5 } from '../definitions.ts';
 
 /** A4 in twentieths of a point. */
 export const A4 = { width: 11906, height: 16838 } as const;
 // 2 cm above and below (the body needs the height to stay on one page), 2.3 cm at the sides.
-const MARGIN = { top: 1134, bottom: 1134, left: 1304, right: 1304 } as const;
+export const MARGIN = { top: 1134, bottom: 1134, left: 1304, right: 1304 } as const;
 
 /** Grid columns: label, value, label, value, label, value, photo. Sums to the text width of A4 with margins. */
-const COLS = [1420, 1460, 1200, 1400, 1200, 1300, 1318] as const;
-const GRID = COLS.length;
-const PHOTO_ROWS = 4;
+export const COLS = [1420, 1460, 1200, 1400, 1200, 1300, 1318] as const;
+export const GRID = COLS.length;
+export const PHOTO_ROWS = 4;
 
 /** One label/value pair in the layout: the field and how many grid columns its value spans. */
-type Pair = readonly [key: string, span: number];
+export type Pair = readonly [key: string, span: number];
 
 /**
  * The usual Chinese form layout: short personal fields beside a 照片 box that spans the first rows, then
@@ -76,48 +60,22 @@ const LAYOUT: readonly (readonly Pair[])[] = [
 ];
 
 /** Minimum heights of the tall boxes, in twentieths of a point. */
-const TALL: Readonly<Record<string, number>> = {
+export const TALL: Readonly<Record<string, number>> = {
   resume: 2200,
   profile: 1700,
   needs: 1200,
   mainBusiness: 640,
 };
 /** Height of an ordinary row and of the signature block: with TALL, the form fills one A4 page, no more. */
-const ROW_HEIGHT = 520;
-const SIGNATURE_HEIGHT = 1300;
+export const ROW_HEIGHT = 520;
+export const SIGNATURE_HEIGHT = 1300;
 
-const BODY_FONT = { ascii: '宋体', eastAsia: '宋体', hAnsi: '宋体' } as const;
-const TITLE_FONT = { ascii: '黑体', eastAsia: '黑体', hAnsi: '黑体' } as const;
+export const BODY_FONT = { ascii: '宋体', eastAsia: '宋体', hAnsi: '宋体' } as const;
+export const TITLE_FONT = { ascii: '黑体', eastAsia: '黑体', hAnsi: '黑体' } as const;
 
-function spanWidth(from: number, span: number): number {
+/** Width in twips of `span` grid columns from column `from`. */
+export function spanWidth(from: number, span: number): number {
   return COLS.slice(from, from + span).reduce((a, b) => a + b, 0);
-}
-
-function textParagraphs(text: string, opts: { bold?: boolean; center?: boolean } = {}): Paragraph[] {
-  return text.split(/\r?\n/).map(
-    (line) =>
-      new Paragraph({
-        alignment: opts.center ? AlignmentType.CENTER : AlignmentType.LEFT,
-        children: [new TextRun({ text: line, bold: opts.bold ?? false, font: BODY_FONT, size: 21 })],
-      }),
-  );
-}
-
-function labelCell(field: FieldDef, col: number): TableCell {
-  return new TableCell({
-    width: { size: spanWidth(col, 1), type: WidthType.DXA },
-    verticalAlign: VerticalAlign.CENTER,
-    children: textParagraphs(printedLabel(field, false), { bold: true, center: true }),
-  });
-}
-
-function valueCell(text: string | undefined, col: number, span: number): TableCell {
-  return new TableCell({
-    width: { size: spanWidth(col, span), type: WidthType.DXA },
-    columnSpan: span,
-    verticalAlign: VerticalAlign.CENTER,
-    children: text ? textParagraphs(text) : [new Paragraph({})],
-  });
 }
 
 /** The layout with every FORM5 field placed exactly once. */
@@ -137,88 +95,9 @@ export async function buildForm5Docx(
   program: Program,
   values: Record<string, string> = {},
 ): Promise<Uint8Array> {
-  const byKey = new Map(FORM5.fields.map((f) => [f.key, f]));
-  const rows: TableRow[] = [];
-  form5DocxLayout().forEach((pairs, i) => {
-    const cells: TableCell[] = [];
-    let col = 0;
-    for (const [key, span] of pairs) {
-      const field = byKey.get(key);
-      if (!field) continue;
-      cells.push(labelCell(field, col));
-      cells.push(valueCell(values[key], col + 1, span));
-      col += 1 + span;
-    }
-    if (i === 0) {
-      cells.push(
-        new TableCell({
-          rowSpan: PHOTO_ROWS,
-          width: { size: spanWidth(GRID - 1, 1), type: WidthType.DXA },
-          verticalAlign: VerticalAlign.CENTER,
-          children: textParagraphs('照片\n（近期免冠\n二寸彩照）', { center: true }),
-        }),
-      );
-    }
-    const tall = pairs.length === 1 ? TALL[pairs[0]?.[0] ?? ''] : undefined;
-    rows.push(
-      new TableRow({
-        children: cells,
-        cantSplit: true,
-        height: { value: tall ?? ROW_HEIGHT, rule: HeightRule.ATLEAST },
-      }),
-    );
-  });
-  rows.push(
-    new TableRow({
-      cantSplit: true,
-      height: { value: SIGNATURE_HEIGHT, rule: HeightRule.ATLEAST },
-      children: [
-        new TableCell({
-          columnSpan: 4,
-          width: { size: spanWidth(0, 4), type: WidthType.DXA },
-          verticalAlign: VerticalAlign.CENTER,
-          children: textParagraphs('本人承诺以上信息真实、准确。\n本人签字：\n日期：    年  月  日'),
-        }),
-        new TableCell({
-          columnSpan: 3,
-          width: { size: spanWidth(4, 3), type: WidthType.DXA },
-          verticalAlign: VerticalAlign.CENTER,
-          children: textParagraphs('推荐单位（盖章）\n\n日期：    年  月  日'),
-        }),
-      ],
-    }),
-  );
-
-  const doc = new Document({
-    creator: 'lingjun',
-    title: formTitle(program, FORM5),
-    styles: { default: { document: { run: { font: BODY_FONT, size: 21 } } } },
-    sections: [
-      {
-        properties: {
-          page: {
-            size: { width: A4.width, height: A4.height, orientation: PageOrientation.PORTRAIT },
-            margin: MARGIN,
-          },
-        },
-        children: [
-          new Paragraph({
-            alignment: AlignmentType.CENTER,
-            spacing: { after: 160 },
-            children: [
-              new TextRun({ text: formTitle(program, FORM5), bold: true, font: TITLE_FONT, size: 36 }),
-            ],
-          }),
-          new Table({
-            width: { size: spanWidth(0, GRID), type: WidthType.DXA },
-            columnWidths: [...COLS],
-            layout: TableLayoutType.FIXED,
-            rows,
-          }),
-          ...textParagraphs(`注：内容较多时可另附页。每位学员一表，请与附件4一并发送至 ${program.mailbox}。`),
-        ],
-      },
-    ],
-  });
-  return new Uint8Array(await Packer.toBuffer(doc));
+  // The docx writer loads on first use: every function that bundles forms reaches this module, and only the
+  // reminder mail's blank 附件5 needs docx (npm run bench, bundle_initial_kb). Imported here, not through a
+  // module-level once(): a bundle that never calls this function then ships no docx at all.
+  const { writeForm5Docx } = await import('./form5-docx-write.ts');
+  return writeForm5Docx(program, values);
 }

@@ -238,7 +238,7 @@ export async function runCommand(
       };
     }
     case 'status': {
-      const { composeDigest } = await import('@lingjun/deadlines');
+      const { composeDigest } = await import('@lingjun/deadlines/reports');
       const report = await composeDigest(deps, now);
       return {
         subject: `【进度】${report.subject.replace(/^【[^】]*】/, '')}`,
@@ -248,7 +248,7 @@ export async function runCommand(
       };
     }
     case 'roster': {
-      const { rosterWorkbook } = await import('@lingjun/deadlines');
+      const { rosterWorkbook } = await import('@lingjun/deadlines/roster');
       const { classNo } = command;
       if (classNo !== undefined && !program.classes.some((c) => c.no === classNo))
         return help(program, `没有第${classNo}期。`);

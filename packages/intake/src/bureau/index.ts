@@ -3,6 +3,5 @@ export * from './deps.ts';
 export * from './handle.ts';
 export * from './notice.ts';
 export * from './quota.ts';
-export * from './quota-sheet.ts';
 export * from './replacement.ts';
 export * from './token.ts';

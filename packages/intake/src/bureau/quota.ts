@@ -4,7 +4,7 @@ import type { InboundAttachment } from '@lingjun/mail';
 import { type Program, ProgramError, type PublishedProgram, parseProgram } from '@lingjun/program';
 import type { ProgramChange } from '@lingjun/program-import';
 import type { BureauDeps } from './deps.ts';
-import { isSheetError, mergeQuotaSheet, readQuotaSheet } from './quota-sheet.ts';
+import type { mergeQuotaSheet } from './quota-sheet.ts';
 
 /** What a 名额调整 mail did: the changes published, those refused and why, and the sheet's warnings. */
 export interface QuotaAdjustment {
@@ -24,7 +24,11 @@ export async function adjustQuotas(
   deps: BureauDeps,
   input: { current: PublishedProgram; sheet: InboundAttachment; by: string; now: Date },
 ): Promise<QuotaAdjustment> {
-  const { checkAgainstRecorded, publishProgram, ProgramChangeRefused } = await import('@lingjun/deadlines');
+  const { checkAgainstRecorded, publishProgram, ProgramChangeRefused } = await import(
+    '@lingjun/deadlines/publish'
+  );
+  // The 附件2 reader (program-import) loads with the first 名额调整 mail, not at every cold start.
+  const { isSheetError, mergeQuotaSheet, readQuotaSheet } = await import('./quota-sheet.ts');
   const out: QuotaAdjustment = { applied: [], refused: [], warnings: [] };
   const current = input.current.program;
   let merged: ReturnType<typeof mergeQuotaSheet>;

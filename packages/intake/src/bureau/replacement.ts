@@ -9,7 +9,7 @@ import type { Outcome } from '../outcome.ts';
 /** A region's registered contacts (the program's and the registry's), lower-cased, once each. */
 export async function regionContacts(deps: Pick<IntakeDeps, 'program' | 'registry'>, code: string) {
   // The deadlines package carries the one definition; loaded on use so the intake bundle does not grow.
-  const { contactsOf } = await import('@lingjun/deadlines');
+  const { contactsOf } = await import('@lingjun/deadlines/status');
   return contactsOf(deps, code);
 }
 
