@@ -1,4 +1,4 @@
-import { REGIONS } from '@lingjun/program';
+import { NOTICE_REGIONS } from '@lingjun/program';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { testProgram } from '../../../test/support/intake.ts';
@@ -94,7 +94,7 @@ describe('quota changes', () => {
     expect(() => applyQuotaChange(base, { region: '火星', total: 3 }, { total: 0, perClass: {} })).toThrow(
       /不是37个报送地区之一/,
     );
-    expect(REGIONS).toHaveLength(37);
+    expect(NOTICE_REGIONS).toHaveLength(37);
   });
 });
 
