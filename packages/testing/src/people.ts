@@ -130,7 +130,9 @@ function divisionFor(regionCode: string, regions: RegionTable, r: () => number):
   const region = regions.byCode(regionCode);
   const county = String(2 + Math.floor(r() * 8)).padStart(2, '0');
   // Inside the region's first division prefix: a province's first city (1301xx), a city's counties (2102xx).
-  const prefix = (region ? regionDivisions(region)[0] : undefined) ?? regionCode.slice(0, 2);
+  // A code of no region in the table is placed as its code says (139900 → 1399xx).
+  const prefix =
+    regionDivisions(region ?? { code: regionCode, name: '', aliases: [] })[0] ?? regionCode.slice(0, 2);
   const city = prefix.length <= 2 ? `${prefix.padEnd(2, '0')}01` : prefix;
   return (city + county).slice(0, 6);
 }
