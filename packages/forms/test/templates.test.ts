@@ -183,6 +183,22 @@ describe('附件4 template', () => {
     );
     expect(String(ws.getCell(FORM4_LAYOUT.noteRow, 1).value)).toContain('10期班：2025年11月1日前');
   });
+
+  it('follows the program: a program that declares its regions offers those, in its order', async () => {
+    const raw = JSON.parse(JSON.stringify(program)) as Record<string, unknown>;
+    raw.regions = [
+      { code: '130200', name: '唐山市' },
+      { code: '130100', name: '石家庄市', aliases: ['石家庄'] },
+    ];
+    raw.quotas = { '130100': { total: 3 } };
+    raw.contacts = {};
+    const t = (await buildTemplates(parseProgram(raw))).find((f) => f.name.startsWith('附件4'));
+    if (!t) throw new Error('no 附件4');
+    const wb = await open(t);
+    const ws = wb.getWorksheet(FORM4.title);
+    if (!ws) throw new Error('no sheet');
+    expect(listValues(wb, ws.getCell(FORM4_LAYOUT.regionCell))).toEqual(['唐山市', '石家庄市']);
+  });
 });
 
 describe('附件5 templates', () => {
