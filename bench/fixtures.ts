@@ -1,6 +1,7 @@
 /**
  * Deterministic bench inputs: a typical submission (附件3 + 附件4 of 30 rows + 30 附件5), a large one
- * (100 + 100), the sample emails of test/fixtures/mail, and a season burst (37 regions × 9 classes). People come from the
+ * (100 + 100), the sample emails of test/fixtures/mail, a season burst (37 regions × 9 classes) and, on demand, the
+ * ten-times season (370 synthetic regions × 9 of 90 classes). People come from the
  * seeded generator and Message-IDs are fixed; the office files carry the fill time in their metadata and
  * MIME boundaries are random, which changes bytes but not the work. Generated files are cached under
  * .lingjun/bench-fixtures, keyed by the sources that make them, because the burst takes a minute to fill.
@@ -9,17 +10,25 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Program, parseProgram, REGIONS } from '@lingjun/program';
-import { fillForm3, fillForm4, fillForm5Docx, generatePeople, type Person } from '@lingjun/testing';
+import { NOTICE_REGIONS, type Program, parseProgram, programRegions } from '@lingjun/program';
+import {
+  fillForm3,
+  fillForm4,
+  fillForm5Docx,
+  generatePeople,
+  type Person,
+  syntheticRegions,
+} from '@lingjun/testing';
 import { buildEmail } from '../test/support/email.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 /** Bump when the fixture recipe changes in a way the source hash cannot see. */
-const RECIPE = 'v1';
+const RECIPE = 'v2';
 const SOURCES = [
   'bench/fixtures.ts',
   'packages/testing/src/fill.ts',
   'packages/testing/src/people.ts',
+  'packages/testing/src/regions.ts',
   'packages/forms/src/templates/form3.ts',
   'packages/forms/src/templates/form4.ts',
   'packages/forms/src/templates/form5-docx.ts',
@@ -36,10 +45,13 @@ export const BURST_CLASSES = 9;
 export const BURST_PEOPLE = 3;
 /** Region quota in the burst program: below 9 classes × 3 people, so late emails meet a full quota. */
 export const BURST_QUOTA = 20;
-/** The ten-times season (burst10x): the schema holds the 37 real regions only, so 10× is 90 classes. */
+/** The ten-times season (burst10x): 370 synthetic regions (ten per notice region) and 90 classes. */
+export const BURST10X_REGIONS_PER_REGION = 10;
 export const BURST10X_CLASSES = 90;
-/** Ten times the burst's quota: 90 classes × 3 people (270) still outnumber it, so quotas fill. */
-export const BURST10X_QUOTA = 10 * 20;
+/** Emails per region in the ten-times season: as in the burst, one for each of 9 classes (of the 90). */
+export const BURST10X_EMAILS_PER_REGION = BURST_CLASSES;
+/** The burst's quota: 9 emails × 3 people (27) still outnumber it, so every region's quota fills. */
+export const BURST10X_QUOTA = BURST_QUOTA;
 /** Deadline of every class of the ten-times program: all 90 are reminded on the same mornings. */
 export const BURST10X_DEADLINE = '2025-06-20';
 /** Sender of the typical and large submissions: 河北省's contact in the example program. */
@@ -70,16 +82,15 @@ async function sourceHash(): Promise<string> {
 /** The example program with a quota and a contact for all 37 regions (the burst's program). */
 export async function burstProgram(): Promise<Program> {
   const data = JSON.parse(await readFile(join(ROOT, 'examples/program-2025.json'), 'utf8'));
-  data.quotas = Object.fromEntries(REGIONS.map((r) => [r.code, { total: BURST_QUOTA }]));
-  data.contacts = Object.fromEntries(REGIONS.map((r) => [r.code, [burstSender(r.code)]]));
+  data.quotas = Object.fromEntries(NOTICE_REGIONS.map((r) => [r.code, { total: BURST_QUOTA }]));
+  data.contacts = Object.fromEntries(NOTICE_REGIONS.map((r) => [r.code, [burstSender(r.code)]]));
   return parseProgram(data);
 }
 
 /**
- * The ten-times program: 90 classes (one starting each day from 1 July, four days long, one shared deadline)
- * and a quota of 200 for each of the 37 regions. The program schema accepts only the 37 real region codes, so
- * a ministry-wide season of 370 regions × 9 classes is built as 37 regions × 90 classes: the same 3,330
- * submissions, ten times the places per quota item (the items that see the most conflicts).
+ * The ten-times program (issue 16): a ministry-wide program that declares 370 synthetic regions (ten per notice
+ * region, `syntheticRegions`), each with a contact and the burst's quota of 20, and 90 classes (one starting
+ * each day from 1 July, four days long, one shared deadline).
  */
 export async function burst10xProgram(): Promise<Program> {
   const data = JSON.parse(await readFile(join(ROOT, 'examples/program-2025.json'), 'utf8'));
@@ -94,14 +105,27 @@ export async function burst10xProgram(): Promise<Program> {
       deadline: BURST10X_DEADLINE,
     };
   });
-  data.quotas = Object.fromEntries(REGIONS.map((r) => [r.code, { total: BURST10X_QUOTA }]));
-  data.contacts = Object.fromEntries(REGIONS.map((r) => [r.code, [burstSender(r.code)]]));
+  data.regions = syntheticRegions(BURST10X_REGIONS_PER_REGION);
+  const regions = data.regions as { code: string }[];
+  data.quotas = Object.fromEntries(regions.map((r) => [r.code, { total: BURST10X_QUOTA }]));
+  data.contacts = Object.fromEntries(regions.map((r) => [r.code, [burstSender(r.code)]]));
   return parseProgram(data);
 }
 
 /**
- * Generates (or reuses, per region) the ten-times emails of the first `regions` regions: 90 per region,
- * 3 people each, class 2's first student in class 1's first student's enterprise as in the burst.
+ * The classes the i-th region of the ten-times program submits for: nine consecutive ones, the regions taking
+ * turns over the 90 (region 0: 1-9, region 1: 10-18 …, region 10: 1-9 again), so every class gets 37 regions'
+ * emails (111 students), as many as a class of the burst.
+ */
+export function burst10xClasses(index: number): number[] {
+  const first = (index % (BURST10X_CLASSES / BURST10X_EMAILS_PER_REGION)) * BURST10X_EMAILS_PER_REGION;
+  return Array.from({ length: BURST10X_EMAILS_PER_REGION }, (_, j) => first + j + 1);
+}
+
+/**
+ * Generates (or reuses, per region) the ten-times emails of the first `regions` regions: 9 per region
+ * (`burst10xClasses`), 3 people each, the second email's first student in the first's first student's
+ * enterprise as in the burst.
  */
 export async function burst10xFixtures(
   fx: Fixtures,
@@ -112,21 +136,24 @@ export async function burst10xFixtures(
   await mkdir(dir, { recursive: true });
   const program = await burst10xProgram();
   await writeFile(fx.burst10xProgram, JSON.stringify(program));
+  const table = programRegions(program);
   const out: string[] = [];
-  for (const r of REGIONS.slice(0, regions)) {
-    const files = Array.from({ length: BURST10X_CLASSES }, (_, c) => join(dir, `${r.code}-c${c + 1}.eml`));
+  for (const [i, r] of table.list.slice(0, regions).entries()) {
+    const classes = burst10xClasses(i);
+    const files = classes.map((c) => join(dir, `${r.code}-c${c}.eml`));
     out.push(...files);
     if (existsSync(join(dir, `${r.code}.done`))) continue;
-    log(`fixtures: burst10x region ${r.code} (${BURST10X_CLASSES} emails, cached afterwards)`);
+    log(`fixtures: burst10x region ${r.code} ${r.name} (${files.length} emails, cached afterwards)`);
     let first: Person | undefined;
-    for (let c = 1; c <= BURST10X_CLASSES; c++) {
+    for (const [k, c] of classes.entries()) {
       const people = generatePeople(BURST_PEOPLE, {
         seed: Number(r.code) * 100 + c,
         regionCode: r.code,
+        regions: table,
         classNo: c,
       });
       first ??= people[0];
-      if (c === 2 && first && people[0]) {
+      if (k === 1 && first && people[0]) {
         people[0] = { ...people[0], enterprise: first.enterprise, uscc: first.uscc };
       }
       const { raw } = await submissionEmail({
@@ -137,7 +164,7 @@ export async function burst10xFixtures(
         people,
         messageId: `<bench-burst10x-${r.code}-c${c}@bench.example.cn>`,
       });
-      await writeFile(files[c - 1]!, raw);
+      await writeFile(files[k]!, raw);
     }
     await writeFile(join(dir, `${r.code}.done`), new Date().toISOString());
   }
@@ -208,7 +235,7 @@ export async function fixtures(log: (s: string) => void = () => {}): Promise<Fix
   // Region by region, each region's nine emails together: four workers then race on one region's quota
   // and enterprises, the case the conditional writes must get right.
   const order: string[] = [];
-  for (const r of REGIONS) {
+  for (const r of NOTICE_REGIONS) {
     for (let c = 1; c <= BURST_CLASSES; c++) order.push(join(burstDir, `${r.code}-c${c}.eml`));
   }
   fx.burst = order;
@@ -248,7 +275,7 @@ export async function fixtures(log: (s: string) => void = () => {}): Promise<Fix
   const bp = await burstProgram();
   await writeFile(fx.burstProgram, JSON.stringify(bp));
   log(`fixtures: burst of ${order.length} emails (cached afterwards)`);
-  for (const r of REGIONS) {
+  for (const r of NOTICE_REGIONS) {
     let first: Person | undefined;
     for (let c = 1; c <= BURST_CLASSES; c++) {
       const people = generatePeople(BURST_PEOPLE, {

@@ -213,7 +213,7 @@ function headline(f: Figures): [string, string, string][] {
     [
       'burst10x',
       t
-        ? `${t.emails} emails (+${t.redelivered}), lost ${t.lost}, quota overrun ${t.quota_overrun}, duplicates ${t.duplicate_registrations}, ${t.emails_per_s}/s; jobs ${Object.entries(
+        ? `${t.regions}/${t.program_regions} regions × ${t.classes} classes, ${t.emails} emails (+${t.redelivered}), lost ${t.lost}, quota overrun ${t.quota_overrun}, duplicates ${t.duplicate_registrations}, ${t.emails_per_s}/s; jobs ${Object.entries(
             t.jobs,
           )
             .map(([k, j]) => `${k} ${j.seconds}s/${j.timeout_s}s`)

@@ -12,7 +12,7 @@ import { type AwsConfig, dynamoDbClient, keySecretFromEnv, rawMailKey, services 
 import { setLogSink, TransientError } from '@lingjun/core';
 import { type InboundRef, type IntakeDeps, type Outcome, processInbound } from '@lingjun/intake';
 import { PASSING, sesMessageId, withSesAuthenticationResults } from '@lingjun/local';
-import { type Program, parseProgram, REGIONS } from '@lingjun/program';
+import { type Program, parseProgram, programRegions } from '@lingjun/program';
 import { createTableInput, type Registration } from '@lingjun/registry';
 import { BURST_CLASSES, BURST_QUOTA, type Fixtures } from '../fixtures.ts';
 
@@ -209,7 +209,7 @@ export async function checkRun(
 
   let quotaOverrun = 0;
   const active: Registration[] = [];
-  for (const r of REGIONS) {
+  for (const r of programRegions(program).list) {
     const regs = (await deps.registry.listRegion(r.code)).filter((x) => x.status === 'active');
     active.push(...regs);
     quotaOverrun += overrun(regs.length, program.quotas[r.code]?.total ?? defaultQuota);

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { annotateWorkbook, type Form4, type RowStatus } from '@lingjun/forms';
 import { composeReply, parseInbound } from '@lingjun/mail';
-import { type Program, parseProgram, regionByCode } from '@lingjun/program';
+import { type Program, parseProgram, programRegions } from '@lingjun/program';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
 import { assemble, type Candidate } from '../../packages/intake/src/steps/assemble.ts';
 import { readForms } from '../../packages/intake/src/steps/forms.ts';
@@ -43,7 +43,7 @@ export async function pipelineOwnWork(raw: Uint8Array, program: Program): Promis
   const sender = mail.from?.address?.toLowerCase() ?? '';
   const f4s = read.forms.filter((f): f is Form4 => f.form === '附件4');
   const code = programRegionsOf(program, sender)[0] ?? f4s.find((f) => f.regionCode)?.regionCode ?? '000000';
-  const region = regionByCode(code);
+  const region = programRegions(program).byCode(code);
   for (const f3 of form3s(read.forms)) findings.push(...f3.records.flatMap((r) => r.findings));
   const assembly = assemble(read.forms, program, RECEIVED);
   findings.push(...assembly.findings);
@@ -52,7 +52,7 @@ export async function pipelineOwnWork(raw: Uint8Array, program: Program): Promis
   for (const [no, list] of [...assembly.classes.entries()].sort(([a], [b]) => a - b)) {
     let accepted = 0;
     for (const c of list) {
-      const w = enterpriseRegionWarning(c.values.uscc, code);
+      const w = enterpriseRegionWarning(c.values.uscc, code, programRegions(program));
       if (w)
         c.findings.push(
           finding(w.code, w.message, { form: '附件4', file: c.file, student: c.name, classNo: no }),

@@ -5,7 +5,7 @@
 import { TransientError } from '@lingjun/core';
 import type { Outcome } from '@lingjun/intake';
 import { processInbound } from '@lingjun/intake';
-import { REGIONS } from '@lingjun/program';
+import { NOTICE_REGIONS } from '@lingjun/program';
 import { describe, expect, it } from 'vitest';
 import { countingMailer, harness, storeInbound, testProgram } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
@@ -15,8 +15,8 @@ const contactOf = (code: string) => `r${code}@example.cn`;
 /** A program where every region has a quota and a contact, so any region can submit. */
 function everyRegion(total: number) {
   return testProgram((p) => {
-    p.quotas = Object.fromEntries(REGIONS.map((r) => [r.code, { total }]));
-    p.contacts = Object.fromEntries(REGIONS.map((r) => [r.code, [contactOf(r.code)]]));
+    p.quotas = Object.fromEntries(NOTICE_REGIONS.map((r) => [r.code, { total }]));
+    p.contacts = Object.fromEntries(NOTICE_REGIONS.map((r) => [r.code, [contactOf(r.code)]]));
   });
 }
 
@@ -27,8 +27,8 @@ describe('concurrent intake against DynamoDB Local', () => {
     const shared = people(1, 500)[0]!;
     const raws = await Promise.all(
       Array.from({ length: 50 }, async (_, i) => {
-        const region = REGIONS[i % REGIONS.length]!;
-        const classNo = 1 + Math.floor(i / REGIONS.length);
+        const region = NOTICE_REGIONS[i % NOTICE_REGIONS.length]!;
+        const classNo = 1 + Math.floor(i / NOTICE_REGIONS.length);
         const person = {
           ...people(1, 600 + i, region.code, classNo)[0]!,
           uscc: shared.uscc,
@@ -59,7 +59,7 @@ describe('concurrent intake against DynamoDB Local', () => {
       expect(o.findings.map((f) => f.code)).not.toContain('QUOTA_EXCEEDED');
     }
     let registrations = 0;
-    for (const r of REGIONS)
+    for (const r of NOTICE_REGIONS)
       registrations += (await deps.registry.listRegion(r.code)).filter((x) => x.status === 'active').length;
     expect(registrations).toBe(1);
   });

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { type BlobStore, LingjunError, log, type Mailer, once } from '@lingjun/core';
 import { applyFallbackFonts, newWorkbook } from '@lingjun/forms';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
-import { classEndsAt, type Program, type ProgramClass, regionByCode } from '@lingjun/program';
+import {
+  classEndsAt,
+  type Program,
+  type ProgramClass,
+  programRegions,
+  type RegionTable,
+} from '@lingjun/program';
 import type { CertificateRecord, CourseRegistry, Registry, VerificationTable } from '@lingjun/registry';
 import { zipSync } from 'fflate';
 import { certificateCode, codeHash } from './code.ts';
@@ -221,6 +227,7 @@ export async function completionWorkbook(
   cls: ProgramClass,
   results: CompletionResult[],
   numbers: Map<string, string>,
+  regions: RegionTable,
 ): Promise<Uint8Array> {
   const wb = await newWorkbook();
   const ws = wb.addWorksheet(`第${cls.no}期结业名单`);
@@ -241,7 +248,7 @@ export async function completionWorkbook(
   results.forEach((r, i) => {
     ws.addRow([
       i + 1,
-      regionByCode(r.student.region)?.name ?? r.student.region,
+      regions.nameOf(r.student.region),
       r.student.name,
       r.student.values.enterprise ?? '',
       r.present + r.late,
@@ -274,7 +281,7 @@ async function sendRegions(
 ): Promise<void> {
   const regions = [...new Set(results.map((r) => r.student.region))];
   for (const region of regions) {
-    const name = regionByCode(region)?.name ?? region;
+    const name = programRegions(deps.program).nameOf(region);
     const mine = results.filter((r) => r.student.region === region);
     const myCerts = certs.filter((c) => c.region === region);
     const numbers = new Map<string, string>();
@@ -286,7 +293,7 @@ async function sendRegions(
       log.warn('region has no contacts for certificates', { region, classNo: cls.no });
       continue;
     }
-    const list = await completionWorkbook(cls, mine, numbers);
+    const list = await completionWorkbook(cls, mine, numbers, programRegions(deps.program));
     const files: Record<string, Uint8Array> = { [`第${cls.no}期结业名单-${name}.xlsx`]: list };
     for (const c of myCerts) files[`${c.number}-${c.student}.docx`] = c.content;
     const zip = zipSync(files, { level: 6 });
@@ -322,6 +329,7 @@ async function sendSummary(
   printable: { file: string; content: Uint8Array },
   out: ClassEndResult,
 ): Promise<void> {
+  const regions = programRegions(deps.program);
   const numbers = new Map(certs.map((c) => [c.personKey, c.number]));
   const byRegion = new Map<string, { total: number; done: number }>();
   for (const r of results) {
@@ -331,14 +339,14 @@ async function sendSummary(
     byRegion.set(r.student.region, e);
   }
   const regionRows = [...byRegion].map(([code, e]) => [
-    regionByCode(code)?.name ?? code,
+    regions.nameOf(code),
     e.total,
     e.done,
     e.total - e.done,
   ]);
   const failed = results
     .filter((r) => !r.completed)
-    .map((r) => [r.student.name, regionByCode(r.student.region)?.name ?? '', r.reason, markText(r)]);
+    .map((r) => [r.student.name, regions.byCode(r.student.region)?.name ?? '', r.reason, markText(r)]);
   const intro = `第${cls.no}期（${cls.start}至${cls.end}，${cls.location}）参训${results.length}人，结业${certs.length}人，未结业${failed.length}人。结业标准：请假不超过${deps.program.completion.maxExcusedHalfDays}个半天、缺勤不超过${deps.program.completion.maxUnexcusedHalfDays}个半天（迟到计为出勤）。`;
   const text = [
     intro,
@@ -359,7 +367,7 @@ async function sendSummary(
   const attachments = [
     {
       filename: `第${cls.no}期结业名单.xlsx`,
-      content: await completionWorkbook(cls, results, numbers),
+      content: await completionWorkbook(cls, results, numbers, regions),
       contentType: XLSX,
     },
     ...(certs.length

@@ -1,6 +1,6 @@
 import type { Mailer } from '@lingjun/core';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
-import { type Program, regionByCode } from '@lingjun/program';
+import { type Program, programRegions } from '@lingjun/program';
 import type { CertificateRecord, CourseRegistry, Registry } from '@lingjun/registry';
 
 /** What revoking did: revoked now (and who was told), revoked before, or no such number. */
@@ -38,7 +38,7 @@ async function notifyRevocation(
   cert: CertificateRecord,
 ): Promise<string[]> {
   const { program } = deps;
-  const regionName = regionByCode(cert.region)?.name ?? cert.region;
+  const regionName = programRegions(program).nameOf(cert.region);
   const contacts = [
     ...(await deps.registry.getContacts(cert.region)),
     ...(program.contacts[cert.region] ?? []),

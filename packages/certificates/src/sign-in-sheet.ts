@@ -1,5 +1,5 @@
 import { newWorkbook, setCellText, validateRange } from '@lingjun/forms';
-import { type Program, type ProgramClass, regionByCode } from '@lingjun/program';
+import { type Program, type ProgramClass, programRegions } from '@lingjun/program';
 import type { Registration } from '@lingjun/registry';
 
 /** The marks the sheet offers (spec §9); the importer reads these and their common variants. */
@@ -74,7 +74,7 @@ export async function signInSheetWorkbook(
   sorted.forEach((s, i) => {
     const row = ws.getRow(4 + i);
     row.getCell(1).value = i + 1;
-    setCellText(row.getCell(2), regionByCode(s.region)?.name ?? s.region);
+    setCellText(row.getCell(2), programRegions(program).nameOf(s.region));
     setCellText(row.getCell(3), s.name);
     setCellText(row.getCell(4), (s.values.idNumber ?? '').slice(-4));
     setCellText(row.getCell(5), s.values.enterprise ?? '');

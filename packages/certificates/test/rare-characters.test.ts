@@ -3,6 +3,7 @@
  * them: each such character sits in a run whose fonts are SimSun-ExtB (extension B) or SimSun-ExtG (later
  * extensions), with the run's other properties (bold, underline, size) kept.
  */
+import { NOTICE_REGION_TABLE } from '@lingjun/program';
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { buildCertificatesDocx, type CertificateData, fillCertificate } from '../src/index.ts';
@@ -101,7 +102,12 @@ it('the completion list keeps an extension-B name and names SimSun-ExtB for it',
     completed: true,
     reason: '',
   };
-  const bytes = await completionWorkbook(cls as never, [result as never], new Map([['k', '2025-03-001']]));
+  const bytes = await completionWorkbook(
+    cls as never,
+    [result as never],
+    new Map([['k', '2025-03-001']]),
+    NOTICE_REGION_TABLE,
+  );
   const xml = strFromU8(unzipSync(bytes)['xl/sharedStrings.xml']!);
   expect(xml).toMatch(/<rFont val="SimSun-ExtB"\/>.*<t[^>]*>𠮷<\/t>/s);
 });

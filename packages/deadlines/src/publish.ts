@@ -5,8 +5,8 @@ import {
   type Program,
   type ProgramVersions,
   type PublishedProgram,
+  programRegions,
   quotaChangedRegions,
-  regionByCode,
 } from '@lingjun/program';
 import { contactsOf, type DeadlineDeps } from './status.ts';
 import { escapeHtml, SENDER_NAME } from './text.ts';
@@ -50,7 +50,7 @@ export async function checkAgainstRecorded(
   const perClass = new Map<number, number>();
   codes.forEach((code, i) => {
     const u = used[i]!;
-    const name = regionByCode(code)?.name ?? code;
+    const name = programRegions(next).byCode(code)?.name ?? programRegions(current).nameOf(code);
     const q = next.quotas[code];
     if (u.total > (q?.total ?? 0))
       problems.push(`${name}已录取${u.total}名，总名额不能减至${q?.total ?? 0}名（至少${u.total}名）。`);
@@ -99,7 +99,10 @@ export async function notifyQuotaChanges(
   const run: Omit<PublishRun, 'published'> = { notified: [], noContacts: [] };
   if (after.year !== before.year) return run;
   for (const code of quotaChangedRegions(before, after)) {
-    const region = { code, name: regionByCode(code)?.name ?? code };
+    const region = {
+      code,
+      name: programRegions(after).byCode(code)?.name ?? programRegions(before).nameOf(code),
+    };
     const to = await contactsOf({ program: after, registry: deps.registry }, code);
     if (to.length === 0) {
       run.noContacts.push(region);

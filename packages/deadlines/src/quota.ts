@@ -1,5 +1,5 @@
 import { InputError } from '@lingjun/core';
-import { type Program, parseProgram, resolveRegion } from '@lingjun/program';
+import { type Program, parseProgram, programRegions } from '@lingjun/program';
 
 /** A quota change refused because it would drop below what is already accepted. */
 export class QuotaReductionError extends InputError {
@@ -24,8 +24,10 @@ export function applyQuotaChange(
   used: { total: number; perClass: Record<number, number> },
   source = 'program',
 ): { data: Record<string, unknown>; program: Program; before: number | undefined } {
-  const region = resolveRegion(change.region);
-  if (!region) throw new InputError(`不是37个报送地区之一：${change.region}`);
+  // The regions are the program's own (spec §2: the notice's 37 unless it declares others).
+  const regions = programRegions(parseProgram(data, source));
+  const region = regions.resolve(change.region);
+  if (!region) throw new InputError(`不是${regions.list.length}个报送地区之一：${change.region}`);
   if (!Number.isInteger(change.total) || change.total < 0) {
     throw new InputError(`名额应为非负整数：${change.total}`);
   }

@@ -1,6 +1,6 @@
 import { log } from '@lingjun/core';
 import { composeMessage } from '@lingjun/mail';
-import { localDateTime, type Program, regionByCode } from '@lingjun/program';
+import { localDateTime, type Program, programRegions } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
 import { type ComposedReport, type DigestData, digestData, digestGrid } from './digest.ts';
 import { bouncedAddresses, missingFor } from './reminders.ts';
@@ -119,7 +119,7 @@ function messageRows(program: Program, kind: string, list: MessageRecord[]): Row
   return list.map((m) => [
     kind,
     localDateTime(new Date(m.receivedAt), program.timezone),
-    m.region ? (regionByCode(m.region)?.name ?? m.region) : '',
+    m.region ? programRegions(program).nameOf(m.region) : '',
     m.sender ?? '',
     m.status,
     m.heldReason ?? '',
@@ -233,7 +233,7 @@ export async function composeDigest(
     `逾期报送 ${attention.late.length} 件，待确认 ${attention.held.length} 件，隔离 ${attention.quarantined.length} 件。`,
     ...attention.held.map(
       (m) =>
-        `  待确认：${regionByCode(m.region ?? '')?.name ?? '未知地区'} ${m.sender ?? ''} ${m.heldReason ?? ''}`,
+        `  待确认：${programRegions(program).byCode(m.region ?? '')?.name ?? '未知地区'} ${m.sender ?? ''} ${m.heldReason ?? ''}`,
     ),
     ...attention.quarantined.map(
       (m) =>

@@ -1,4 +1,4 @@
-import { REGIONS, regionByCode } from '@lingjun/program';
+import { programRegions, type RegionTable } from '@lingjun/program';
 import type { Registration } from '@lingjun/registry';
 import { addTable, type Column, newWorkbook, type RowValue, workbookBytes } from './sheet.ts';
 import { contactsOf, type DeadlineDeps } from './status.ts';
@@ -22,13 +22,14 @@ export async function rosterWorkbook(
   filter: RosterFilter = {},
 ): Promise<{ workbook: Uint8Array; count: number }> {
   const { program } = deps;
+  const regions = programRegions(program);
   const classes = [...program.classes]
     .sort((a, b) => a.no - b.no)
     .filter((c) => filter.classNo === undefined || c.no === filter.classNo);
   const regs: Registration[] = [];
   if (filter.region) regs.push(...(await deps.registry.listRegion(filter.region, filter.classNo)));
   else for (const c of classes) regs.push(...(await deps.registry.listClass(c.no)));
-  const active = regs.filter((r) => r.status === 'active').sort(rosterOrder);
+  const active = regs.filter((r) => r.status === 'active').sort((a, b) => rosterOrder(regions, a, b));
   const contacts = new Map<string, string>();
   for (const code of new Set(active.map((r) => r.region))) {
     contacts.set(code, (await contactsOf(deps, code)).join('、'));
@@ -57,11 +58,11 @@ export async function rosterWorkbook(
       r.values.enterprise,
       r.values.title,
       r.values.mobile,
-      regionByCode(r.region)?.name ?? r.region,
+      regions.nameOf(r.region),
       contacts.get(r.region) ?? '',
     ]);
   const wb = await newWorkbook();
-  const regionName = filter.region ? (regionByCode(filter.region)?.name ?? filter.region) : '';
+  const regionName = filter.region ? regions.nameOf(filter.region) : '';
   if (filter.classNo !== undefined) {
     const c = classes[0];
     const where = c ? `（${c.location}，${chineseDate(c.start)}—${chineseDate(c.end)}）` : '';
@@ -91,12 +92,11 @@ export async function rosterWorkbook(
   return { workbook: await workbookBytes(wb), count: active.length };
 }
 
-const REGION_ORDER = new Map(REGIONS.map((r, i) => [r.code, i]));
-
-function rosterOrder(a: Registration, b: Registration): number {
+/** Class, then region in the program's order, then acceptance. */
+function rosterOrder(regions: RegionTable, a: Registration, b: Registration): number {
   return (
     a.classNo - b.classNo ||
-    (REGION_ORDER.get(a.region) ?? 99) - (REGION_ORDER.get(b.region) ?? 99) ||
+    regions.position(a.region) - regions.position(b.region) ||
     a.acceptedAt.localeCompare(b.acceptedAt) ||
     a.seq - b.seq
   );

@@ -1,5 +1,5 @@
 import type { Mailer } from '@lingjun/core';
-import { deadlines, localDate, type Program, type ProgramClass, REGIONS } from '@lingjun/program';
+import { deadlines, localDate, type Program, type ProgramClass, programRegions } from '@lingjun/program';
 import type { Bounces, MessageRecord, Registry, SendOnce } from '@lingjun/registry';
 
 /** What the deadline jobs need: the program, the registry, send-once records and a mailer. */
@@ -39,12 +39,14 @@ export function classKey(no: number): string {
   return `C#${String(no).padStart(2, '0')}`;
 }
 
-/** Regions that have a quota in the program, in the order of spec §2. */
+/** Regions that have a quota in the program, in the program's order (spec §2's for the notice's 37). */
 export function quotaRegions(program: Program): { code: string; name: string }[] {
-  return REGIONS.filter((r) => (program.quotas[r.code]?.total ?? 0) > 0).map((r) => ({
-    code: r.code,
-    name: r.name,
-  }));
+  return programRegions(program)
+    .list.filter((r) => (program.quotas[r.code]?.total ?? 0) > 0)
+    .map((r) => ({
+      code: r.code,
+      name: r.name,
+    }));
 }
 
 /** Contacts of a region: the program file's and its latest 附件3's, lower-cased, once each. */
@@ -54,13 +56,13 @@ export async function contactsOf(deps: Pick<DeadlineDeps, 'program' | 'registry'
   return [...new Set([...fromProgram, ...fromForm3].map((e) => e.toLowerCase()))];
 }
 
-/** The standing of every region with a quota, or of all 37 regions (`all`, for the bureau's report). */
+/** The standing of every region with a quota, or of all the program's regions (`all`, for the bureau's report). */
 export async function regionStatuses(
   deps: Pick<DeadlineDeps, 'program' | 'registry'>,
   opts: { all?: boolean } = {},
 ): Promise<RegionStatus[]> {
   const regions = opts.all
-    ? REGIONS.map((r) => ({ code: r.code, name: r.name }))
+    ? programRegions(deps.program).list.map((r) => ({ code: r.code, name: r.name }))
     : quotaRegions(deps.program);
   return Promise.all(
     regions.map(async (r) => {

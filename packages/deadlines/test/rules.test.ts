@@ -1,4 +1,4 @@
-import { REGIONS } from '@lingjun/program';
+import { NOTICE_REGIONS } from '@lingjun/program';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { testProgram } from '../../../test/support/intake.ts';
@@ -11,6 +11,7 @@ import {
   newWorkbook,
   programDeadlines,
   QuotaReductionError,
+  quotaRegions,
   type RegionStatus,
   workbookBytes,
 } from '../src/index.ts';
@@ -94,7 +95,28 @@ describe('quota changes', () => {
     expect(() => applyQuotaChange(base, { region: '火星', total: 3 }, { total: 0, perClass: {} })).toThrow(
       /不是37个报送地区之一/,
     );
-    expect(REGIONS).toHaveLength(37);
+    expect(NOTICE_REGIONS).toHaveLength(37);
+  });
+
+  it('takes the regions of a program that declares its own, and lists quota regions in its order', async () => {
+    const base = {
+      ...(await testProgram()),
+      regions: [
+        { code: '130200', name: '唐山市', aliases: ['唐山'] },
+        { code: '130100', name: '石家庄市', aliases: ['石家庄'] },
+      ],
+      quotas: { '130100': { total: 4 } },
+      contacts: {},
+    };
+    const up = applyQuotaChange(base, { region: '唐山', total: 6 }, { total: 0, perClass: {} });
+    expect(up.program.quotas['130200']).toEqual({ total: 6 });
+    expect(quotaRegions(up.program)).toEqual([
+      { code: '130200', name: '唐山市' },
+      { code: '130100', name: '石家庄市' },
+    ]);
+    expect(() => applyQuotaChange(base, { region: '河北省', total: 3 }, { total: 0, perClass: {} })).toThrow(
+      '不是2个报送地区之一：河北省',
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { regionByCode, regionContainsDivision } from '@lingjun/program';
+import { NOTICE_REGION_TABLE } from '@lingjun/program';
 import { checkIdAgainst, checkIdNumber, checkMobile, checkUscc, usccDivision } from '@lingjun/rules';
 import { generatePeople } from '@lingjun/testing';
 import { describe, expect, it } from 'vitest';
@@ -13,14 +13,15 @@ describe('generatePeople', () => {
     'gives valid, distinct, region-consistent people for %s',
     (regionCode) => {
       const people = generatePeople(150, { seed: 3, regionCode, classNo: (i) => 1 + (i % 3) });
-      const region = regionByCode(regionCode)!;
+      const region = NOTICE_REGION_TABLE.byCode(regionCode)!;
       for (const p of people) {
         const id = checkIdNumber(p.idNumber);
         expect(id).toEqual({ ok: true, value: p.idNumber });
         expect(checkIdAgainst(p.idNumber, p.birth, p.sex)).toEqual([]);
         expect(checkUscc(p.uscc)).toEqual({ ok: true, value: p.uscc });
         expect(checkMobile(p.mobile)).toEqual({ ok: true, value: p.mobile });
-        if (regionCode !== '660000') expect(regionContainsDivision(region, usccDivision(p.uscc))).toBe(true);
+        if (regionCode !== '660000')
+          expect(NOTICE_REGION_TABLE.containsDivision(region, usccDivision(p.uscc))).toBe(true);
       }
       expect(new Set(people.map((p) => p.idNumber)).size).toBe(150);
       expect(new Set(people.map((p) => p.uscc)).size).toBe(150);

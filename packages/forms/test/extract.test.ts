@@ -1,3 +1,4 @@
+import { NOTICE_REGION_TABLE } from '@lingjun/program';
 import type { Finding } from '@lingjun/rules';
 import { generatePeople } from '@lingjun/testing';
 import { describe, expect, it } from 'vitest';
@@ -221,11 +222,13 @@ describe('附件5 extraction', () => {
   it('ENTERPRISE_REGION_MISMATCH through regionWarnings', () => {
     const [p] = generatePeople(1, { seed: 8, regionCode: '440300' });
     const rec = (extractForms([form5Doc([p!])], ctx).forms[0] as Form5).record;
-    expect(regionWarnings(rec, '440300')).toEqual([]);
+    expect(regionWarnings(rec, '440300', NOTICE_REGION_TABLE)).toEqual([]);
     // A 计划单列市 is its own region (spec §2): a Shenzhen enterprise is outside Guangdong's list.
-    expect(only(regionWarnings(rec, '440000'))).toEqual([['ENTERPRISE_REGION_MISMATCH', '统一社会信用代码']]);
-    expect(regionWarnings(rec, '660000')).toEqual([]);
-    const w = regionWarnings(rec, '130000');
+    expect(only(regionWarnings(rec, '440000', NOTICE_REGION_TABLE))).toEqual([
+      ['ENTERPRISE_REGION_MISMATCH', '统一社会信用代码'],
+    ]);
+    expect(regionWarnings(rec, '660000', NOTICE_REGION_TABLE)).toEqual([]);
+    const w = regionWarnings(rec, '130000', NOTICE_REGION_TABLE);
     expect(only(w)).toEqual([['ENTERPRISE_REGION_MISMATCH', '统一社会信用代码']]);
     expect(w[0]!.severity).toBe('warning');
   });

@@ -9,7 +9,7 @@ import {
   type Form5,
   readAttachment,
 } from '@lingjun/forms';
-import { loadProgram, type Program, resolveRegion } from '@lingjun/program';
+import { loadProgram, type Program, programRegions } from '@lingjun/program';
 import {
   type Form3Contact,
   fillForm3,
@@ -137,7 +137,7 @@ describe('round trip: template → filled by a person → readAttachment → ext
       const c = contacts[i] as Record<string, string>;
       for (const f of FORM3.fields) {
         // 地区 is stored as its region code (spec §2), the rest as written.
-        const expected = f.type === 'region' ? resolveRegion(c[f.key])?.code : c[f.key];
+        const expected = f.type === 'region' ? programRegions(program).resolve(c[f.key])?.code : c[f.key];
         expect(rec.values[f.key], `${i} ${f.label}`).toBe(expected);
       }
       expect(errorsOf(rec.findings)).toEqual([]);

@@ -15,7 +15,7 @@ import {
   type TemplateFile,
   writeTemplates,
 } from '@lingjun/forms';
-import { loadProgram, type Program, parseProgram, REGIONS } from '@lingjun/program';
+import { loadProgram, NOTICE_REGIONS, type Program, parseProgram } from '@lingjun/program';
 import { EDUCATIONS, ENTERPRISE_TYPES, ETHNICITIES, POLITICS } from '@lingjun/rules';
 import ExcelJS from 'exceljs';
 import { strFromU8, unzipSync } from 'fflate';
@@ -88,7 +88,7 @@ describe('附件3 template', () => {
     const regionCol = FORM3.fields.findIndex((f) => f.key === 'region') + 1;
     const first = ws.getCell(FORM3_LAYOUT.firstDataRow, regionCol);
     const last = ws.getCell(FORM3_LAYOUT.firstDataRow + FORM3_LAYOUT.dataRows - 1, regionCol);
-    expect(listValues(wb, first)).toEqual(REGIONS.map((r) => r.name));
+    expect(listValues(wb, first)).toEqual(NOTICE_REGIONS.map((r) => r.name));
     expect(listValues(wb, last)).toHaveLength(37);
     for (const key of ['officePhone', 'mobile', 'email']) {
       const col = FORM3.fields.findIndex((f) => f.key === key) + 1;
@@ -105,7 +105,7 @@ describe('附件4 template', () => {
     expect(ws.getCell('A1').value).toBe('2025年度领军人才培训报名汇总表');
     expect(ws.getCell('A2').value).toBe('填报地区：');
     expect(ws.getCell('F2').value).toBe('培训期次：');
-    expect(listValues(wb, ws.getCell(FORM4_LAYOUT.regionCell))).toEqual(REGIONS.map((r) => r.name));
+    expect(listValues(wb, ws.getCell(FORM4_LAYOUT.regionCell))).toEqual(NOTICE_REGIONS.map((r) => r.name));
     expect(listValues(wb, ws.getCell(FORM4_LAYOUT.classCell))).toEqual(
       program.classes.map((c) => `第${c.no}期`),
     );
@@ -182,6 +182,22 @@ describe('附件4 template', () => {
       Array.from({ length: 10 }, (_, i) => `第${i + 1}期`),
     );
     expect(String(ws.getCell(FORM4_LAYOUT.noteRow, 1).value)).toContain('10期班：2025年11月1日前');
+  });
+
+  it('follows the program: a program that declares its regions offers those, in its order', async () => {
+    const raw = JSON.parse(JSON.stringify(program)) as Record<string, unknown>;
+    raw.regions = [
+      { code: '130200', name: '唐山市' },
+      { code: '130100', name: '石家庄市', aliases: ['石家庄'] },
+    ];
+    raw.quotas = { '130100': { total: 3 } };
+    raw.contacts = {};
+    const t = (await buildTemplates(parseProgram(raw))).find((f) => f.name.startsWith('附件4'));
+    if (!t) throw new Error('no 附件4');
+    const wb = await open(t);
+    const ws = wb.getWorksheet(FORM4.title);
+    if (!ws) throw new Error('no sheet');
+    expect(listValues(wb, ws.getCell(FORM4_LAYOUT.regionCell))).toEqual(['唐山市', '石家庄市']);
   });
 });
 

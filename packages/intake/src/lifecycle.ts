@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { INTAKE_TIMEOUT_SECONDS, LEASE_MARGIN_MS, log, type MailParseError } from '@lingjun/core';
 import { composeReply, type InboundMail } from '@lingjun/mail';
-import { type Program, regionByCode } from '@lingjun/program';
+import { type Program, programRegions } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
 import { finding } from '@lingjun/rules';
 import { rememberReply } from './bounce-mail.ts';
@@ -193,12 +193,12 @@ export async function unparseable(run: RunStart, raw: Uint8Array, err: MailParse
   return save({ ...run, record: claim.record }, outcome, 'done');
 }
 
-export function duplicateOf(record: MessageRecord, mail: InboundMail): Outcome {
+export function duplicateOf(record: MessageRecord, mail: InboundMail, program: Program): Outcome {
   const prev = record.outcome;
   return {
     messageId: stripBrackets(mail.messageId),
     status: 'duplicate',
-    region: prev?.region ?? (record.region ? regionRef(record.region) : null),
+    region: prev?.region ?? (record.region ? regionRef(program, record.region) : null),
     classes: [],
     findings: [],
     reply: null,
@@ -206,8 +206,8 @@ export function duplicateOf(record: MessageRecord, mail: InboundMail): Outcome {
   };
 }
 
-export function regionRef(code: string): { code: string; name: string } | null {
-  const r = regionByCode(code);
+export function regionRef(program: Program, code: string): { code: string; name: string } | null {
+  const r = programRegions(program).byCode(code);
   return r ? { code: r.code, name: r.name } : null;
 }
 

@@ -1,7 +1,7 @@
 import { log, MailParseError, TransientError } from '@lingjun/core';
 import type { Form4, RecognisedForm } from '@lingjun/forms';
 import { type InboundMail, parseInbound, shouldReply, verdictPolicy } from '@lingjun/mail';
-import type { Program } from '@lingjun/program';
+import { type Program, programRegions } from '@lingjun/program';
 import { keys } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
 import { linkBounceMail } from './bounce-mail.ts';
@@ -55,7 +55,7 @@ export async function processInbound(ref: InboundRef, deps: IntakeDeps): Promise
   });
   if (claim.state === 'finished') {
     log.info('duplicate delivery', { messageKey: key, status: claim.record.status });
-    return duplicateOf(claim.record, mail);
+    return duplicateOf(claim.record, mail, deps.program);
   }
   if (claim.state === 'busy') {
     // Another invocation holds the lease: fail so Lambda retries later instead of dropping the email.
@@ -281,7 +281,7 @@ export function assembleStep(
   const assembly = assemble(forms, program, receivedAt);
   for (const list of assembly.classes.values()) {
     for (const c of list) {
-      const w = enterpriseRegionWarning(c.values.uscc, regionCode);
+      const w = enterpriseRegionWarning(c.values.uscc, regionCode, programRegions(program));
       if (!w) continue;
       c.findings.push(
         finding(w.code, w.message, {

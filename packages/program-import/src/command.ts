@@ -1,7 +1,7 @@
 /** The `program import` use case: read the sheets, merge, validate, write atomically. */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { ProgramError, parseProgram } from '@lingjun/program';
+import { ProgramError, parseProgram, programRegions } from '@lingjun/program';
 import { applyImport } from './merge.ts';
 import { readQuotas } from './quotas.ts';
 import { readSchedule } from './schedule.ts';
@@ -49,12 +49,17 @@ export async function importProgram(options: ImportOptions): Promise<ImportResul
   const current = parseProgram(data, programFile);
 
   const schedule = options.scheduleFile ? await readSchedule(options.scheduleFile, current.year) : undefined;
-  const quotaRead = options.quotasFile ? await readQuotas(options.quotasFile) : undefined;
-  const { data: merged, changes } = applyImport(data, {
-    ...(schedule ? { schedule } : {}),
-    ...(quotaRead ? { quotas: quotaRead.entries } : {}),
-    ...(hasDeadlines ? { deadlines } : {}),
-  });
+  const regions = programRegions(current);
+  const quotaRead = options.quotasFile ? await readQuotas(options.quotasFile, regions) : undefined;
+  const { data: merged, changes } = applyImport(
+    data,
+    {
+      ...(schedule ? { schedule } : {}),
+      ...(quotaRead ? { quotas: quotaRead.entries } : {}),
+      ...(hasDeadlines ? { deadlines } : {}),
+    },
+    regions,
+  );
   const program = parseProgram(merged, `${programFile}（导入后）`);
 
   const written = !options.dryRun && changes.length > 0;

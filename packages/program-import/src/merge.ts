@@ -1,5 +1,5 @@
 /** Merging what the sheets say into a program file's JSON, and saying what changed. */
-import { regionByCode } from '@lingjun/program';
+import type { RegionTable } from '@lingjun/program';
 import { ImportError, type ProgramChange, type QuotaEntry, type ScheduleEntry } from './types.ts';
 
 type RawClass = { no: number; start?: string; end?: string; location?: string; deadline?: string };
@@ -84,6 +84,7 @@ function mergeQuotas(
   old: Record<string, RawQuota>,
   entries: QuotaEntry[],
   changes: ProgramChange[],
+  regions: RegionTable,
 ): Record<string, RawQuota> {
   const quotas: Record<string, RawQuota> = {};
   for (const e of entries) {
@@ -102,7 +103,7 @@ function mergeQuotas(
   }
   for (const code of Object.keys(old)) {
     if (!(code in quotas)) {
-      const name = regionByCode(code)?.name ?? code;
+      const name = regions.nameOf(code);
       changes.push({
         kind: 'quota-removed',
         path: `quotas.${code}`,
@@ -121,6 +122,7 @@ function mergeQuotas(
 export function applyImport(
   data: Record<string, unknown>,
   input: ImportInput,
+  regions: RegionTable,
 ): { data: Record<string, unknown>; changes: ProgramChange[] } {
   const next: Record<string, unknown> = structuredClone(data);
   const changes: ProgramChange[] = [];
@@ -133,7 +135,7 @@ export function applyImport(
       string,
       RawQuota
     >;
-    next.quotas = mergeQuotas(old, input.quotas, changes);
+    next.quotas = mergeQuotas(old, input.quotas, changes, regions);
   }
   return { data: next, changes };
 }

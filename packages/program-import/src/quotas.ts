@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import type { CellValue } from '@lingjun/forms';
-import { parseClassNo, resolveRegion } from '@lingjun/program';
+import { parseClassNo, type RegionTable } from '@lingjun/program';
 import { findHeader, readTables, rowLabel } from './table.ts';
 import { ImportError, type QuotaEntry } from './types.ts';
 import { cellText, isTotalsRow, parseCount } from './values.ts';
@@ -57,8 +57,14 @@ function blocksOf(keys: string[]): Block[] {
   });
 }
 
-/** Reads 附件2 from a workbook or a Word table: one region per row (地区, 名额/合计, optionally 第N期 columns). */
-export async function readQuotas(file: string): Promise<{ entries: QuotaEntry[]; warnings: string[] }> {
+/**
+ * Reads 附件2 from a workbook or a Word table: one region per row (地区, 名额/合计, optionally 第N期 columns),
+ * each named as one of the program's regions.
+ */
+export async function readQuotas(
+  file: string,
+  regions: RegionTable,
+): Promise<{ entries: QuotaEntry[]; warnings: string[] }> {
   const grids = await readTables(file);
   const found = findHeader(grids, [H_REGION], (k) => H_TOTAL.test(k) || perClassNo(k) !== undefined);
   if (!found) throw new ImportError(`${basename(file)}：找不到表头（需要 地区 列）`);
@@ -89,11 +95,11 @@ export async function readQuotas(file: string): Promise<{ entries: QuotaEntry[];
           problems.push(`${where}：有名额但地区为空`);
         continue;
       }
-      const region = resolveRegion(regionText);
+      const region = regions.resolve(regionText);
       if (!region) {
         // Notes under the table (注：…, 备注) are not regions; anything else with numbers is a typo to fix.
         if (total === undefined && counts.every((x) => x.n === undefined)) continue;
-        problems.push(`${where}：地区“${regionText}”不是37个报送地区之一`);
+        problems.push(`${where}：地区“${regionText}”不是${regions.list.length}个报送地区之一`);
         continue;
       }
       if (total === 'bad' || counts.some((x) => x.n === 'bad')) {

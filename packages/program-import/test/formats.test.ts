@@ -7,7 +7,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { loadProgram, REGIONS } from '@lingjun/program';
+import { loadProgram, NOTICE_REGION_TABLE, NOTICE_REGIONS } from '@lingjun/program';
 import { Document, Packer, Paragraph, Table, TableCell, TableRow } from 'docx';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImportError, importProgram, parseDateRange, readQuotas, readSchedule } from '../src/index.ts';
@@ -58,7 +58,7 @@ async function writeDocx(file: string, title: string, rows: DocCell[][], note?: 
 
 // How 附件2 writes region names: short names mostly, a few full ones.
 const shortName = (i: number) => {
-  const r = REGIONS[i]!;
+  const r = NOTICE_REGIONS[i]!;
   return i % 3 === 0 ? r.name : (r.aliases[0] ?? r.name);
 };
 
@@ -91,14 +91,14 @@ describe('附件2 as a Word table', () => {
     const file = join(dir, '附件2.docx');
     const rows: DocCell[][] = [
       ['序号', '省区市及计划单列市', '名额'],
-      ...REGIONS.map((_, i) => [String(i + 1), shortName(i), String(20 + (i % 7))]),
-      [{ text: '合计', span: 2 }, String(REGIONS.reduce((a, _, i) => a + 20 + (i % 7), 0))],
+      ...NOTICE_REGIONS.map((_, i) => [String(i + 1), shortName(i), String(20 + (i % 7))]),
+      [{ text: '合计', span: 2 }, String(NOTICE_REGIONS.reduce((a, _, i) => a + 20 + (i % 7), 0))],
     ];
     await writeDocx(file, '附件2  2025年度领军人才培训名额分配表', rows, '注：名额不得跨地区调剂。');
-    const { entries, warnings } = await readQuotas(file);
+    const { entries, warnings } = await readQuotas(file, NOTICE_REGION_TABLE);
     expect(entries).toHaveLength(37);
     expect(warnings).toEqual([]);
-    expect(entries.map((e) => e.code)).toEqual(REGIONS.map((r) => r.code));
+    expect(entries.map((e) => e.code)).toEqual(NOTICE_REGIONS.map((r) => r.code));
     expect(entries.find((e) => e.code === '660000')).toMatchObject({
       name: '新疆生产建设兵团',
       total: 20 + (36 % 7),
@@ -114,7 +114,7 @@ describe('附件2 as a Word table', () => {
 
   it('reads a table laid out as two blocks side by side and names a bad row by table and row', async () => {
     const file = join(dir, '附件2-两栏.docx');
-    const half = Math.ceil(REGIONS.length / 2);
+    const half = Math.ceil(NOTICE_REGIONS.length / 2);
     const rows: DocCell[][] = [['序号', '地区', '名额', '序号', '地区', '名额']];
     for (let i = 0; i < half; i++) {
       const j = i + half;
@@ -122,22 +122,22 @@ describe('附件2 as a Word table', () => {
         String(i + 1),
         shortName(i),
         '10',
-        j < REGIONS.length ? String(j + 1) : '合计',
-        j < REGIONS.length ? shortName(j) : '',
-        j < REGIONS.length ? '5' : String(half * 10 + (REGIONS.length - half) * 5),
+        j < NOTICE_REGIONS.length ? String(j + 1) : '合计',
+        j < NOTICE_REGIONS.length ? shortName(j) : '',
+        j < NOTICE_REGIONS.length ? '5' : String(half * 10 + (NOTICE_REGIONS.length - half) * 5),
       ]);
     }
     await writeDocx(file, '名额分配表', rows);
-    const { entries, warnings } = await readQuotas(file);
+    const { entries, warnings } = await readQuotas(file, NOTICE_REGION_TABLE);
     expect(entries).toHaveLength(37);
     expect(warnings).toEqual([]);
     expect(entries.filter((e) => e.total === 5).map((e) => e.code)).toEqual(
-      REGIONS.slice(half).map((r) => r.code),
+      NOTICE_REGIONS.slice(half).map((r) => r.code),
     );
 
     rows[3]![4] = '山冬';
     await writeDocx(file, '名额分配表', rows);
-    await expect(readQuotas(file)).rejects.toThrow(
+    await expect(readQuotas(file, NOTICE_REGION_TABLE)).rejects.toThrow(
       /附件2-两栏\.docx 表格1第4行：地区“山冬”不是37个报送地区之一/,
     );
   });
@@ -149,7 +149,7 @@ describe('附件2 as a Word table', () => {
       ['1', '河北', '30', '大连', '5'],
       ['2', '山西', '25', '合计', '60'],
     ]);
-    const { entries, warnings } = await readQuotas(file);
+    const { entries, warnings } = await readQuotas(file, NOTICE_REGION_TABLE);
     expect(entries.map((e) => [e.code, e.total])).toEqual([
       ['130000', 30],
       ['210200', 5],
@@ -169,7 +169,7 @@ describe('附件2 as a Word table', () => {
       ['河北', '30', '10', '20'],
       ['宁波', '6', '', '6'],
     ]);
-    const { entries } = await readQuotas(file);
+    const { entries } = await readQuotas(file, NOTICE_REGION_TABLE);
     expect(entries.map((e) => [e.code, e.total, e.perClass])).toEqual([
       ['130000', 30, { '1': 10, '2': 20 }],
       ['330200', 6, { '2': 6 }],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as XLSX from '@e965/xlsx';
-import { loadProgram, ProgramError } from '@lingjun/program';
+import { loadProgram, NOTICE_REGION_TABLE, ProgramError } from '@lingjun/program';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImportError, importProgram, parseDateCell, readQuotas, readSchedule } from '../src/index.ts';
@@ -174,7 +174,7 @@ describe('quotas (附件2)', () => {
         ],
       },
     );
-    const { entries, warnings } = await readQuotas(file);
+    const { entries, warnings } = await readQuotas(file, NOTICE_REGION_TABLE);
     expect(entries.map((e) => [e.code, e.total, e.perClass])).toEqual([
       ['130000', 30, { '1': 10, '2': 20 }],
       ['150000', 20, undefined],
@@ -218,7 +218,7 @@ describe('quotas (附件2)', () => {
         ['总计', 60],
       ],
     );
-    const { warnings } = await readQuotas(file);
+    const { warnings } = await readQuotas(file, NOTICE_REGION_TABLE);
     expect(warnings).toEqual(['quotas.xlsx：合计行为 60，各地区名额之和为 55']);
 
     const bad = join(dir, 'typo.xlsx');
@@ -231,7 +231,9 @@ describe('quotas (附件2)', () => {
         ['山冬省', 10],
       ],
     );
-    await expect(readQuotas(bad)).rejects.toThrow(/typo\.xlsx 第4行：地区“山冬省”不是37个报送地区之一/);
+    await expect(readQuotas(bad, NOTICE_REGION_TABLE)).rejects.toThrow(
+      /typo\.xlsx 第4行：地区“山冬省”不是37个报送地区之一/,
+    );
   });
 
   it('reads an .xls quota table too', async () => {
@@ -247,7 +249,7 @@ describe('quotas (附件2)', () => {
     const wb = XLSX.utils.book_new();
     XLSX.utils.book_append_sheet(wb, ws, 'Sheet1');
     await writeFile(file, XLSX.write(wb, { type: 'buffer', bookType: 'biff8' }));
-    const { entries } = await readQuotas(file);
+    const { entries } = await readQuotas(file, NOTICE_REGION_TABLE);
     expect(entries.map((e) => [e.code, e.total, e.row])).toEqual([
       ['210200', 5, 4],
       ['350200', 7, 5],

@@ -1,5 +1,5 @@
 import { ConflictError } from '@lingjun/core';
-import { regionByCode } from './regions.ts';
+import { programRegions } from './regions.ts';
 import type { Program } from './schema.ts';
 
 /** One published version of the program, as the stack keeps it. */
@@ -102,15 +102,24 @@ export function describeProgramChanges(before: Program, after: Program): string[
     classes.delete(c.no);
   }
   for (const no of classes.keys()) lines.push(`删除第${no}期`);
+  // Names as the newer program has them; a region it no longer lists is named by the older one.
+  const nameOf = (code: string) =>
+    programRegions(after).byCode(code)?.name ?? programRegions(before).nameOf(code);
+  const listed = (p: Program) => programRegions(p).list.map((r) => `${r.code} ${r.name}`);
+  const [was, now] = [new Set(listed(before)), new Set(listed(after))];
+  const added = [...now].filter((r) => !was.has(r));
+  const removed = [...was].filter((r) => !now.has(r));
+  if (added.length > 0) lines.push(`新增地区：${added.join('、')}`);
+  if (removed.length > 0) lines.push(`删除地区：${removed.join('、')}`);
   for (const code of quotaChangedRegions(before, after)) {
-    const name = regionByCode(code)?.name ?? code;
+    const name = nameOf(code);
     lines.push(`${name}名额：${quotaText(before.quotas[code])} → ${quotaText(after.quotas[code])}`);
   }
   const contactCodes = new Set([...Object.keys(before.contacts), ...Object.keys(after.contacts)]);
   for (const code of [...contactCodes].sort()) {
     const a = (before.contacts[code] ?? []).join('、');
     const b = (after.contacts[code] ?? []).join('、');
-    if (a !== b) lines.push(`${regionByCode(code)?.name ?? code}联系人：${a || '无'} → ${b || '无'}`);
+    if (a !== b) lines.push(`${nameOf(code)}联系人：${a || '无'} → ${b || '无'}`);
   }
   if (before.adminEmails.join() !== after.adminEmails.join())
     lines.push(`管理员邮箱：${before.adminEmails.join('、')} → ${after.adminEmails.join('、')}`);

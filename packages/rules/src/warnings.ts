@@ -1,4 +1,4 @@
-import { CORPS_CODE, regionByCode, regionContainsDivision, regionOfDivision } from '@lingjun/program';
+import { type RegionTable, regionDivisions } from '@lingjun/program';
 import { type Problem, shown, usccDivision, valueKey } from './validators.ts';
 import { PRINCIPAL_EXACT_TITLES, PRINCIPAL_TITLES } from './values.ts';
 
@@ -50,15 +50,21 @@ export function typeOtherWarning(types: string | undefined): Problem | undefined
 }
 
 /**
- * ENTERPRISE_REGION_MISMATCH when a valid credit code's division digits lie outside the submitting region.
- * Not checked for the Corps, whose enterprises are registered across Xinjiang.
+ * ENTERPRISE_REGION_MISMATCH when a valid credit code's division digits lie outside the submitting region of
+ * the program's regions. Not checked for a region without divisions: the Corps, whose enterprises are
+ * registered across Xinjiang.
  */
-export function enterpriseRegionWarning(uscc: string | undefined, regionCode: string): Problem | undefined {
-  if (uscc?.length !== 18 || regionCode === CORPS_CODE) return undefined;
-  const region = regionByCode(regionCode);
+export function enterpriseRegionWarning(
+  uscc: string | undefined,
+  regionCode: string,
+  regions: RegionTable,
+): Problem | undefined {
+  if (uscc?.length !== 18) return undefined;
+  const region = regions.byCode(regionCode);
+  if (!region || regionDivisions(region).length === 0) return undefined;
   const division = usccDivision(uscc);
-  if (!region || !/^\d{6}$/.test(division) || regionContainsDivision(region, division)) return undefined;
-  const home = regionOfDivision(division);
+  if (!/^\d{6}$/.test(division) || regions.containsDivision(region, division)) return undefined;
+  const home = regions.ofDivision(division);
   // A 计划单列市 submits its own enterprises (spec §2): say so, since the province is the usual mistake.
   const where = home
     ? `${home.name}（行政区划${division}）${home.separatePlanning ? `，${home.name}为计划单列市，其企业由${home.name}单独报送` : ''}`

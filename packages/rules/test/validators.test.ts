@@ -1,5 +1,5 @@
 import { maskId } from '@lingjun/core';
-import { chineseNumber } from '@lingjun/program';
+import { chineseNumber, NOTICE_REGION_TABLE } from '@lingjun/program';
 import { describe, expect, it } from 'vitest';
 import {
   checkClassNo,
@@ -308,22 +308,24 @@ describe('warnings', () => {
     expect(typeOtherWarning('高新技术企业、其他')).toBeUndefined();
   });
   it('ENTERPRISE_REGION_MISMATCH outside the region, never for 兵团', () => {
-    expect(enterpriseRegionWarning(USCC, '350000')).toBeUndefined();
-    expect(enterpriseRegionWarning(USCC, '130000')?.code).toBe('ENTERPRISE_REGION_MISMATCH');
-    expect(enterpriseRegionWarning(USCC, '660000')).toBeUndefined();
+    expect(enterpriseRegionWarning(USCC, '350000', NOTICE_REGION_TABLE)).toBeUndefined();
+    expect(enterpriseRegionWarning(USCC, '130000', NOTICE_REGION_TABLE)?.code).toBe(
+      'ENTERPRISE_REGION_MISMATCH',
+    );
+    expect(enterpriseRegionWarning(USCC, '660000', NOTICE_REGION_TABLE)).toBeUndefined();
   });
   it('ENTERPRISE_REGION_MISMATCH treats a 计划单列市 as its own region (spec §2)', () => {
     const body = '91210203M000100Y4';
     const dalian = body + usccCheckDigit(body);
     expect(checkUscc(dalian).ok).toBe(true);
-    const onLiaoning = enterpriseRegionWarning(dalian, '210000');
+    const onLiaoning = enterpriseRegionWarning(dalian, '210000', NOTICE_REGION_TABLE);
     expect(onLiaoning?.code).toBe('ENTERPRISE_REGION_MISMATCH');
     expect(onLiaoning?.message).toContain('大连市');
     expect(onLiaoning?.message).toContain('计划单列市');
-    expect(enterpriseRegionWarning(dalian, '210200')).toBeUndefined();
+    expect(enterpriseRegionWarning(dalian, '210200', NOTICE_REGION_TABLE)).toBeUndefined();
     // A Shenyang enterprise is Liaoning's, not Dalian's.
     const shenyang = `91210102M000100Y4${usccCheckDigit('91210102M000100Y4')}`;
-    expect(enterpriseRegionWarning(shenyang, '210000')).toBeUndefined();
-    expect(enterpriseRegionWarning(shenyang, '210200')?.message).toContain('辽宁省');
+    expect(enterpriseRegionWarning(shenyang, '210000', NOTICE_REGION_TABLE)).toBeUndefined();
+    expect(enterpriseRegionWarning(shenyang, '210200', NOTICE_REGION_TABLE)?.message).toContain('辽宁省');
   });
 });

@@ -12,7 +12,7 @@ import {
   form5XlsxRow,
   setCellText,
 } from '@lingjun/forms';
-import { loadProgram, type Program, regionByCode } from '@lingjun/program';
+import { loadProgram, type Program, programRegions } from '@lingjun/program';
 import type ExcelJS from 'exceljs';
 import type { Person } from './people.ts';
 
@@ -58,9 +58,9 @@ async function toBytes(wb: ExcelJS.Workbook): Promise<Uint8Array> {
   return new Uint8Array(await wb.xlsx.writeBuffer());
 }
 
-/** A region as written in 填报地区: the full name for a code, else the text as given. */
-function regionText(region: string): string {
-  return regionByCode(region)?.name ?? region;
+/** A region as written in 填报地区: the full name for a code of the program's regions, else the text as given. */
+function regionText(program: Program, region: string): string {
+  return programRegions(program).nameOf(region);
 }
 
 /** Fills the 附件4 template with people, one per row from the first data row; 序号 1, 2, 3 … */
@@ -70,10 +70,11 @@ export async function fillForm4(
   classNo: number,
   opts: FillOptions = {},
 ): Promise<Uint8Array> {
-  const wb = await buildForm4Workbook(await programOf(opts));
+  const program = await programOf(opts);
+  const wb = await buildForm4Workbook(program);
   const ws = wb.getWorksheet(FORM4.title);
   if (!ws) throw new Error('附件4 template has no sheet');
-  setCellText(ws.getCell(FORM4_LAYOUT.regionCell), regionText(region));
+  setCellText(ws.getCell(FORM4_LAYOUT.regionCell), regionText(program, region));
   setCellText(ws.getCell(FORM4_LAYOUT.classCell), `第${classNo}期`);
   people.forEach((p, i) => {
     const row = FORM4_LAYOUT.firstDataRow + i;
@@ -92,7 +93,8 @@ export async function fillForm3(
   contacts: readonly Form3Contact[],
   opts: FillOptions = {},
 ): Promise<Uint8Array> {
-  const wb = await buildForm3Workbook(await programOf(opts));
+  const program = await programOf(opts);
+  const wb = await buildForm3Workbook(program);
   const ws = wb.getWorksheet(FORM3.title);
   if (!ws) throw new Error('附件3 template has no sheet');
   contacts.forEach((contact, i) => {
@@ -100,7 +102,7 @@ export async function fillForm3(
       const v = contact[f.key];
       setCellText(
         ws.getCell(FORM3_LAYOUT.firstDataRow + i, c + 1),
-        f.key === 'region' && v ? regionText(v) : v,
+        f.key === 'region' && v ? regionText(program, v) : v,
       );
     });
   });

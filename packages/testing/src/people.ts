@@ -1,4 +1,4 @@
-import { regionByCode } from '@lingjun/program';
+import { NOTICE_REGION_TABLE, type RegionTable, regionDivisions } from '@lingjun/program';
 import { idCheckDigit, usccCheckDigit } from '@lingjun/rules';
 
 /**
@@ -41,6 +41,8 @@ export interface GenerateOptions {
   seed?: number;
   /** Submitting region (spec §2 code); IDs and credit codes are placed inside it. Default 130000 河北省. */
   regionCode?: string;
+  /** The program's regions the code is one of; default the notice's 37. */
+  regions?: RegionTable;
   /** Class number for every person, or a function of the index. Default 1. */
   classNo?: number | ((index: number) => number);
   /** Program year; birth dates give ages 30-60 in it. Default 2025. */
@@ -123,12 +125,16 @@ const KINDS = ['科技', '智能装备', '新材料', '精密机械', '生物医
 const MOBILE_PREFIX = ['138', '139', '136', '150', '151', '186', '187', '177', '199', '135'];
 
 /** County-level division codes inside a region (used for both ID numbers and credit codes). */
-function divisionFor(regionCode: string, r: () => number): string {
+function divisionFor(regionCode: string, regions: RegionTable, r: () => number): string {
   if (regionCode === '660000') return ['659001', '659002', '659003', '659004'][Math.floor(r() * 4)]!;
-  const region = regionByCode(regionCode);
+  const region = regions.byCode(regionCode);
   const county = String(2 + Math.floor(r() * 8)).padStart(2, '0');
-  if (region?.separatePlanning) return regionCode.slice(0, 4) + county;
-  return `${regionCode.slice(0, 2)}01${county}`;
+  // Inside the region's first division prefix: a province's first city (1301xx), a city's counties (2102xx).
+  // A code of no region in the table is placed as its code says (139900 → 1399xx).
+  const prefix =
+    regionDivisions(region ?? { code: regionCode, name: '', aliases: [] })[0] ?? regionCode.slice(0, 2);
+  const city = prefix.length <= 2 ? `${prefix.padEnd(2, '0')}01` : prefix;
+  return (city + county).slice(0, 6);
 }
 
 const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
@@ -164,7 +170,8 @@ export function generatePeople(n: number, opts: GenerateOptions = {}): Person[] 
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const regionCode = opts.regionCode ?? '130000';
   const year = opts.year ?? 2025;
-  const region = regionByCode(regionCode);
+  const regions = opts.regions ?? NOTICE_REGION_TABLE;
+  const region = regions.byCode(regionCode);
   const place = region?.aliases[0] ?? region?.name ?? '河北';
   const people: Person[] = [];
   for (let i = 0; i < n; i++) {
@@ -174,7 +181,7 @@ export function generatePeople(n: number, opts: GenerateOptions = {}): Person[] 
     const bd = 1 + Math.floor(r() * 28);
     const ymd = `${by}${String(bm).padStart(2, '0')}${String(bd).padStart(2, '0')}`;
     const uniq = seed * 100_003 + i;
-    const idNumber = makeIdNumber(divisionFor(regionCode, r), ymd, sex, 100 + ((uniq * 7) % 800));
+    const idNumber = makeIdNumber(divisionFor(regionCode, regions, r), ymd, sex, 100 + ((uniq * 7) % 800));
     const given = pick([...GIVEN]) + (r() < 0.6 ? pick([...GIVEN]) : '');
     const name = pick([...SURNAMES]) + given;
     // Distinct by construction: ¶12 allows one person per enterprise, so clean data must not repeat one.
@@ -193,7 +200,7 @@ export function generatePeople(n: number, opts: GenerateOptions = {}): Person[] 
       education: pick(EDU_POOL),
       idNumber,
       enterprise,
-      uscc: makeUscc(divisionFor(regionCode, r), 10_000_000 + uniq * 13),
+      uscc: makeUscc(divisionFor(regionCode, regions, r), 10_000_000 + uniq * 13),
       title: pick(TITLE_POOL),
       enterpriseType: pick(TYPE_POOL),
       industry: pick(INDUSTRY_POOL),

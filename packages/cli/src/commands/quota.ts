@@ -1,5 +1,5 @@
 import { InputError } from '@lingjun/core';
-import { resolveRegion } from '@lingjun/program';
+import { programRegions } from '@lingjun/program';
 import { ExitError, guarded, parseCommon, wholeNumber } from '../common.ts';
 import type { Command } from '../main.ts';
 import { publishWith } from './program.ts';
@@ -24,12 +24,14 @@ export const command: Command = {
       );
       const [regionText, totalText] = positionals;
       if (!regionText || totalText === undefined) throw new ExitError(`请指定地区和名额\n用法: ${USAGE}`);
-      const region = resolveRegion(regionText);
-      if (!region) throw new ExitError(`不是37个报送地区之一：${regionText}`);
       const total = wholeNumber(totalText, '名额');
       const classNo = values.class === undefined ? undefined : wholeNumber(values.class, '--class 期次', 1);
       const { applyQuotaChange } = await import('@lingjun/deadlines');
       const result = await withDeadlines(values, async (deps, session) => {
+        // The stack's current program says which regions there are.
+        const regions = programRegions(session.program);
+        const region = regions.resolve(regionText);
+        if (!region) throw new ExitError(`不是${regions.list.length}个报送地区之一：${regionText}`);
         const used = await deps.registry.quotaUsed(region.code);
         let change: ReturnType<typeof applyQuotaChange>;
         try {
@@ -45,9 +47,10 @@ export const command: Command = {
           throw error;
         }
         const run = await publishWith(deps, session, change.program, values.by ?? 'lingjun quota set');
-        return { ...change, used, run };
+        return { ...change, used, run, region };
       });
       const what = classNo === undefined ? '总名额' : `第${classNo}期名额`;
+      const { region } = result;
       const accepted = classNo === undefined ? result.used.total : (result.used.perClass[classNo] ?? 0);
       process.stdout.write(
         values.json

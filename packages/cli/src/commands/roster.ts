@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { resolveRegion } from '@lingjun/program';
+import { programRegions } from '@lingjun/program';
 import { ExitError, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
 import { withDeadlines } from './remind.ts';
@@ -27,14 +27,15 @@ export const command: Command = {
       const classNo = values.class === undefined ? undefined : Number(values.class);
       if (classNo !== undefined && !Number.isInteger(classNo))
         throw new ExitError(`--class 应为期次数字：${values.class}`);
-      const region = values.region === undefined ? undefined : resolveRegion(values.region);
-      if (values.region !== undefined && !region)
-        throw new ExitError(`不是37个报送地区之一：${values.region}`);
       const { rosterWorkbook } = await import('@lingjun/deadlines');
       const out = values.out;
       const { workbook, count } = await withDeadlines(values, async (deps) => {
         if (classNo !== undefined && !deps.program.classes.some((c) => c.no === classNo))
           throw new ExitError(`程序文件中没有第${classNo}期`);
+        const regions = programRegions(deps.program);
+        const region = values.region === undefined ? undefined : regions.resolve(values.region);
+        if (values.region !== undefined && !region)
+          throw new ExitError(`不是${regions.list.length}个报送地区之一：${values.region}`);
         return rosterWorkbook(deps, {
           ...(classNo !== undefined ? { classNo } : {}),
           ...(region ? { region: region.code } : {}),

@@ -1,4 +1,4 @@
-import type { Program } from '@lingjun/program';
+import type { Program, RegionTable } from '@lingjun/program';
 import { enterpriseRegionWarning, type Finding, finding } from '@lingjun/rules';
 import type { RawDocument } from '../raw.ts';
 import type { ExtractResult, FormRecord, RecognisedForm } from '../types.ts';
@@ -41,8 +41,8 @@ export function extractForms(docs: readonly RawDocument[], ctx: { program: Progr
  * ENTERPRISE_REGION_MISMATCH for one record, once intake knows the submitting region (spec §4; never for
  * 兵团). Returns an empty list when the credit code lies inside the region or is itself invalid.
  */
-export function regionWarnings(record: FormRecord, regionCode: string): Finding[] {
-  const p = enterpriseRegionWarning(record.values.uscc, regionCode);
+export function regionWarnings(record: FormRecord, regionCode: string, regions: RegionTable): Finding[] {
+  const p = enterpriseRegionWarning(record.values.uscc, regionCode, regions);
   if (!p) return [];
   const classNo = record.values.classNo ? Number(record.values.classNo) : undefined;
   return [

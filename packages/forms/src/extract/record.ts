@@ -1,5 +1,5 @@
 import type { Program } from '@lingjun/program';
-import { resolveRegion } from '@lingjun/program';
+import { programRegions } from '@lingjun/program';
 import {
   type Checked,
   cellString,
@@ -76,14 +76,12 @@ export function normaliseField(field: FieldDef, v: FoundValue, ctx: ExtractConte
     case 'text':
       return { ok: true, value: text(value, field.key) };
     case 'region': {
-      const r = resolveRegion(cellString(value));
+      const regions = programRegions(ctx.program);
+      const r = regions.resolve(cellString(value));
       if (r) return { ok: true, value: r.code };
       return {
         ok: false,
-        problem: {
-          code: 'UNKNOWN_REGION',
-          message: `地区“${shown(value)}”不是37个报送地区之一，请填写省（区、市）、计划单列市或新疆生产建设兵团的名称，例如“河北省”。`,
-        },
+        problem: { code: 'UNKNOWN_REGION', message: `地区${regions.unknown(shown(value))}` },
       };
     }
     case 'sex':

@@ -1,4 +1,4 @@
-import { resolveRegion } from '@lingjun/program';
+import { programRegions } from '@lingjun/program';
 import { type Finding, finding, parseClassNo } from '@lingjun/rules';
 import { FORM3, FORM4, FORM5, type FormDef } from '../definitions.ts';
 import type { RawDocument, RawGrid, RawRow } from '../raw.ts';
@@ -249,7 +249,7 @@ export function extractTable(
   const findings: Finding[] = [];
   if (block.regionText !== undefined) {
     form4.regionText = block.regionText;
-    const region = resolveRegion(block.regionText);
+    const region = programRegions(ctx.program).resolve(block.regionText);
     if (region) form4.regionCode = region.code;
   }
   if (block.classText !== undefined) {

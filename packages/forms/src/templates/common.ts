@@ -1,5 +1,5 @@
 import type { Program, ProgramClass } from '@lingjun/program';
-import { deadlines, REGIONS } from '@lingjun/program';
+import { deadlines, programRegions } from '@lingjun/program';
 import { EDUCATIONS, ENTERPRISE_TYPES, ETHNICITIES, POLITICS } from '@lingjun/rules';
 import type { Borders, Cell, DataValidation, Workbook, Worksheet } from 'exceljs';
 import type { FieldDef, FieldType, FormDef } from '../definitions.ts';
@@ -48,7 +48,7 @@ export function classChoices(program: Program): string[] {
 /** The closed lists a template offers as drop-downs, by name. */
 export function choiceLists(program: Program): Record<string, readonly string[]> {
   return {
-    region: REGIONS.map((r) => r.name),
+    region: programRegions(program).list.map((r) => r.name),
     classNo: classChoices(program),
     sex: ['男', '女'],
     ethnicity: ETHNICITIES,
@@ -60,7 +60,7 @@ export function choiceLists(program: Program): Record<string, readonly string[]>
 
 /**
  * Writes the lists into a hidden sheet, one per column, and names each range (L_region …). Validations
- * refer to the name: an inline list is limited to 255 characters (56 民族 or 37 regions exceed it), and a
+ * refer to the name: an inline list is limited to 255 characters (56 民族 or the 37 regions exceed it), and a
  * defined name also works in Excel 2007, which cannot point a validation at another sheet directly.
  */
 export function addListSheet(wb: Workbook, lists: Record<string, readonly string[]>): Map<string, string> {

@@ -1,7 +1,13 @@
 import { ConflictError } from '@lingjun/core';
 import type { PublishRun } from '@lingjun/deadlines';
 import type { InboundAttachment } from '@lingjun/mail';
-import { type Program, ProgramError, type PublishedProgram, parseProgram } from '@lingjun/program';
+import {
+  type Program,
+  ProgramError,
+  type PublishedProgram,
+  parseProgram,
+  programRegions,
+} from '@lingjun/program';
 import type { ProgramChange } from '@lingjun/program-import';
 import type { BureauDeps } from './deps.ts';
 import type { mergeQuotaSheet } from './quota-sheet.ts';
@@ -33,9 +39,14 @@ export async function adjustQuotas(
   const current = input.current.program;
   let merged: ReturnType<typeof mergeQuotaSheet>;
   try {
-    const read = await readQuotaSheet(input.sheet);
+    const regions = programRegions(current);
+    const read = await readQuotaSheet(input.sheet, regions);
     out.warnings = read.warnings;
-    merged = mergeQuotaSheet(structuredClone(current) as unknown as Record<string, unknown>, read.entries);
+    merged = mergeQuotaSheet(
+      structuredClone(current) as unknown as Record<string, unknown>,
+      read.entries,
+      regions,
+    );
   } catch (error) {
     if (isSheetError(error)) return { ...out, error: error.message };
     throw error;

@@ -1,4 +1,4 @@
-import { localDateTime, type Program, regionByCode } from '@lingjun/program';
+import { localDateTime, type Program, programRegions } from '@lingjun/program';
 import {
   type ClassGuard,
   ClassTakenOverError,
@@ -172,7 +172,7 @@ async function replaceClass(input: RecordClassInput, guard: ClassGuard): Promise
       c.findings.push(
         finding(
           'QUOTA_EXCEEDED',
-          `${regionByCode(region)?.name ?? region}本年度没有分配名额，无法受理报名。如需名额请与部中小企业局联系。`,
+          `${programRegions(input.program).nameOf(region)}本年度没有分配名额，无法受理报名。如需名额请与部中小企业局联系。`,
           where(c),
         ),
       );
@@ -213,7 +213,7 @@ function where(c: Candidate) {
 
 function describeOwner(owner: MarkerOwner | undefined, program: Program): string {
   if (!owner) return '';
-  const region = regionByCode(owner.region)?.name ?? owner.region;
+  const region = programRegions(program).nameOf(owner.region);
   const cls = program.classes.find((c) => c.no === owner.classNo);
   return `（已由${region}报名第${owner.classNo}期${cls ? `，${cls.location}` : ''}）`;
 }

@@ -1,6 +1,6 @@
 import type { Form3, RecognisedForm } from '@lingjun/forms';
 import type { SenderAuthentication } from '@lingjun/mail';
-import { type Program, type Region, regionByCode, resolveRegion } from '@lingjun/program';
+import { type Program, programRegions, type Region } from '@lingjun/program';
 import type { Registry } from '@lingjun/registry';
 import { type Finding, finding } from '@lingjun/rules';
 
@@ -34,6 +34,7 @@ export async function decideRegion(input: {
   approvedRegion?: string;
 }): Promise<RegionDecision> {
   const { forms, sender, program, registry } = input;
+  const regions = programRegions(program);
   // The bureau's approval of a held email stands in for authentication.
   const trusted = input.authentication.aligned || input.approvedRegion !== undefined;
   const unauthenticated = `，且邮件未通过发件人认证（${input.authentication.reasons.join('；')}）`;
@@ -41,7 +42,7 @@ export async function decideRegion(input: {
   for (const f of forms) {
     if (f.form === '附件4' && f.regionText !== undefined) {
       declared.push({
-        region: f.regionCode !== undefined ? regionByCode(f.regionCode) : resolveRegion(f.regionText),
+        region: f.regionCode !== undefined ? regions.byCode(f.regionCode) : regions.resolve(f.regionText),
         text: f.regionText,
         file: f.file,
         form: '附件4',
@@ -50,7 +51,7 @@ export async function decideRegion(input: {
     if (f.form === '附件3') {
       for (const r of f.records) {
         const text = r.values.region;
-        if (text) declared.push({ region: resolveRegion(text), text, file: f.file, form: '附件3' });
+        if (text) declared.push({ region: regions.resolve(text), text, file: f.file, form: '附件3' });
       }
     }
   }
@@ -59,7 +60,7 @@ export async function decideRegion(input: {
   // The regions the sender is registered for, in order; a code no region has cannot be answered as.
   const senderRegions = new Map<string, Region>();
   for (const code of [...fromProgram, ...(fromRegistry ? [fromRegistry] : []), input.approvedRegion]) {
-    const region = code === undefined ? undefined : regionByCode(code);
+    const region = code === undefined ? undefined : regions.byCode(code);
     if (region) senderRegions.set(region.code, region);
   }
   const [firstSenderRegion] = senderRegions.values();
@@ -85,11 +86,11 @@ export async function decideRegion(input: {
       kind: 'reject',
       region: null,
       findings: unknown.map((d) =>
-        finding(
-          'UNKNOWN_REGION',
-          `填报地区“${d.text}”不是37个报送地区之一，请填写省（区、市）、计划单列市或新疆生产建设兵团的规范名称，如“河北省”“宁波市”。`,
-          { form: d.form, file: d.file, field: d.form === '附件3' ? '地区' : '填报地区' },
-        ),
+        finding('UNKNOWN_REGION', `填报地区${regions.unknown(d.text)}`, {
+          form: d.form,
+          file: d.file,
+          field: d.form === '附件3' ? '地区' : '填报地区',
+        }),
       ),
     };
   }
