@@ -90,6 +90,28 @@ interface Open {
   scope: Scope;
 }
 
+/** An element's local name and space under a scope; an element whose prefix nothing binds is not well-formed. */
+function resolve(name: string, scope: Scope): Open {
+  const colon = name.indexOf(':');
+  const space = scope.get(colon < 0 ? '' : name.slice(0, colon));
+  // As saxes's xmlns mode did: the file is damaged, not half read.
+  if (space === undefined) throw new Error(`unbound namespace prefix: ${name}`);
+  return { local: colon < 0 ? name : name.slice(colon + 1), space, scope };
+}
+
+/**
+ * True when no element but the root can declare a namespace: every "xmlns" in the text is one of the root's
+ * declarations (Word writes them all there). Any other occurrence, even in text, means looking at each element.
+ */
+function declaredAtRootOnly(xml: string, rootAttributes: Record<string, string>): boolean {
+  let declared = 0;
+  for (const key in rootAttributes) if (key === 'xmlns' || key.startsWith('xmlns:')) declared++;
+  let seen = 0;
+  for (let i = xml.indexOf('xmlns'); i >= 0; i = xml.indexOf('xmlns', i + 5))
+    if (++seen > declared) return false;
+  return true;
+}
+
 /** Parses WordprocessingML into grids (one per table, nested tables as grids of their own) and text. */
 export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string } {
   const grids: (RawGrid | undefined)[] = [];
@@ -112,18 +134,21 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
   // Namespaces are resolved here rather than by saxes's xmlns mode, which resolves every attribute of every
   // element too and cost about half of reading a 附件5; only an element's own namespace decides anything.
   const parser = new SaxesParser();
+  // With every declaration on the root, an element's namespace depends on its name alone: resolved once.
+  let fixed: Map<string, Open> | undefined;
   parser.on('opentag', (tag) => {
     const above = open[open.length - 1];
     const parent = above?.local;
     const attributes = tag.attributes as Record<string, string>;
-    const scope = scopeOf(above?.scope ?? ROOT_SCOPE, attributes);
     const name = tag.name;
-    const colon = name.indexOf(':');
-    const local = colon < 0 ? name : name.slice(colon + 1);
-    const space = scope.get(colon < 0 ? '' : name.slice(0, colon));
-    // As saxes's xmlns mode did: an element whose prefix no declaration binds is not well-formed.
-    if (space === undefined) throw new Error(`unbound namespace prefix: ${name}`);
-    open.push({ local, space, scope });
+    let el = fixed?.get(name);
+    if (!el) {
+      el = resolve(name, scopeOf(above?.scope ?? ROOT_SCOPE, attributes));
+      if (!above && declaredAtRootOnly(xml, attributes)) fixed = new Map();
+      fixed?.set(name, el);
+    }
+    open.push(el);
+    const { local, space } = el;
     if (space === 'mc') {
       if (local === 'Fallback') skip++;
       return;
