@@ -53,6 +53,9 @@ export function mainDocumentPath(
 
 /** An attribute's value by its local name, whatever prefix the writer gave it (`w:val`, `val`). */
 function attr(attributes: Record<string, string>, local: string): string | undefined {
+  // Word writes `w:val`; looking it up first spares walking the attributes of every merged cell.
+  const common = attributes[`w:${local}`];
+  if (common !== undefined) return common;
   for (const key in attributes) {
     const colon = key.indexOf(':');
     if ((colon < 0 ? key : key.slice(colon + 1)) === local) return attributes[key];
