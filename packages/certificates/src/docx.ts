@@ -447,9 +447,12 @@ function documentXml(t: Awaited<ReturnType<typeof loadTemplate>>, d: Certificate
 }
 
 /** Every part of one certificate, uncompressed, in the template's order (what fillCertificate zips). */
-export async function certificateParts(d: CertificateData, qr?: Uint8Array): Promise<Unzipped> {
+export async function certificateParts(
+  d: CertificateData,
+  qr?: Uint8Array,
+): Promise<Record<string, Uint8Array>> {
   const t = await loadTemplate();
-  const parts: Unzipped = { ...t.files };
+  const parts: Record<string, Uint8Array> = { ...t.files };
   parts[DOCUMENT] = Buffer.from(documentXml(t, d), 'utf8');
   parts[t.media] = qr ?? qrPng(d.verifyUrl);
   return parts;

@@ -66,7 +66,8 @@ export function zipPacked(parts: readonly PackedPart[], mtime: Date | number = D
     };
     zip.add(file);
     // Zip.add has set ondata: the whole of the part's stored bytes, in one final chunk.
-    file.ondata?.(null, part.data, true);
+    // (fflate types its chunks as backed by an ArrayBuffer; it only copies them.)
+    file.ondata?.(null, part.data as Uint8Array<ArrayBuffer>, true);
   }
   zip.end();
   if (failure) throw failure;

@@ -143,7 +143,8 @@ async function readZip(file: string, bytes: Uint8Array, depth: number, ctx: Cont
   const parts = new Map(entries.map((e) => [e.name.replace(/^\//, ''), e]));
   const contentTypes = parts.get('[Content_Types].xml');
   if (contentTypes) {
-    const types = new TextDecoder().decode(inflateEntry(bytes, contentTypes, budget));
+    const typesBytes = inflateEntry(bytes, contentTypes, budget);
+    const types = new TextDecoder().decode(typesBytes);
     const names = [...parts.keys()];
     // Only an Override names a part's type; writers list macro types among their Defaults for no reason.
     const overrides = [...types.matchAll(/<Override\b[^>]*ContentType="([^"]*)"/g)].map((m) => m[1] ?? '');
@@ -155,7 +156,10 @@ async function readZip(file: string, bytes: Uint8Array, depth: number, ctx: Cont
       ctx.out.documents.push({
         file,
         format: 'xlsx',
-        grids: readWorkbook(prepareXlsx(bytes, budget), budget),
+        grids: readWorkbook(
+          prepareXlsx(bytes, budget, entries, new Map([[contentTypes.name, typesBytes]])),
+          budget,
+        ),
       });
       return;
     }

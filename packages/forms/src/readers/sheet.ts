@@ -9,7 +9,7 @@ import { log, UnreadableFileError } from '@lingjun/core';
 import type { CellValue, RawGrid, RawRow } from '../raw.ts';
 import type { InflateBudget } from './limits.ts';
 import { REASONS } from './reasons.ts';
-import { inflateEntry, listZip } from './zip.ts';
+import { inflateEntry, listZip, type ZipEntry } from './zip.ts';
 
 // SheetJS keeps an error cell's value as the BIFF error code; senders should see the text Excel shows.
 const ERROR_TEXT: Record<number, string> = {
@@ -220,13 +220,19 @@ export function decodeCharRefs(bytes: string): string {
 }
 
 /**
- * Lists the package under the budget and hands SheetJS its parts without a repack: each part is inflated
- * (under the budget, as SheetJS trusts the archive and would inflate a bomb without a limit) only when SheetJS
- * reads it, so themes, printer settings, images and the like never are.
+ * Hands SheetJS the package's parts without a repack: each part is inflated (under the budget, as SheetJS
+ * trusts the archive and would inflate a bomb without a limit) only when SheetJS reads it, so themes, printer
+ * settings, images and the like never are. `entries` and `inflated` are what the caller has already listed
+ * and inflated (the content types, read to tell the format), so nothing is listed or inflated twice.
  */
-export function prepareXlsx(bytes: Uint8Array, budget: InflateBudget): PreparedXlsx {
+export function prepareXlsx(
+  bytes: Uint8Array,
+  budget: InflateBudget,
+  entries: readonly ZipEntry[] = listZip(bytes, budget),
+  inflated: ReadonlyMap<string, Uint8Array> = new Map(),
+): PreparedXlsx {
   const prepared: PreparedXlsx = { FullPaths: [], FileIndex: [] };
-  for (const entry of listZip(bytes, budget)) {
+  for (const entry of entries) {
     // Part names are absolute in OOXML; some writers store them so, SheetJS looks them up without the slash.
     const name = entry.name.replace(/^\//, '');
     if (name.endsWith('/') || UNUSED_PART.test(name)) continue;
@@ -237,7 +243,7 @@ export function prepareXlsx(bytes: Uint8Array, budget: InflateBudget): PreparedX
       get data() {
         if (data === undefined) {
           try {
-            data = preparePart(name, inflateEntry(bytes, entry, budget));
+            data = preparePart(name, inflated.get(entry.name) ?? inflateEntry(bytes, entry, budget));
           } catch (error) {
             prepared.failure ??= error;
             throw error;
