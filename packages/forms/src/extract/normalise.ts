@@ -16,20 +16,37 @@ let memo:
   | {
       texts: Map<string, string>;
       headers: Map<string, string>;
-      /** Per form's matcher: text → field key, or null for no field. */
-      matches: Map<FieldMatcher, Map<string, string | null>>;
+      /** Results of other pure functions of a text, per owner (a matcher, a classifier). */
+      tables: Map<object, Map<string, unknown>>;
     }
   | undefined;
 
 /** Runs `fn` with the normalised texts remembered until it returns (nested calls share the outer memory). */
 export function withTextMemo<T>(fn: () => T): T {
   if (memo) return fn();
-  memo = { texts: new Map(), headers: new Map(), matches: new Map() };
+  memo = { texts: new Map(), headers: new Map(), tables: new Map() };
   try {
     return fn();
   } finally {
     memo = undefined;
   }
+}
+
+/**
+ * `compute(text)`, remembered for the rest of the withTextMemo run under `owner`; computed each time outside
+ * one. `compute` must depend on the text alone, and callers must not change what it returns.
+ */
+export function rememberedFor<V>(owner: object, text: string, compute: (text: string) => V): V {
+  if (!memo) return compute(text);
+  let table = memo.tables.get(owner) as Map<string, V> | undefined;
+  if (!table) {
+    table = new Map();
+    memo.tables.set(owner, table);
+  }
+  if (table.has(text)) return table.get(text) as V;
+  const value = compute(text);
+  table.set(text, value);
+  return value;
 }
 
 function trimmed(text: string): string {
@@ -126,19 +143,7 @@ export function matcherFor(form: FormDef): FieldMatcher {
     spellings,
     field: (key) => byKey.get(key)!,
     exact: (text) => exact.get(normaliseHeader(text)),
-    match(text) {
-      if (!memo) return matchHeader(text);
-      let known = memo.matches.get(m);
-      if (!known) {
-        known = new Map();
-        memo.matches.set(m, known);
-      }
-      const hit = known.get(text);
-      if (hit !== undefined) return hit ?? undefined;
-      const key = matchHeader(text);
-      known.set(text, key ?? null);
-      return key;
-    },
+    match: (text) => rememberedFor(m, text, matchHeader),
   };
   matchers.set(form, m);
   return m;
