@@ -157,6 +157,17 @@ const parseZip = (
   XLSX as unknown as { parse_zip: (zip: PreparedXlsx, opts: XLSX.ParsingOptions) => XLSX.WorkBook }
 ).parse_zip;
 
+// XLSX.read of an OLE file is CFB.read, then this on the container (after a check for an encrypted package,
+// which readOle makes itself); exported by the package, not declared by its types.
+const parseCfb = (
+  XLSX as unknown as { parse_xlscfb: (cfb: unknown, opts: XLSX.ParsingOptions) => XLSX.WorkBook }
+).parse_xlscfb;
+
+/** An OLE compound file (.xls, .et) as SheetJS's CFB.read returned it. */
+export interface OleWorkbook {
+  cfb: unknown;
+}
+
 // Document properties are the only parts SheetJS reads whose result (wb.Props) no grid uses.
 const UNUSED_PART = /^docProps\//i;
 
@@ -270,8 +281,9 @@ function readOptions(): XLSX.ParsingOptions {
   };
 }
 
-function parse(input: Uint8Array | PreparedXlsx): XLSX.WorkBook {
+function parse(input: Uint8Array | PreparedXlsx | OleWorkbook): XLSX.WorkBook {
   if (input instanceof Uint8Array) return XLSX.read(input, { type: 'buffer', ...readOptions() });
+  if ('cfb' in input) return parseCfb(input.cfb, { type: 'buffer', ...readOptions() });
   // A part we refused to inflate (budget, damage, encryption) decides the outcome, whatever SheetJS made of it.
   let wb: XLSX.WorkBook;
   try {
@@ -284,10 +296,13 @@ function parse(input: Uint8Array | PreparedXlsx): XLSX.WorkBook {
 }
 
 /**
- * Reads every sheet of a workbook (an .xls/.et file's bytes or a prepared xlsx) into grids; empty rows are
+ * Reads every sheet of a workbook (an .xls/.et file's bytes or container, or a prepared xlsx) into grids; empty rows are
  * left out, row numbers are Excel's.
  */
-export function readWorkbook(input: Uint8Array | PreparedXlsx, budget: InflateBudget): RawGrid[] {
+export function readWorkbook(
+  input: Uint8Array | PreparedXlsx | OleWorkbook,
+  budget: InflateBudget,
+): RawGrid[] {
   let wb: XLSX.WorkBook;
   try {
     wb = parse(input);
