@@ -20,8 +20,9 @@ import {
   VerticalAlign,
   WidthType,
 } from 'docx';
-import { strFromU8, strToU8, type Unzipped, unzipSync, zipSync } from 'fflate';
+import { strFromU8, type Unzipped, unzipSync } from 'fflate';
 import QRCode from 'qrcode';
+import { crc32, type PackedPart, packPart, zipPacked } from './zip.ts';
 
 /** What one certificate says. */
 export interface CertificateData {
@@ -267,25 +268,13 @@ const QR_IMAGE_PX = 240;
 /** Quiet zone in modules: the certificate's white page is the rest of it. */
 const QR_MARGIN = 1;
 
-// PNG chunk CRCs: zlib.crc32 only exists from Node 20.15 (engines allows 20.11), and the chunks are ~1 KB.
-const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c;
-});
-function crc32(bytes: Uint8Array, from: number, to: number): number {
-  let c = -1;
-  for (let i = from; i < to; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
-}
-
 function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
   for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
   out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
   return out;
 }
 
@@ -358,7 +347,15 @@ const TOKENS: View = {
   url: '{{URL}}',
 };
 
-/** The one certificate template, built with docx once per process and kept unzipped. */
+/** Where the per-student parts go among the template's parts, in the template's order. */
+const DOCUMENT = 'word/document.xml';
+type Slot = PackedPart | 'document' | 'media';
+
+/**
+ * The one certificate template, built with docx once per process: its parts unzipped, the document XML split
+ * where values go, and every part but the document and the QR image deflated once, so that a certificate
+ * compresses only what changes.
+ */
 const loadTemplate = once(
   async (): Promise<{
     files: Unzipped;
@@ -366,6 +363,7 @@ const loadTemplate = once(
     fields: (keyof View)[];
     runs: (TokenRun | undefined)[];
     media: string;
+    slots: Slot[];
   }> => {
     const placeholder = qrPng('https://example.invalid/placeholder');
     const doc = new Document({
@@ -380,7 +378,7 @@ const loadTemplate = once(
     // Split once into literal text and fields, so a certificate is one concatenation rather than a pass
     // over the whole XML per token (and a value that happens to contain a token is not substituted again).
     const byToken = new Map(Object.entries(TOKENS).map(([key, token]) => [token, key as keyof View]));
-    const pieces = strFromU8(files['word/document.xml']!).split(/(\{\{[A-Z]+\}\})/);
+    const pieces = strFromU8(files[DOCUMENT]!).split(/(\{\{[A-Z]+\}\})/);
     const text: string[] = [];
     const fields: (keyof View)[] = [];
     const runs: (TokenRun | undefined)[] = [];
@@ -396,7 +394,11 @@ const loadTemplate = once(
       const open = RUN_OPEN.exec(pieces[i - 1]!);
       runs.push(open ? { props: open[1]!, text: open[2]! } : undefined);
     }
-    return { files, text, fields, runs, media };
+    const slots = Object.entries(files).map(
+      ([name, content]): Slot =>
+        name === DOCUMENT ? 'document' : name === media ? 'media' : packPart(name, content, 8),
+    );
+    return { files, text, fields, runs, media, slots };
   },
 );
 
@@ -436,17 +438,34 @@ function fieldXml(value: string, run: TokenRun | undefined): string {
   return out;
 }
 
-/**
- * One certificate .docx: the template with its tokens replaced in word/document.xml and the QR image
- * swapped, re-zipped with fflate. Much faster than building a document per student.
- */
-export async function fillCertificate(d: CertificateData, qr?: Uint8Array): Promise<Uint8Array> {
-  const t = await loadTemplate();
+/** The certificate's document XML: the template's text with the student's values in the token runs. */
+function documentXml(t: Awaited<ReturnType<typeof loadTemplate>>, d: CertificateData): string {
   const v = view(d);
   let xml = t.text[0]!;
   for (let i = 0; i < t.fields.length; i++) xml += fieldXml(v[t.fields[i]!], t.runs[i]) + t.text[i + 1]!;
-  const files: Record<string, Uint8Array | [Uint8Array, { level: 0 }]> = { ...t.files };
-  files['word/document.xml'] = strToU8(xml);
-  files[t.media] = [qr ?? qrPng(d.verifyUrl), { level: 0 }];
-  return zipSync(files as never, { level: 6 });
+  return xml;
+}
+
+/** Every part of one certificate, uncompressed, in the template's order (what fillCertificate zips). */
+export async function certificateParts(
+  d: CertificateData,
+  qr?: Uint8Array,
+): Promise<Record<string, Uint8Array>> {
+  const t = await loadTemplate();
+  const parts: Record<string, Uint8Array> = { ...t.files };
+  parts[DOCUMENT] = Buffer.from(documentXml(t, d), 'utf8');
+  parts[t.media] = qr ?? qrPng(d.verifyUrl);
+  return parts;
+}
+
+/**
+ * One certificate .docx: the template with its tokens replaced in word/document.xml and the QR image
+ * swapped. Only the document part is deflated (the image is stored, as PNG is compressed already); the
+ * template's other parts were deflated once, and the zip is written around those bytes.
+ */
+export async function fillCertificate(d: CertificateData, qr?: Uint8Array): Promise<Uint8Array> {
+  const t = await loadTemplate();
+  const document = packPart(DOCUMENT, Buffer.from(documentXml(t, d), 'utf8'), 8);
+  const image = packPart(t.media, qr ?? qrPng(d.verifyUrl), 0);
+  return zipPacked(t.slots.map((s) => (s === 'document' ? document : s === 'media' ? image : s)));
 }

@@ -377,6 +377,41 @@ describe('readAttachment: docx', () => {
     expect(cellsOf(doc.grids[1])).toEqual([['手机号码', '13800138000']]);
     expect(doc.text).toBe('领军人才\n结束');
   });
+
+  it('resolves namespaces by their declarations, not by the prefix a writer chose', async () => {
+    const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+    const MC = 'http://schemas.openxmlformats.org/markup-compatibility/2006';
+    // Default namespace for WordprocessingML, a `w:` prefix bound elsewhere, alternate content under another
+    // prefix, and a nested redeclaration that moves the default namespace away and back.
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><document xmlns="${W}" xmlns:w="urn:other" xmlns:m="${MC}"><body>
+      <tbl><tr><tc><p><r><t>姓名</t></r></p></tc><tc><p><r><t>钱七</t></r><w:r><w:t>不读</w:t></w:r></p></tc></tr>
+      <tr><tc><p><r><t>职务</t></r></p></tc><tc><p><m:AlternateContent><m:Choice><r><t>董事长</t></r></m:Choice><m:Fallback><r><t>旧</t></r></m:Fallback></m:AlternateContent></p></tc></tr></tbl>
+      <p><r><t>一</t></r><x xmlns="urn:other"><t>不读</t><y xmlns="${W}"><t>二</t></y></x></p>
+    </body></document>`;
+    const contentTypes = {
+      name: '[Content_Types].xml',
+      data: Buffer.from(
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+      ),
+    };
+    const doc = await readOne(
+      'ns.docx',
+      writeZip([contentTypes, { name: 'word/document.xml', data: Buffer.from(xml) }]),
+    );
+    expect(cellsOf(doc.grids[0])).toEqual([
+      ['姓名', '钱七'],
+      ['职务', '董事长'],
+    ]);
+    expect(doc.text).toBe('一二');
+    // An element prefix that nothing declares is not well-formed XML: the file is reported, not half read.
+    const unbound = xml.replace('<tbl>', '<q:tbl>').replace('</tbl>', '</q:tbl>');
+    const res = await readAttachment({
+      filename: 'unbound.docx',
+      content: writeZip([contentTypes, { name: 'word/document.xml', data: Buffer.from(unbound) }]),
+    });
+    expect(res.documents).toEqual([]);
+    expect(res.unreadable).toHaveLength(1);
+  });
 });
 
 describe('readAttachment: doc and wps (Word 97 files from the NetEase sample, converted by LibreOffice)', () => {

@@ -3,6 +3,7 @@ import { enterpriseRegionWarning, type Finding, finding } from '@lingjun/rules';
 import type { RawDocument } from '../raw.ts';
 import type { ExtractResult, FormRecord, RecognisedForm } from '../types.ts';
 import { extractLabelled, textGrid } from './labelled.ts';
+import { withTextMemo } from './normalise.ts';
 import { extractTable, findTable } from './table.ts';
 
 export { normaliseHeader } from './normalise.ts';
@@ -13,6 +14,10 @@ export { readHeaderBlock } from './table.ts';
  * with normalised values and per-field findings (spec §3, §4).
  */
 export function extractForms(docs: readonly RawDocument[], ctx: { program: Program }): ExtractResult {
+  return withTextMemo(() => extractAll(docs, ctx));
+}
+
+function extractAll(docs: readonly RawDocument[], ctx: { program: Program }): ExtractResult {
   const forms: RecognisedForm[] = [];
   const findings: Finding[] = [];
   for (const doc of docs) {

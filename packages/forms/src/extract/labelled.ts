@@ -1,7 +1,14 @@
 import { FORM5 } from '../definitions.ts';
 import type { CellValue, RawDocument, RawGrid, RawRow } from '../raw.ts';
 import type { Form5 } from '../types.ts';
-import { cellText, columnLetters, type FieldMatcher, isBlank, matcherFor } from './normalise.ts';
+import {
+  cellText,
+  columnLetters,
+  type FieldMatcher,
+  isBlank,
+  matcherFor,
+  rememberedFor,
+} from './normalise.ts';
 import { buildRecord, type ExtractContext, type FoundValue } from './record.ts';
 
 /**
@@ -49,10 +56,24 @@ function inlineItems(text: string, m: FieldMatcher): Item[] | undefined {
   });
 }
 
+const BLANK: Kind = { kind: 'blank' };
+const VALUE: Kind = { kind: 'value' };
+/** One key per matcher for remembering classifications (there are three matchers, one per form). */
+const classifiers = new Map<FieldMatcher, object>();
+
 function classify(value: CellValue | undefined, m: FieldMatcher): Kind {
-  if (isBlank(value)) return { kind: 'blank' };
-  if (typeof value !== 'string') return { kind: 'value' };
-  const text = cellText(value);
+  if (isBlank(value)) return BLANK;
+  if (typeof value !== 'string') return VALUE;
+  // The same texts recur in every form of a submission (labels, 男, 汉族, 本科): classified once per run.
+  let owner = classifiers.get(m);
+  if (!owner) {
+    owner = {};
+    classifiers.set(m, owner);
+  }
+  return rememberedFor(owner, value, (v) => classifyText(cellText(v), m));
+}
+
+function classifyText(text: string, m: FieldMatcher): Kind {
   // "企业类型：其他" must not be read as the bare label 企业类型, so inline pairs are tried first.
   const items = /[:：]\s*\S/.test(text) ? inlineItems(text, m) : undefined;
   if (items) return { kind: 'label', items, text };

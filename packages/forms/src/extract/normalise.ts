@@ -7,20 +7,74 @@ import type { CellValue } from '../raw.ts';
  * characters, line breaks, （必填） notes, a trailing * or colon) must not change which field it is.
  */
 
+/**
+ * Normalised texts of one recognition run (withTextMemo): every cell is looked at as a header of three forms,
+ * as a label and as a value, each time through NFKC and a few expressions, which was most of recognising a
+ * 附件5. Kept for that run only, so no sender's values outlive it in a warm process.
+ */
+let memo:
+  | {
+      texts: Map<string, string>;
+      headers: Map<string, string>;
+      /** Results of other pure functions of a text, per owner (a matcher, a classifier). */
+      tables: Map<object, Map<string, unknown>>;
+    }
+  | undefined;
+
+/** Runs `fn` with the normalised texts remembered until it returns (nested calls share the outer memory). */
+export function withTextMemo<T>(fn: () => T): T {
+  if (memo) return fn();
+  memo = { texts: new Map(), headers: new Map(), tables: new Map() };
+  try {
+    return fn();
+  } finally {
+    memo = undefined;
+  }
+}
+
+/**
+ * `compute(text)`, remembered for the rest of the withTextMemo run under `owner`; computed each time outside
+ * one. `compute` must depend on the text alone, and callers must not change what it returns.
+ */
+export function rememberedFor<V>(owner: object, text: string, compute: (text: string) => V): V {
+  if (!memo) return compute(text);
+  let table = memo.tables.get(owner) as Map<string, V> | undefined;
+  if (!table) {
+    table = new Map();
+    memo.tables.set(owner, table);
+  }
+  if (table.has(text)) return table.get(text) as V;
+  const value = compute(text);
+  table.set(text, value);
+  return value;
+}
+
+function trimmed(text: string): string {
+  const known = memo?.texts.get(text);
+  if (known !== undefined) return known;
+  const t = normaliseText(text);
+  memo?.texts.set(text, t);
+  return t;
+}
+
 /** Normalised form of a header or label cell. */
 export function normaliseHeader(text: string): string {
-  return normaliseText(text, 'remove')
+  const known = memo?.headers.get(text);
+  if (known !== undefined) return known;
+  const h = normaliseText(text, 'remove')
     .replace(/\([^()]*\)|\[[^[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|<[^<>]*>|《[^《》]*》/g, '')
     .replace(/^[*※★]+|[*※★:：]+$/g, '')
     .replace(/^[*※★]+|[*※★:：]+$/g, '')
     .toLowerCase();
+  memo?.headers.set(text, h);
+  return h;
 }
 
 /** Text of a cell for header matching and note detection. */
 export function cellText(value: CellValue | undefined): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return '';
-  return normaliseText(String(value));
+  return trimmed(String(value));
 }
 
 /** True when a cell holds nothing a person would call a value. */
@@ -28,7 +82,7 @@ export function isBlank(value: CellValue | undefined): boolean {
   if (value === null || value === undefined) return true;
   if (value instanceof Date) return Number.isNaN(value.getTime());
   if (typeof value === 'number' || typeof value === 'boolean') return false;
-  return normaliseText(value) === '';
+  return trimmed(value) === '';
 }
 
 /** Spreadsheet column letters for a 0-based column index (0 → A, 26 → AA). */
@@ -72,23 +126,24 @@ export function matcherFor(form: FormDef): FieldMatcher {
   }
   spellings.sort((a, b) => b.text.length - a.text.length);
   const byKey = new Map(form.fields.map((f) => [f.key, f]));
+  const matchHeader = (text: string): string | undefined => {
+    const n = normaliseHeader(text);
+    if (!n) return undefined;
+    const hit = exact.get(n);
+    if (hit) return hit;
+    // Contains-match only for long spellings and short cells: 学员身份证号码, 企业统一社会信用代码（18位） are
+    // headers, a sentence that mentions 身份证号码 is not.
+    for (const s of spellings) {
+      if (s.text.length >= 4 && n.length <= s.text.length + 6 && n.includes(s.text)) return s.key;
+    }
+    return undefined;
+  };
   const m: FieldMatcher = {
     form,
     spellings,
     field: (key) => byKey.get(key)!,
     exact: (text) => exact.get(normaliseHeader(text)),
-    match(text) {
-      const n = normaliseHeader(text);
-      if (!n) return undefined;
-      const hit = exact.get(n);
-      if (hit) return hit;
-      // Contains-match only for long spellings and short cells: 学员身份证号码, 企业统一社会信用代码（18位） are
-      // headers, a sentence that mentions 身份证号码 is not.
-      for (const s of spellings) {
-        if (s.text.length >= 4 && n.length <= s.text.length + 6 && n.includes(s.text)) return s.key;
-      }
-      return undefined;
-    },
+    match: (text) => rememberedFor(m, text, matchHeader),
   };
   matchers.set(form, m);
   return m;

@@ -66,6 +66,10 @@ export function findTable(grid: RawGrid): TableLayout | undefined {
   const limit = Math.min(grid.rows.length, HEADER_SEARCH_ROWS);
   for (let i = 0; i < limit; i++) {
     const row = grid.rows[i]!;
+    // A header needs at least 3 fields (附件3; 6 for 附件4): a row of fewer cells with anything in them is none.
+    let present = 0;
+    for (const c of row.cells) if (c !== null && c !== undefined) present++;
+    if (present < 3) continue;
     const c4 = mapRow(row, FORM4);
     const keys4 = new Set(c4.values());
     const hits4 = requiredHits(c4, FORM4);

@@ -4,7 +4,7 @@
  * a vertically merged continuation is null), and paragraphs outside tables become `text`.
  */
 import { UnreadableFileError } from '@lingjun/core';
-import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { SaxesParser } from 'saxes';
 import type { CellValue, RawGrid, RawRow } from '../raw.ts';
 import type { InflateBudget } from './limits.ts';
 import { REASONS } from './reasons.ts';
@@ -51,11 +51,68 @@ export function mainDocumentPath(
   return parts.has('word/document.xml') ? 'word/document.xml' : undefined;
 }
 
-function attr(tag: SaxesTagNS, local: string): string | undefined {
-  for (const a of Object.values(tag.attributes)) {
-    if (a.local === local) return a.value;
+/** An attribute's value by its local name, whatever prefix the writer gave it (`w:val`, `val`). */
+function attr(attributes: Record<string, string>, local: string): string | undefined {
+  // Word writes `w:val`; looking it up first spares walking the attributes of every merged cell.
+  const common = attributes[`w:${local}`];
+  if (common !== undefined) return common;
+  for (const key in attributes) {
+    const colon = key.indexOf(':');
+    if ((colon < 0 ? key : key.slice(colon + 1)) === local) return attributes[key];
   }
   return undefined;
+}
+
+/** Which namespace an element is in, as far as reading cares: WordprocessingML, markup compatibility, other. */
+type Space = 'w' | 'mc' | 'other';
+/** Prefix ('' for the default namespace) → the space of the namespace bound to it where an element opens. */
+type Scope = Map<string, Space>;
+const ROOT_SCOPE: Scope = new Map([
+  ['', 'other'],
+  ['xml', 'other'],
+  ['xmlns', 'other'],
+]);
+const spaceOf = (uri: string): Space => (W_NS.has(uri) ? 'w' : uri === MC_NS ? 'mc' : 'other');
+
+/** The scope of an element: its parent's, with the namespaces its own xmlns attributes declare. */
+function scopeOf(parent: Scope, attributes: Record<string, string>): Scope {
+  let scope = parent;
+  for (const key in attributes) {
+    const prefix = key === 'xmlns' ? '' : key.startsWith('xmlns:') ? key.slice(6) : undefined;
+    if (prefix === undefined) continue;
+    if (scope === parent) scope = new Map(parent);
+    scope.set(prefix, spaceOf(attributes[key]!));
+  }
+  return scope;
+}
+
+/** An open element: its local name, its space, and the namespace scope its children inherit. */
+interface Open {
+  local: string;
+  space: Space;
+  scope: Scope;
+}
+
+/** An element's local name and space under a scope; an element whose prefix nothing binds is not well-formed. */
+function resolve(name: string, scope: Scope): Open {
+  const colon = name.indexOf(':');
+  const space = scope.get(colon < 0 ? '' : name.slice(0, colon));
+  // As saxes's xmlns mode did: the file is damaged, not half read.
+  if (space === undefined) throw new Error(`unbound namespace prefix: ${name}`);
+  return { local: colon < 0 ? name : name.slice(colon + 1), space, scope };
+}
+
+/**
+ * True when no element but the root can declare a namespace: every "xmlns" in the text is one of the root's
+ * declarations (Word writes them all there). Any other occurrence, even in text, means looking at each element.
+ */
+function declaredAtRootOnly(xml: string, rootAttributes: Record<string, string>): boolean {
+  let declared = 0;
+  for (const key in rootAttributes) if (key === 'xmlns' || key.startsWith('xmlns:')) declared++;
+  let seen = 0;
+  for (let i = xml.indexOf('xmlns'); i >= 0; i = xml.indexOf('xmlns', i + 5))
+    if (++seen > declared) return false;
+  return true;
 }
 
 /** Parses WordprocessingML into grids (one per table, nested tables as grids of their own) and text. */
@@ -64,7 +121,7 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
   const bodyParas: string[] = [];
   const tables: Table[] = [];
   const paras: string[] = [];
-  const names: string[] = [];
+  const open: Open[] = [];
   // Deleted or moved-away text, and Fallback copies of alternate content, must not be read.
   let skip = 0;
   let inText = 0;
@@ -77,17 +134,31 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
     paras[paras.length - 1] += s;
   };
 
-  const parser = new SaxesParser({ xmlns: true });
+  // Namespaces are resolved here rather than by saxes's xmlns mode, which resolves every attribute of every
+  // element too and cost about half of reading a 附件5; only an element's own namespace decides anything.
+  const parser = new SaxesParser();
+  // With every declaration on the root, an element's namespace depends on its name alone: resolved once.
+  let fixed: Map<string, Open> | undefined;
   parser.on('opentag', (tag) => {
-    const parent = names[names.length - 1];
-    names.push(tag.local);
-    if (tag.uri === MC_NS) {
-      if (tag.local === 'Fallback') skip++;
+    const above = open[open.length - 1];
+    const parent = above?.local;
+    const attributes = tag.attributes as Record<string, string>;
+    const name = tag.name;
+    let el = fixed?.get(name);
+    if (!el) {
+      el = resolve(name, scopeOf(above?.scope ?? ROOT_SCOPE, attributes));
+      if (!above && declaredAtRootOnly(xml, attributes)) fixed = new Map();
+      fixed?.set(name, el);
+    }
+    open.push(el);
+    const { local, space } = el;
+    if (space === 'mc') {
+      if (local === 'Fallback') skip++;
       return;
     }
-    if (!W_NS.has(tag.uri)) return;
+    if (space !== 'w') return;
     const table = tables[tables.length - 1];
-    switch (tag.local) {
+    switch (local) {
       case 'del':
       case 'moveFrom':
         skip++;
@@ -116,7 +187,7 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
         if (table) table.row = [];
         break;
       case 'gridBefore': {
-        const n = Number(attr(tag, 'val') ?? 0);
+        const n = Number(attr(attributes, 'val') ?? 0);
         if (table?.row && Number.isInteger(n)) for (let i = 0; i < Math.min(n, 64); i++) table.row.push(null);
         break;
       }
@@ -124,14 +195,14 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
         if (table) table.cell = { paras: [], span: 1, continued: false };
         break;
       case 'gridSpan': {
-        const n = Number(attr(tag, 'val') ?? 1);
+        const n = Number(attr(attributes, 'val') ?? 1);
         // 64 is Word's own column limit; a larger span is garbage, not a reason to allocate.
         if (table?.cell && Number.isInteger(n) && n > 1) table.cell.span = Math.min(n, 64);
         break;
       }
       case 'vMerge':
       case 'hMerge': {
-        const val = attr(tag, 'val');
+        const val = attr(attributes, 'val');
         if (table?.cell && val !== 'restart') table.cell.continued = true;
         break;
       }
@@ -153,15 +224,16 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
   parser.on('text', (s) => {
     if (inText > 0) append(s);
   });
-  parser.on('closetag', (tag) => {
-    names.pop();
-    if (tag.uri === MC_NS) {
-      if (tag.local === 'Fallback') skip--;
+  parser.on('closetag', () => {
+    const el = open.pop();
+    if (!el) return;
+    if (el.space === 'mc') {
+      if (el.local === 'Fallback') skip--;
       return;
     }
-    if (!W_NS.has(tag.uri)) return;
+    if (el.space !== 'w') return;
     const table = tables[tables.length - 1];
-    switch (tag.local) {
+    switch (el.local) {
       case 'del':
       case 'moveFrom':
         skip--;

@@ -114,14 +114,17 @@ async function readOle(file: string, bytes: Uint8Array, ctx: Context): Promise<R
   if (has('_vba_project_cur') || has('macros') || has('vba')) throw new UnreadableFileError(REASONS.macro);
   const stream = (name: string): Uint8Array | undefined => {
     const entry = CFB.find(cfb, name) as { content?: ArrayLike<number> } | null;
-    return entry?.content ? Uint8Array.from(entry.content) : undefined;
+    if (!entry?.content) return undefined;
+    // CFB gives a Buffer for a file read as a buffer; copying it byte by byte cost more than reading it.
+    return entry.content instanceof Uint8Array ? entry.content : Uint8Array.from(entry.content);
   };
   const workbook = stream('Workbook') ?? stream('Book');
   if (workbook) {
     if (xlsEncrypted(workbook)) throw new UnreadableFileError(REASONS.encrypted);
     const format = ext(file) === 'et' || ext(file) === 'ett' ? 'et' : 'xls';
     const { readWorkbook } = await sheets();
-    return { file, format, grids: readWorkbook(bytes, ctx.budget) };
+    // The container just read, not the bytes: SheetJS would read the whole container again.
+    return { file, format, grids: readWorkbook({ cfb }, ctx.budget) };
   }
   const word = stream('WordDocument');
   if (word) {
@@ -143,7 +146,8 @@ async function readZip(file: string, bytes: Uint8Array, depth: number, ctx: Cont
   const parts = new Map(entries.map((e) => [e.name.replace(/^\//, ''), e]));
   const contentTypes = parts.get('[Content_Types].xml');
   if (contentTypes) {
-    const types = new TextDecoder().decode(inflateEntry(bytes, contentTypes, budget));
+    const typesBytes = inflateEntry(bytes, contentTypes, budget);
+    const types = new TextDecoder().decode(typesBytes);
     const names = [...parts.keys()];
     // Only an Override names a part's type; writers list macro types among their Defaults for no reason.
     const overrides = [...types.matchAll(/<Override\b[^>]*ContentType="([^"]*)"/g)].map((m) => m[1] ?? '');
@@ -155,7 +159,10 @@ async function readZip(file: string, bytes: Uint8Array, depth: number, ctx: Cont
       ctx.out.documents.push({
         file,
         format: 'xlsx',
-        grids: readWorkbook(prepareXlsx(bytes, budget), budget),
+        grids: readWorkbook(
+          prepareXlsx(bytes, budget, entries, new Map([[contentTypes.name, typesBytes]])),
+          budget,
+        ),
       });
       return;
     }

@@ -9,7 +9,7 @@ import { log, UnreadableFileError } from '@lingjun/core';
 import type { CellValue, RawGrid, RawRow } from '../raw.ts';
 import type { InflateBudget } from './limits.ts';
 import { REASONS } from './reasons.ts';
-import { inflateEntry, listZip } from './zip.ts';
+import { inflateEntry, listZip, type ZipEntry } from './zip.ts';
 
 // SheetJS keeps an error cell's value as the BIFF error code; senders should see the text Excel shows.
 const ERROR_TEXT: Record<number, string> = {
@@ -157,6 +157,17 @@ const parseZip = (
   XLSX as unknown as { parse_zip: (zip: PreparedXlsx, opts: XLSX.ParsingOptions) => XLSX.WorkBook }
 ).parse_zip;
 
+// XLSX.read of an OLE file is CFB.read, then this on the container (after a check for an encrypted package,
+// which readOle makes itself); exported by the package, not declared by its types.
+const parseCfb = (
+  XLSX as unknown as { parse_xlscfb: (cfb: unknown, opts: XLSX.ParsingOptions) => XLSX.WorkBook }
+).parse_xlscfb;
+
+/** An OLE compound file (.xls, .et) as SheetJS's CFB.read returned it. */
+export interface OleWorkbook {
+  cfb: unknown;
+}
+
 // Document properties are the only parts SheetJS reads whose result (wb.Props) no grid uses.
 const UNUSED_PART = /^docProps\//i;
 
@@ -220,13 +231,19 @@ export function decodeCharRefs(bytes: string): string {
 }
 
 /**
- * Lists the package under the budget and hands SheetJS its parts without a repack: each part is inflated
- * (under the budget, as SheetJS trusts the archive and would inflate a bomb without a limit) only when SheetJS
- * reads it, so themes, printer settings, images and the like never are.
+ * Hands SheetJS the package's parts without a repack: each part is inflated (under the budget, as SheetJS
+ * trusts the archive and would inflate a bomb without a limit) only when SheetJS reads it, so themes, printer
+ * settings, images and the like never are. `entries` and `inflated` are what the caller has already listed
+ * and inflated (the content types, read to tell the format), so nothing is listed or inflated twice.
  */
-export function prepareXlsx(bytes: Uint8Array, budget: InflateBudget): PreparedXlsx {
+export function prepareXlsx(
+  bytes: Uint8Array,
+  budget: InflateBudget,
+  entries: readonly ZipEntry[] = listZip(bytes, budget),
+  inflated: ReadonlyMap<string, Uint8Array> = new Map(),
+): PreparedXlsx {
   const prepared: PreparedXlsx = { FullPaths: [], FileIndex: [] };
-  for (const entry of listZip(bytes, budget)) {
+  for (const entry of entries) {
     // Part names are absolute in OOXML; some writers store them so, SheetJS looks them up without the slash.
     const name = entry.name.replace(/^\//, '');
     if (name.endsWith('/') || UNUSED_PART.test(name)) continue;
@@ -237,7 +254,7 @@ export function prepareXlsx(bytes: Uint8Array, budget: InflateBudget): PreparedX
       get data() {
         if (data === undefined) {
           try {
-            data = preparePart(name, inflateEntry(bytes, entry, budget));
+            data = preparePart(name, inflated.get(entry.name) ?? inflateEntry(bytes, entry, budget));
           } catch (error) {
             prepared.failure ??= error;
             throw error;
@@ -264,8 +281,9 @@ function readOptions(): XLSX.ParsingOptions {
   };
 }
 
-function parse(input: Uint8Array | PreparedXlsx): XLSX.WorkBook {
+function parse(input: Uint8Array | PreparedXlsx | OleWorkbook): XLSX.WorkBook {
   if (input instanceof Uint8Array) return XLSX.read(input, { type: 'buffer', ...readOptions() });
+  if ('cfb' in input) return parseCfb(input.cfb, { type: 'buffer', ...readOptions() });
   // A part we refused to inflate (budget, damage, encryption) decides the outcome, whatever SheetJS made of it.
   let wb: XLSX.WorkBook;
   try {
@@ -278,10 +296,13 @@ function parse(input: Uint8Array | PreparedXlsx): XLSX.WorkBook {
 }
 
 /**
- * Reads every sheet of a workbook (an .xls/.et file's bytes or a prepared xlsx) into grids; empty rows are
+ * Reads every sheet of a workbook (an .xls/.et file's bytes or container, or a prepared xlsx) into grids; empty rows are
  * left out, row numbers are Excel's.
  */
-export function readWorkbook(input: Uint8Array | PreparedXlsx, budget: InflateBudget): RawGrid[] {
+export function readWorkbook(
+  input: Uint8Array | PreparedXlsx | OleWorkbook,
+  budget: InflateBudget,
+): RawGrid[] {
   let wb: XLSX.WorkBook;
   try {
     wb = parse(input);
