@@ -411,6 +411,9 @@ export class StatelessStack extends Stack {
     bucket.grantReadWrite(sweeper.fn, `${PREFIXES.documents}*`);
     table.grantReadWriteData(sweeper.fn);
     sweeper.fn.addToRolePolicy(sendFromMailbox);
+    // Mail the poller stored is judged against the organisation's server when the poller trusts its header.
+    const orgAuthservId = this.mailbox?.environment.LINGJUN_AUTHSERV_ID;
+    if (orgAuthservId) sweeper.fn.addEnvironment('LINGJUN_AUTHSERV_ID', orgAuthservId);
     acknowledgeWildcardResources(sweeper.fn, [...prefixArns, `${table.tableArn}/index/*`], scopedReason);
     acknowledgeWildcardActions(sweeper.fn, wildcardActions, scopedReason);
     new scheduler.Schedule(this, 'SweeperSchedule', {

@@ -53,21 +53,30 @@ describe('verdictsFromHeaders', () => {
         ' dkim=fail header.i=@b.cn;\r\n dmarc=none header.from=b.cn;\r\nFrom: a@b.cn\r\n\r\nbody spf=fail\r\n',
     );
     expect(verdictsFromHeaders(raw)).toEqual({
-      spam: 'FAIL',
-      virus: 'PASS',
-      spf: 'PASS',
-      dkim: 'FAIL',
-      dmarc: 'GRAY',
+      verdicts: { spam: 'FAIL', virus: 'PASS', spf: 'PASS', dkim: 'FAIL', dmarc: 'GRAY' },
+      authservId: 'amazonses.com',
     });
   });
 
   it('a message without them is inconclusive (GRAY), not failed', () => {
     expect(verdictsFromHeaders(Buffer.from('From: a@b.cn\r\n\r\nhi'))).toEqual({
-      spam: 'GRAY',
-      virus: 'GRAY',
-      spf: 'GRAY',
-      dkim: 'GRAY',
-      dmarc: 'GRAY',
+      verdicts: { spam: 'GRAY', virus: 'GRAY', spf: 'GRAY', dkim: 'GRAY', dmarc: 'GRAY' },
+    });
+  });
+
+  it('takes the topmost Authentication-Results only from a trusted authserv-id, and names it', () => {
+    const raw = Buffer.from(
+      'Authentication-Results: mail.miitec.cn; spf=pass smtp.mailfrom=a@b.cn; dmarc=pass header.from=b.cn\r\n' +
+        'Authentication-Results: amazonses.com; spf=fail smtp.mailfrom=a@b.cn\r\nFrom: a@b.cn\r\n\r\nhi',
+    );
+    // The organisation's server, once trusted, is what the message is judged against.
+    expect(verdictsFromHeaders(raw, ['amazonses.com', 'mail.miitec.cn'])).toMatchObject({
+      verdicts: { spf: 'PASS', dmarc: 'PASS' },
+      authservId: 'mail.miitec.cn',
+    });
+    // Not trusted: no verdict from it, nor from a lower header (anyone can write one below the top).
+    expect(verdictsFromHeaders(raw)).toEqual({
+      verdicts: { spam: 'GRAY', virus: 'GRAY', spf: 'GRAY', dkim: 'GRAY', dmarc: 'GRAY' },
     });
   });
 });
