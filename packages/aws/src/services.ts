@@ -4,6 +4,7 @@ import {
   CourseRegistry,
   DynamoProgramVersions,
   Registry,
+  SendEvidence,
   SendOnce,
 } from '@lingjun/registry';
 import { lazyMailer, s3BlobStore } from './adapters.ts';
@@ -25,6 +26,7 @@ export function services(
     registry: new Registry(db, config.tableName, year),
     course: new CourseRegistry(db, config.tableName, year),
     sendOnce: new SendOnce(db, config.tableName),
+    sendEvidence: new SendEvidence(db, config.tableName),
     codes: new CertificateCodes(db, config.tableName),
     store: s3BlobStore(s3Client(config), config.bucketName),
     mailer: lazyMailer(async () => {

@@ -80,6 +80,9 @@ export const command: Command = {
             ? { organisationAuthservId: (await import('@lingjun/local/imap-ingress')).LOCAL_AUTHSERV_ID }
             : {},
         ),
+        // Each send's SES Send event reaches the bounces function, as the configuration set's rule delivers it:
+        // a run that stopped mid-send asks it whether its reply left.
+        sesEvents: (await import('@lingjun/fn-bounces')).localDeliveryEvents(program),
         // The same daily job as the AWS schedule, at the same local time, through the function's own entry.
         schedules: [
           (await import('@lingjun/fn-reminders')).localDailyJob(() => stack.config, program),
