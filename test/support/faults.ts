@@ -18,8 +18,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'vitest';
 
-/** The mark of a sent notice: a failure is retried within the run rather than failing it. */
-const HANDLED_IN_RUN = /^UpdateCommand .*SET #state = :sent/;
+/**
+ * Writes a run absorbs by design: the mark of a sent notice or scheduled mail is tried again within the run,
+ * and a reply already sent is remembered for bounces at best (failing the run would send it again).
+ */
+const HANDLED_IN_RUN = /^UpdateCommand .*SET #state = :sent|^PutCommand PutCommand:SENTMSG#/;
 
 const WRITES = [PutCommand, UpdateCommand, TransactWriteCommand, DeleteCommand] as const;
 const READS = [GetCommand, QueryCommand, ScanCommand] as const;
@@ -77,7 +80,7 @@ export function injectFaults(
       state.handled++;
     } else {
       state.armed = false;
-      state.hit = name;
+      state.hit = sig;
     }
     if (name === 'SendEmailCommand') {
       throw Object.assign(new Error('Maximum sending rate exceeded'), {
