@@ -35,6 +35,11 @@ describe('sweepDecision', () => {
     expect(sweepDecision(mail, record({ leaseUntil: now.getTime() - 1 }), at)).toBe('redrive');
     expect(sweepDecision(mail, record({ status: 'recorded', leaseUntil: 0 }), at)).toBe('redrive');
     expect(sweepDecision(mail, record({ status: 'failed', attempts: SWEEP_MAX_ATTEMPTS }), at)).toBe('stuck');
+    // A send that may have left is left alone until SES's evidence could have come in (its lease), then re-driven
+    // so the run can ask for it.
+    const awaiting = record({ status: 'sending', leaseUntil: now.getTime() + 5 * 60_000 });
+    expect(sweepDecision(mail, awaiting, at)).toBe('skip');
+    expect(sweepDecision(mail, { ...awaiting, leaseUntil: now.getTime() - 1 }, at)).toBe('redrive');
     const justFailed = record({
       status: 'failed',
       leaseUntil: 0,
