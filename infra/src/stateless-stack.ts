@@ -415,9 +415,13 @@ export class StatelessStack extends Stack {
     bucket.grantReadWrite(sweeper.fn, `${PREFIXES.documents}*`);
     table.grantReadWriteData(sweeper.fn);
     sweeper.fn.addToRolePolicy(sendFromMailbox);
-    // Mail the poller stored is judged against the organisation's server when the poller trusts its header.
-    const orgAuthservId = this.mailbox?.environment.LINGJUN_AUTHSERV_ID;
-    if (orgAuthservId) sweeper.fn.addEnvironment('LINGJUN_AUTHSERV_ID', orgAuthservId);
+    // The sweeper answers the mail it re-drives as intake would: through the mailbox when replies go out by
+    // SMTP. Mail the poller stored is judged against the organisation's server when the poller trusts its header.
+    if (this.mailbox && mail.egress === 'smtp') this.mailbox.use(sweeper.fn);
+    else {
+      const orgAuthservId = this.mailbox?.environment.LINGJUN_AUTHSERV_ID;
+      if (orgAuthservId) sweeper.fn.addEnvironment('LINGJUN_AUTHSERV_ID', orgAuthservId);
+    }
     acknowledgeWildcardResources(sweeper.fn, [...prefixArns, `${table.tableArn}/index/*`], scopedReason);
     acknowledgeWildcardActions(sweeper.fn, wildcardActions, scopedReason);
     new scheduler.Schedule(this, 'SweeperSchedule', {
