@@ -252,12 +252,15 @@ export class StatelessStack extends Stack {
       }),
     );
 
-    // Bounces reads what a sent mail answered (SENTMSG#…) and writes bounce records (Y#<year>#BOUNCE); nothing else.
+    // Bounces reads what a sent mail answered (SENTMSG#…), writes bounce records (Y#<year>#BOUNCE) and the
+    // evidence of sent mail (SENTTAG#…); nothing else.
     this.bounces.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         resources: [table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SENTMSG#*', 'Y#*#BOUNCE'] } },
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SENTMSG#*', 'Y#*#BOUNCE', 'SENTTAG#*'] },
+        },
       }),
     );
     this.bounces.fn.addToRolePolicy(dataKeyViaDynamoDb(props.dataKey));
@@ -339,8 +342,9 @@ export class StatelessStack extends Stack {
       rule.addResourceDependency(sesInvoke);
     }
 
-    // Outbound mail: one configuration set on every SendEmail; its bounce and complaint events go to the
-    // account's default event bus, where a rule hands this set's events to the bounces function.
+    // Outbound mail: one configuration set on every SendEmail; its send, bounce and complaint events go to the
+    // account's default event bus, where a rule hands this set's events to the bounces function. A Send event
+    // is the evidence a run that stopped mid-send asks for before sending a reply again.
     this.configurationSet = new ses.ConfigurationSet(this, 'Outbound', {
       configurationSetName: outboundConfigurationSetName(config.name),
       reputationMetrics: true,
@@ -349,13 +353,13 @@ export class StatelessStack extends Stack {
       destination: ses.EventDestination.eventBus(
         events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
       ),
-      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+      events: [ses.EmailSendingEvent.SEND, ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
     });
     new events.Rule(this, 'DeliveryProblemsRule', {
-      description: 'SES bounces and complaints of lingjun mail to the bounces function',
+      description: 'SES sends, bounces and complaints of lingjun mail to the bounces function',
       eventPattern: {
         source: ['aws.ses'],
-        detailType: ['Email Bounced', 'Email Complaint Received'],
+        detailType: ['Email Sent', 'Email Bounced', 'Email Complaint Received'],
         detail: { mail: { tags: { 'ses:configuration-set': [outboundConfigurationSetName(config.name)] } } },
       },
       targets: [
@@ -428,6 +432,13 @@ export class StatelessStack extends Stack {
     bucket.grantReadWrite(sweeper.fn, `${PREFIXES.documents}*`);
     table.grantReadWriteData(sweeper.fn);
     sweeper.fn.addToRolePolicy(sendFromMailbox);
+    // The sweeper answers the mail it re-drives as intake would: through the mailbox when replies go out by
+    // SMTP. Mail the poller stored is judged against the organisation's server when the poller trusts its header.
+    if (this.mailbox && mail.egress === 'smtp') this.mailbox.use(sweeper.fn);
+    else {
+      const orgAuthservId = this.mailbox?.environment.LINGJUN_AUTHSERV_ID;
+      if (orgAuthservId) sweeper.fn.addEnvironment('LINGJUN_AUTHSERV_ID', orgAuthservId);
+    }
     acknowledgeWildcardResources(sweeper.fn, [...prefixArns, `${table.tableArn}/index/*`], scopedReason);
     acknowledgeWildcardActions(sweeper.fn, wildcardActions, scopedReason);
     new scheduler.Schedule(this, 'SweeperSchedule', {

@@ -90,16 +90,18 @@ describe('ingress imap, egress smtp', () => {
   });
 
   it('sends through SMTP from every function that mails, each allowed to read the password', () => {
-    for (const prefix of ['Intake', 'Reminders', 'CourseEnd']) {
+    for (const prefix of ['Intake', 'Reminders', 'CourseEnd', 'Sweeper']) {
       expect(envOf(prefix)).toMatchObject({ LINGJUN_EGRESS: 'smtp', LINGJUN_MAILBOX_HOST: 'mail.miitec.cn' });
     }
+    // The sweeper judges mail the poller stored against the same server the poller trusts.
+    expect(envOf('Sweeper').LINGJUN_AUTHSERV_ID).toBe('mail.miitec.cn');
     expect(envOf('Verify').LINGJUN_EGRESS).toBeUndefined();
     const policies = Object.values(stateless.findResources('AWS::IAM::Policy'));
     const readers = policies.filter((p) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
     );
-    // Intake, reminders, course-end and the poller.
-    expect(readers).toHaveLength(4);
+    // Intake, reminders, course-end, the sweeper and the poller.
+    expect(readers).toHaveLength(5);
   });
 
   it('passes cdk-nag AwsSolutions', () => {

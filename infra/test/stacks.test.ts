@@ -380,21 +380,21 @@ describe('StatelessStack', () => {
     }
   });
 
-  it('sends every mail under a configuration set whose bounces and complaints reach the bounces function', () => {
+  it('sends every mail under a configuration set whose sends, bounces and complaints reach the bounces function', () => {
     const name = outboundConfigurationSetName(config.name);
     stateless.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: name });
     stateless.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       ConfigurationSetName: Match.anyValue(),
       EventDestination: Match.objectLike({
         Enabled: true,
-        MatchingEventTypes: ['bounce', 'complaint'],
+        MatchingEventTypes: ['send', 'bounce', 'complaint'],
         EventBridgeDestination: Match.anyValue(),
       }),
     });
     stateless.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.ses'],
-        'detail-type': ['Email Bounced', 'Email Complaint Received'],
+        'detail-type': ['Email Sent', 'Email Bounced', 'Email Complaint Received'],
         detail: { mail: { tags: { 'ses:configuration-set': [name] } } },
       },
       Targets: [
@@ -409,12 +409,12 @@ describe('StatelessStack', () => {
       const send = roleStatements(stateless, prefix).find((st) => actionsOf([st]).includes('ses:SendEmail'));
       expect(JSON.stringify(send?.Resource)).toContain(`:configuration-set/${name}`);
     }
-    // Bounces itself reads what a mail answered and writes bounce records, nothing else.
+    // Bounces itself reads what a mail answered and writes bounce records and send evidence, nothing else.
     const statements = roleStatements(stateless, 'BouncesFunction');
     const table = statements.filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:')));
     expect(new Set(actionsOf(table))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:PutItem']));
     expect(table[0]?.Condition).toEqual({
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SENTMSG#*', 'Y#*#BOUNCE'] },
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SENTMSG#*', 'Y#*#BOUNCE', 'SENTTAG#*'] },
     });
   });
 

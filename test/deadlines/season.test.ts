@@ -12,8 +12,8 @@ import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
-import { type Harness, harness, testProgram } from '../support/intake.ts';
-import { people, submission } from '../support/submission.ts';
+import { type Harness, harness } from '../support/intake.ts';
+import { BUREAU, HEBEI, LIAONING, SHANXI, seasonMail, seasonProgram } from './season-plan.ts';
 
 /** A sent mail, parsed; its HTML must be well-formed (a strict parser accepts it, issue 15). */
 async function strictParsed(raw: Buffer) {
@@ -21,11 +21,6 @@ async function strictParsed(raw: Buffer) {
   if (mail.html) parseStrictHtml(mail.html);
   return mail;
 }
-
-const HEBEI = 'hebei.season@dl-test.cn';
-const SHANXI = 'shanxi.season@dl-test.cn';
-const LIAONING = 'liaoning.season@dl-test.cn';
-const BUREAU = 'bureau.season@dl-test.cn';
 
 interface Sent {
   region: { code: string; name: string };
@@ -75,44 +70,19 @@ async function rowFill(content: Buffer, sheet: string, region: string): Promise<
   return fill;
 }
 
-const form3 = (region: string, email: string) => [
-  { region, unit: `${region}工业和信息化厅`, contact: '王明', mobile: '13912345678', email },
-];
-
 describe('a season of deadlines', () => {
   let h: Harness;
   const bySubject = async (address: string, text: string) =>
     (await mails(h, address)).filter((m) => m.subject?.includes(text));
 
+  let mail: Awaited<ReturnType<typeof seasonMail>>;
   beforeAll(async () => {
-    const program = await testProgram((p) => {
-      p.adminEmails = [BUREAU];
-      p.quotas = {
-        '130000': { total: 2 },
-        '140000': { total: 2 },
-        '210000': { total: 3 },
-        '320000': { total: 1 },
-      };
-      p.contacts = { '130000': [HEBEI], '140000': [SHANXI], '210000': [LIAONING] };
-    });
+    const program = await seasonProgram();
     h = await harness(program);
-    // 河北 sends 附件3 and fills its quota in class 1; 山西 sends class 1 without 附件3; 辽宁 and 江苏 nothing.
-    const hebei = await submission({
-      program,
-      from: HEBEI,
-      region: '河北省',
-      classNo: 1,
-      people: people(2, 501, '130000', 1),
-      form3: form3('河北省', HEBEI),
+    mail = await seasonMail(program);
+    const outcomes = await h.ingest([mail.hebei.raw, mail.shanxi.raw], {
+      receivedAt: '2025-06-04T10:00:00+08:00',
     });
-    const shanxi = await submission({
-      program,
-      from: SHANXI,
-      region: '山西省',
-      classNo: 1,
-      people: people(1, 502, '140000', 1),
-    });
-    const outcomes = await h.ingest([hebei.raw, shanxi.raw], { receivedAt: '2025-06-04T10:00:00+08:00' });
     expect(outcomes.map((o) => o.status)).toEqual(['accepted', 'accepted']);
   });
 
@@ -178,14 +148,7 @@ describe('a season of deadlines', () => {
   });
 
   it('the morning after the first deadline reports under-filled regions and the digest counts late mail', async () => {
-    const late = await submission({
-      program: h.program,
-      from: LIAONING,
-      region: '辽宁省',
-      classNo: 1,
-      people: people(1, 503, '210000', 1),
-    });
-    const [o] = await h.ingest([late.raw], { receivedAt: '2025-06-10T08:00:00+08:00' });
+    const [o] = await h.ingest([mail.late.raw], { receivedAt: '2025-06-10T08:00:00+08:00' });
     expect(o!.findings.map((f) => f.code)).toContain('DEADLINE_PASSED');
 
     const run = await runScheduled(
@@ -229,25 +192,9 @@ describe('a season of deadlines', () => {
     expect(by.get('140000')!.missing[1]!.classes).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
     expect(by.get('140000')!.missing[2]!.text).toContain('尚余1名');
 
-    const liaoningPeople = people(3, 504, '210000', 3);
-    liaoningPeople[0]!.name = '=HYPERLINK("http://x.test","点我")';
-    const shanxi = await submission({
-      program: h.program,
-      from: SHANXI,
-      region: '山西省',
-      classNo: 2,
-      people: people(1, 505, '140000', 2),
-      form3: form3('山西省', SHANXI),
+    const outcomes = await h.ingest([mail.shanxi2.raw, mail.liaoning3.raw], {
+      receivedAt: '2025-06-18T10:00:00+08:00',
     });
-    const liaoning = await submission({
-      program: h.program,
-      from: LIAONING,
-      region: '辽宁省',
-      classNo: 3,
-      people: liaoningPeople,
-      form3: form3('辽宁省', LIAONING),
-    });
-    const outcomes = await h.ingest([shanxi.raw, liaoning.raw], { receivedAt: '2025-06-18T10:00:00+08:00' });
     expect(outcomes.map((o) => o.status)).toEqual(['accepted', 'accepted']);
     expect(await remind(h, '2025-06-19T09:00:00+08:00')).toEqual([]);
 

@@ -4,6 +4,8 @@
  * every other call goes through to the local services.
  */
 
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
   GetCommand,
@@ -13,11 +15,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient, sesClient, sesMailer } from '@lingjun/aws';
-import { INTAKE_LEASE_MAX_MS, TransientError } from '@lingjun/core';
-import { processInbound } from '@lingjun/intake';
+import { INTAKE_LEASE_MAX_MS, SEND_TAG, TransientError } from '@lingjun/core';
+import { handleDeliveryEvent } from '@lingjun/fn-bounces';
+import { AwaitingSendEvidenceError, processInbound, SEND_EVIDENCE_GRACE_MS } from '@lingjun/intake';
 import { Registry } from '@lingjun/registry';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { localStackInfo } from '../setup/aws.ts';
 import { countingMailer, type Harness, harness, storeInbound, testProgram } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
 
@@ -52,7 +56,12 @@ describe('faults and the retry Lambda makes', () => {
     mock
       .on(SendEmailCommand)
       .rejectsOnce(
-        Object.assign(new Error('Daily message quota exceeded'), { name: 'LimitExceededException' }),
+        // SES's answer: the mail did not leave, so the retry may send it at once.
+        Object.assign(new Error('Daily message quota exceeded'), {
+          name: 'LimitExceededException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        }),
       )
       .callsFake((input) => realSend(new SendEmailCommand(input)));
     const deps = h.deps({ mailer: sesMailer(client) });
@@ -95,7 +104,7 @@ describe('faults and the retry Lambda makes', () => {
     await expectCompleteOnce(h, messageId);
   });
 
-  it('a crash between the records and the reply: after the lease, the retry sends the reply once', async () => {
+  it('a run that dies after taking the send, before SES has the reply: no evidence, so sent once after the grace period', async () => {
     const h = await harness(await testProgram());
     const { ref, messageId } = await hebeiEmail(h, 902);
     const t0 = new Date('2025-06-05T02:00:00Z');
@@ -105,19 +114,67 @@ describe('faults and the retry Lambda makes', () => {
     const registry = h.deps().registry;
     await expect
       .poll(async () => (await registry.listMessages())[0]?.status, { timeout: 20_000 })
-      .toBe('recorded');
+      .toBe('sending');
 
     const mailer = countingMailer(h.deps().mailer);
+    const at = (ms: number) => h.deps({ mailer, now: () => new Date(t0.getTime() + ms) });
     // Lambda's first retry, while the dead invocation's lease still holds: refused, retried later.
-    await expect(
-      processInbound(ref, h.deps({ mailer, now: () => new Date(t0.getTime() + 30_000) })),
-    ).rejects.toBeInstanceOf(TransientError);
-    const outcome = await processInbound(
-      ref,
-      h.deps({ mailer, now: () => new Date(t0.getTime() + INTAKE_LEASE_MAX_MS + 1) }),
+    await expect(processInbound(ref, at(30_000))).rejects.toBeInstanceOf(TransientError);
+    // After the lease the reply may have left: SES has said nothing yet, so nothing is sent, and the record is
+    // left alone until the grace period is over.
+    await expect(processInbound(ref, at(INTAKE_LEASE_MAX_MS + 1))).rejects.toBeInstanceOf(
+      AwaitingSendEvidenceError,
     );
+    await expect(processInbound(ref, at(SEND_EVIDENCE_GRACE_MS - 1))).rejects.toBeInstanceOf(TransientError);
+    expect(mailer.sent).toHaveLength(0);
+    // No evidence by the end of the grace period: it never left, and is sent now, once.
+    const outcome = await processInbound(ref, at(SEND_EVIDENCE_GRACE_MS + 1));
     expect(outcome.status).toBe('accepted');
     expect(mailer.sent).toHaveLength(1);
     await expectCompleteOnce(h, messageId);
+  });
+
+  it("a run that dies after SES took the reply, before noting it: SES's Send event says so, and it is not sent again", async () => {
+    const h = await harness(await testProgram());
+    const { ref, messageId } = await hebeiEmail(h, 903);
+    const t0 = new Date('2025-06-05T02:00:00Z');
+    // SES takes the reply; the invocation dies before the answer is noted anywhere.
+    let sesId = '';
+    const real = h.deps().mailer;
+    const dying = h.deps({
+      now: () => t0,
+      mailer: {
+        async sendRaw(m) {
+          sesId = await real.sendRaw(m);
+          return new Promise<string>(() => {});
+        },
+      },
+    });
+    void processInbound(ref, dying);
+    await expect.poll(() => sesId, { timeout: 20_000 }).not.toBe('');
+    expect((await h.deps().registry.listMessages())[0]?.status).toBe('sending');
+    expect(await h.repliesTo(messageId)).toHaveLength(1);
+
+    const mailer = countingMailer(h.deps().mailer);
+    const at = (ms: number) => h.deps({ mailer, now: () => new Date(t0.getTime() + ms) });
+    // The retry after the lease comes before SES's event: it waits rather than send.
+    await expect(processInbound(ref, at(INTAKE_LEASE_MAX_MS + 1))).rejects.toBeInstanceOf(
+      AwaitingSendEvidenceError,
+    );
+    // The local SES wrote the Send event of the mail it took, tagged with the reply's key, as SES publishes it
+    // to the configuration set's EventBridge destination; the bounces function records it.
+    const event = JSON.parse(
+      await readFile(join(localStackInfo().sesEventsDir, 'pending', `${sesId}.json`), 'utf8'),
+    );
+    expect(event.detail.mail.tags[SEND_TAG]).toEqual([expect.stringMatching(/^reply-[0-9a-f]{40}$/)]);
+    expect(await handleDeliveryEvent(event, { config: h.config, program: h.program })).toMatchObject({
+      sent: event.detail.mail.tags[SEND_TAG][0],
+    });
+    // Even past the grace period, the evidence wins: the email is finished without a second reply.
+    const outcome = await processInbound(ref, at(SEND_EVIDENCE_GRACE_MS + 1));
+    expect(outcome.status).toBe('accepted');
+    expect(mailer.sent).toHaveLength(0);
+    await expectCompleteOnce(h, messageId);
+    expect((await h.deps().registry.listMessages())[0]?.replyMessageId).toBe(sesId);
   });
 });

@@ -72,7 +72,8 @@ describe('bureau notices are sent once', () => {
       people: people(1, 1701),
     });
     const ref = await storeInbound(h, raw);
-    const { registry, mock } = failingFirstSave(h, 'recorded');
+    // The outcome is saved by the write that takes the reply's send.
+    const { registry, mock } = failingFirstSave(h, 'sending');
     const deps = h.deps({ registry });
     await expect(processInbound(ref, deps)).rejects.toThrow(/Throttling/);
     expect(await noticesAfter(h, since)).toBe(1);

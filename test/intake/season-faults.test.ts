@@ -6,21 +6,12 @@
  * Faults are injected with aws-sdk-client-mock on the real clients; every other call reaches the local stack.
  */
 
-import { SendEmailCommand } from '@aws-sdk/client-sesv2';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import { documentClient, sesClient, sesMailer } from '@lingjun/aws';
 import { INTAKE_LEASE_MAX_MS } from '@lingjun/core';
 import { type InboundRef, type IntakeDeps, type Outcome, processInbound } from '@lingjun/intake';
 import { Registry, SendOnce } from '@lingjun/registry';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { injectFaults, untilClean } from '../support/faults.ts';
 import { type Harness, harness, storeInbound, testProgram } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
 
@@ -132,74 +123,11 @@ async function endState(h: Harness, stored: Stored[]) {
   };
 }
 
-/** The mark of a sent notice: a failure is retried within the run rather than failing it. */
-const HANDLED_IN_RUN = /^UpdateCommand .*SET #state = :sent/;
-
-const WRITES = [PutCommand, UpdateCommand, TransactWriteCommand, DeleteCommand] as const;
-
-/**
- * Which write or send a call is, the same on every attempt: the items it writes (key, and status or state
- * for the records that move through them), the update it makes, or who a mail goes to.
- */
-function signature(name: string, input: Record<string, unknown>): string {
-  const item = (i: Record<string, unknown> | undefined) =>
-    i ? [i.pk, i.sk, i.status, i.state].filter((v) => v !== undefined).join('|') : '';
-  const write = (w: Record<string, Record<string, unknown>>): string => {
-    const [op, body] = Object.entries(w)[0] ?? ['', {}];
-    return `${op}:${item(body.Item as Record<string, unknown>)}${item(body.Key as Record<string, unknown>)}${body.UpdateExpression ?? ''}`;
-  };
-  if (name === 'SendEmailCommand') return `${name} ${JSON.stringify(input.Destination)}`;
-  if (name === 'TransactWriteCommand') {
-    return `${name} ${(input.TransactItems as Record<string, Record<string, unknown>>[]).map(write).join(' ')}`;
-  }
-  return `${name} ${write({ [name]: input })}`;
-}
-
-/**
- * Deps whose DynamoDB writes and SES sends each fail once: on each attempt the first write or send not
- * failed before throws a transient error, as a throttle past the SDK's own retries would; the others go
- * through to the local stack. An attempt that meets no such call runs to its end.
- */
+/** Deps on clients of their own whose writes and sends fail once at each position (see injectFaults). */
 function faultyDeps(h: Harness) {
   const doc = documentClient(h.config);
-  const realDoc = doc.send.bind(doc) as (c: unknown) => Promise<unknown>;
   const ses = sesClient(h.config);
-  const realSes = ses.send.bind(ses);
-  const state = { armed: false, hit: '', handled: 0, failed: new Set<string>() };
-  const fault = (name: string, input: Record<string, unknown>) => {
-    const sig = signature(name, input);
-    if (!state.armed || state.failed.has(sig)) return;
-    state.failed.add(sig);
-    if (HANDLED_IN_RUN.test(sig)) {
-      // Marking a sent notice is tried again in the run itself, which goes on: so may the next fault.
-      state.handled++;
-    } else {
-      state.armed = false;
-      state.hit = name;
-    }
-    if (name === 'SendEmailCommand') {
-      throw Object.assign(new Error('Maximum sending rate exceeded'), { name: 'ThrottlingException' });
-    }
-    throw Object.assign(new Error('The level of configured provisioned throughput was exceeded'), {
-      name: 'ProvisionedThroughputExceededException',
-      $metadata: { httpStatusCode: 400 },
-    });
-  };
-  const docMock = mockClient(doc);
-  docMock.on(GetCommand).callsFake((input) => realDoc(new GetCommand(input)));
-  docMock.on(QueryCommand).callsFake((input) => realDoc(new QueryCommand(input)));
-  for (const Command of WRITES) {
-    const C = Command as typeof PutCommand;
-    docMock.on(C).callsFake(async (input) => {
-      fault(Command.name, input);
-      return realDoc(new C(input));
-    });
-  }
-  const sesMock = mockClient(ses);
-  sesMock.on(SendEmailCommand).callsFake(async (input) => {
-    fault('SendEmailCommand', input);
-    return realSes(new SendEmailCommand(input));
-  });
+  const faults = injectFaults(doc, ses);
   const deps = (now: Date): IntakeDeps =>
     h.deps({
       registry: new Registry(doc, h.config.tableName, h.program.year),
@@ -207,11 +135,7 @@ function faultyDeps(h: Harness) {
       mailer: sesMailer(ses),
       now: () => now,
     });
-  const restore = () => {
-    docMock.restore();
-    sesMock.restore();
-  };
-  return { state, deps, restore };
+  return { ...faults, deps };
 }
 
 describe('an intake season with a fault at every write and send', () => {
@@ -239,28 +163,15 @@ describe('an intake season with a fault at every write and send', () => {
     try {
       for (const s of stored) {
         let clock = new Date(s.email.receivedAt).getTime() + 60_000;
-        let outcome: Outcome | undefined;
-        const before = f.state.failed.size;
-        // Each attempt fails at the first write or send no attempt failed at; one that meets none ends the email.
-        for (let n = 1; !outcome; n++) {
-          expect(n, `${s.email.label}: attempts`).toBeLessThan(100);
-          f.state.armed = true;
-          f.state.hit = '';
-          let failure: unknown;
-          try {
-            outcome = await processInbound(s.ref, f.deps(new Date(clock)));
-          } catch (err) {
-            failure = err;
-          }
-          if (outcome) expect(f.state.hit, `${s.email.label}: fault at ${f.state.hit} swallowed`).toBe('');
-          else expect(f.state.hit, `${s.email.label}: failed without its fault: ${failure}`).not.toBe('');
-          // Lambda retries later: past any lease the failed attempt left behind (the claim's or a notice's).
+        const { result: outcome, positions: n } = await untilClean(f, s.email.label, async () => {
+          // Lambda retries later: past any lease a failed attempt left behind (the claim's or a notice's).
+          const at = new Date(clock);
           clock += INTAKE_LEASE_MAX_MS + 1;
-        }
-        positions[s.email.label] = f.state.failed.size - before;
+          return processInbound(s.ref, f.deps(at));
+        });
+        positions[s.email.label] = n;
         outcomes.push(outcome.status);
         // A later delivery of the finished email changes nothing.
-        f.state.armed = false;
         expect((await processInbound(s.ref, f.deps(new Date(clock)))).status).toBe('duplicate');
       }
     } finally {

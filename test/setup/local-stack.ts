@@ -18,6 +18,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   project.provide('localStack', {
     smtpPort: stack.smtpPort,
     outboxDir: stack.outboxDir,
+    sesEventsDir: stack.sesEventsDir,
     sesViewerUrl: stack.sesViewerUrl,
     mailbox: program.mailbox,
   });

@@ -5,6 +5,8 @@ import type { AwsConfig } from '@lingjun/aws';
 export interface ProvidedLocalStack {
   smtpPort: number;
   outboxDir: string;
+  /** Where the local SES writes each send's Send event (pending/, as no handler takes them here). */
+  sesEventsDir: string;
   sesViewerUrl: string;
   mailbox: string;
 }

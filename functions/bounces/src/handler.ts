@@ -1,14 +1,15 @@
 import { type AwsConfig, configFromEnv, documentClient } from '@lingjun/aws';
+import { SEND_TAG } from '@lingjun/core';
 import { type BounceOutcome, type DeliveryProblem, recordDeliveryProblem } from '@lingjun/deadlines';
 import { deployedProgram, type Program } from '@lingjun/program';
-import { Bounces } from '@lingjun/registry';
+import { Bounces, SendEvidence } from '@lingjun/registry';
 
 /** The part of an SES event (configuration set → EventBridge) this function reads. */
 export interface SesDeliveryEvent {
   'detail-type'?: string;
   detail?: {
     eventType?: string;
-    mail?: { messageId?: string; timestamp?: string };
+    mail?: { messageId?: string; timestamp?: string; tags?: Record<string, string[] | undefined> };
     bounce?: { bounceType?: string; timestamp?: string; bouncedRecipients?: { emailAddress?: string }[] };
     complaint?: { timestamp?: string; complainedRecipients?: { emailAddress?: string }[] };
   };
@@ -35,20 +36,52 @@ export function deliveryProblem(event: SesDeliveryEvent): DeliveryProblem | unde
   return undefined;
 }
 
-/** Records the event's problem with explicit configuration (tests and the Lambda). */
+/**
+ * The evidence a Send event gives that a tagged mail left: SES took it (the mail's `SEND_TAG` and SES's id).
+ * Undefined for any other event, or a mail sent without the tag.
+ */
+export function sendEvidenceOf(
+  event: SesDeliveryEvent,
+): { tag: string; mailerId: string; at: string } | undefined {
+  const d = event.detail;
+  const tag = d?.mail?.tags?.[SEND_TAG]?.[0];
+  if (d?.eventType !== 'Send' || !tag || !d.mail?.messageId) return undefined;
+  return { tag, mailerId: d.mail.messageId, at: d.mail.timestamp ?? new Date().toISOString() };
+}
+
+/** What one event did: a recorded delivery problem, or `sent` when it was a tagged mail's Send event. */
+export type DeliveryEventResult = BounceOutcome & { sent?: string };
+
+/** Records the event's problem, or a Send event's evidence, with explicit configuration (tests, the Lambda, the local stack). */
 export async function handleDeliveryEvent(
   event: SesDeliveryEvent,
   ctx: { config: AwsConfig; program: Program },
-): Promise<BounceOutcome> {
+): Promise<DeliveryEventResult> {
+  const db = documentClient(ctx.config);
+  const sent = sendEvidenceOf(event);
+  if (sent) {
+    await new SendEvidence(db, ctx.config.tableName).record(sent.tag, {
+      mailerId: sent.mailerId,
+      at: sent.at,
+    });
+    return { recorded: 0, sent: sent.tag };
+  }
   const problem = deliveryProblem(event);
   if (!problem) return { recorded: 0 };
-  return recordDeliveryProblem(
-    new Bounces(documentClient(ctx.config), ctx.config.tableName, ctx.program.year),
-    problem,
-  );
+  return recordDeliveryProblem(new Bounces(db, ctx.config.tableName, ctx.program.year), problem);
 }
 
-/** EventBridge entry point: bounce and complaint events of the outbound configuration set. */
-export async function handler(event: SesDeliveryEvent): Promise<BounceOutcome> {
+/** EventBridge entry point: send, bounce and complaint events of the outbound configuration set. */
+export async function handler(event: SesDeliveryEvent): Promise<DeliveryEventResult> {
   return handleDeliveryEvent(event, { config: configFromEnv(), program: await deployedProgram() });
+}
+
+/**
+ * The local stack's delivery of the Send events its SES writes, through this function's own entry, as
+ * the configuration set's EventBridge rule delivers them in AWS.
+ */
+export function localDeliveryEvents(program: Program) {
+  return (config: AwsConfig) => async (event: SesDeliveryEvent) => {
+    await handleDeliveryEvent(event, { config, program });
+  };
 }

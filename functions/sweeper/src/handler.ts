@@ -21,6 +21,8 @@ export async function runSweep(ctx: {
   now?: Date;
   minAgeMs?: number;
   remainingMs?: () => number;
+  /** The organisation's mail server whose Authentication-Results the mailbox ingress trusts (LINGJUN_AUTHSERV_ID). */
+  organisationAuthservId?: string;
 }): Promise<SweepResult> {
   const svc = services(ctx.config, ctx.program.year);
   const intake = {
@@ -41,6 +43,7 @@ export async function runSweep(ctx: {
       prefix: process.env.LINGJUN_INBOUND_PREFIX ?? RAW_MAIL_PREFIX,
       now: ctx.now ?? new Date(),
       minAgeMs: ctx.minAgeMs ?? SWEEP_MIN_AGE_MS,
+      ...(ctx.organisationAuthservId ? { organisationAuthservId: ctx.organisationAuthservId } : {}),
     });
     log.info('inbound sweep done', {
       redriven: result.redriven.length,
@@ -57,11 +60,11 @@ export async function runSweep(ctx: {
  * The sweep for the local stack: every SWEEP_EVERY_MINUTES, and once at start-up with no minimum age (a
  * stack that starts has nothing of an earlier run still working).
  */
-export function localSweep(program: Program) {
+export function localSweep(program: Program, opts: { organisationAuthservId?: string } = {}) {
   return {
     everyMs: SWEEP_EVERY_MINUTES * 60_000,
     run: async (config: AwsConfig, atStartUp: boolean): Promise<void> => {
-      await runSweep({ config, program, ...(atStartUp ? { minAgeMs: 0 } : {}) });
+      await runSweep({ config, program, ...opts, ...(atStartUp ? { minAgeMs: 0 } : {}) });
     },
   };
 }
@@ -79,5 +82,6 @@ export async function handler(
     program: await program(),
     ...(now && !Number.isNaN(now.getTime()) ? { now } : {}),
     remainingMs: () => context.getRemainingTimeInMillis(),
+    ...(process.env.LINGJUN_AUTHSERV_ID ? { organisationAuthservId: process.env.LINGJUN_AUTHSERV_ID } : {}),
   });
 }

@@ -3,6 +3,7 @@ import {
   CourseRegistry,
   DynamoProgramVersions,
   Registry,
+  SendEvidence,
   SendOnce,
   VerificationTable,
 } from '@lingjun/registry';
@@ -27,6 +28,7 @@ export function services(
     course: new CourseRegistry(db, config.tableName, year, verification),
     sendOnce: new SendOnce(db, config.tableName),
     verification,
+    sendEvidence: new SendEvidence(db, config.tableName),
     store: s3BlobStore(s3Client(config), config.bucketName),
     mailer: lazyMailer(async () => {
       if (config.smtp) return (await import('./smtp.ts')).smtpMailerFor(config, mail.afterSend);

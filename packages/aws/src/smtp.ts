@@ -1,4 +1,4 @@
-import { log, type Mailer } from '@lingjun/core';
+import { log, type Mailer, MailRefusedError } from '@lingjun/core';
 import { createTransport } from 'nodemailer';
 import type { AwsConfig } from './config.ts';
 import { mailboxPassword } from './mailbox.ts';
@@ -35,7 +35,17 @@ export function smtpMailer(
   });
   return {
     async sendRaw({ from, to, raw }) {
-      const info = await transport.sendMail({ envelope: { from, to }, raw: Buffer.from(raw) });
+      let info: { messageId?: string; response?: string };
+      try {
+        info = await transport.sendMail({ envelope: { from, to }, raw: Buffer.from(raw) });
+      } catch (error) {
+        // The server answered with an error code (sender, recipients or message refused): the mail did not
+        // leave. A lost connection or timeout says nothing about that and is passed on as it is.
+        const code = (error as { responseCode?: number }).responseCode;
+        if (typeof code === 'number' && code >= 400)
+          throw new MailRefusedError(`SMTP server refused the mail (${code})`, { cause: error });
+        throw error;
+      }
       if (afterSend) {
         await afterSend(raw).catch((error: unknown) =>
           log.warn('sent copy could not be stored in the mailbox', { error: String(error) }),

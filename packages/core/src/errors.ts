@@ -41,6 +41,14 @@ export class TransientError extends LingjunError {
   override readonly name: string = 'TransientError';
 }
 
+/**
+ * The mail service answered a send with an error: the mail certainly did not leave, so it may be sent again
+ * at once. A send that fails without an answer (a lost connection, a timeout) is not this: it may have left.
+ */
+export class MailRefusedError extends TransientError {
+  override readonly name: string = 'MailRefusedError';
+}
+
 /** A conditional write lost to a concurrent writer; callers retry or turn it into a finding. */
 export class ConflictError extends LingjunError {
   override readonly name: string = 'ConflictError';

@@ -9,7 +9,22 @@ export interface BlobStore {
   put(key: string, body: Uint8Array, contentType?: string): Promise<void>;
 }
 
-/** Outbound mail: sends a complete MIME message; resolves to the provider's message id. */
+/**
+ * Outbound mail: sends a complete MIME message; resolves to the provider's message id. Throws MailRefusedError
+ * when the provider answered with an error (the mail did not leave); any other failure may have sent it.
+ */
 export interface Mailer {
-  sendRaw(message: { from: string; to: string[]; raw: Uint8Array }): Promise<string>;
+  sendRaw(message: {
+    from: string;
+    to: string[];
+    raw: Uint8Array;
+    /**
+     * Tags the provider hands back in its events about this mail (SES message tags: letters, digits, `_`, `-`);
+     * `SEND_TAG` carries the key a "was it sent?" question is asked by.
+     */
+    tags?: Record<string, string>;
+  }): Promise<string>;
 }
+
+/** The message tag under which a mail's Send event is recorded as evidence that it left. */
+export const SEND_TAG = 'lingjun-send';

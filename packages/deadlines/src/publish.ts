@@ -8,6 +8,7 @@ import {
   programRegions,
   quotaChangedRegions,
 } from '@lingjun/program';
+import { sendClaimed } from './send-claimed.ts';
 import { contactsOf, type DeadlineDeps } from './status.ts';
 import { escapeHtml, SENDER_NAME } from './text.ts';
 
@@ -127,8 +128,9 @@ export async function notifyQuotaChanges(
       text: body.text,
       html: body.html,
     });
-    const id = await deps.mailer.sendRaw({ from: after.mailbox, to, raw: msg.raw });
-    await deps.sendOnce.markSent(key.pk, key.sk, id, new Date());
+    await sendClaimed(deps.sendOnce, key, () =>
+      deps.mailer.sendRaw({ from: after.mailbox, to, raw: msg.raw }),
+    );
     run.notified.push({ region, to });
   }
   return run;

@@ -3,6 +3,7 @@ import { buildTemplates } from '@lingjun/forms';
 import { composeMessage } from '@lingjun/mail';
 import type { Program } from '@lingjun/program';
 import type { BounceRecord } from '@lingjun/registry';
+import { sendClaimed } from './send-claimed.ts';
 import {
   classKey,
   type Deadline,
@@ -202,10 +203,16 @@ export async function runReminders(
       html: body.html,
       attachments: forms.map((f) => ({ filename: f.name, content: f.content })),
     });
-    const id = await deps.mailer.sendRaw({ from: program.mailbox, to: r.to, raw: msg.raw });
-    await deps.sendOnce.markSent(key.pk, key.sk, id, new Date());
-    // So a bounce, reported by this id, is recorded against the region.
-    await deps.bounces.remember(id, { region: r.region.code, kind: 'reminder', ...key }, new Date());
+    const id = await sendClaimed(deps.sendOnce, key, () =>
+      deps.mailer.sendRaw({ from: program.mailbox, to: r.to, raw: msg.raw }),
+    );
+    // So a bounce, reported by this id, is recorded against the region. The reminder is out and marked: a
+    // failure here costs the bounce link, not a failed run (as for a reply, see intake's rememberReply).
+    await deps.bounces
+      .remember(id, { region: r.region.code, kind: 'reminder', ...key }, new Date())
+      .catch((error: unknown) =>
+        log.warn('sent reminder not remembered for bounces', { error: String(error) }),
+      );
     log.info('reminder sent', {
       region: r.region.code,
       deadline: r.deadline,

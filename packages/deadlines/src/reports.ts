@@ -4,6 +4,7 @@ import { localDateTime, type Program, programRegions } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
 import { type ComposedReport, type DigestData, digestData, digestGrid } from './digest.ts';
 import { bouncedAddresses, missingFor } from './reminders.ts';
+import { sendClaimed } from './send-claimed.ts';
 import { addTable, type Column, newWorkbook, type RowValue, workbookBytes } from './sheet.ts';
 import {
   type AttentionLists,
@@ -199,8 +200,7 @@ export async function runDigest(
   );
   if (claim !== 'claimed') return { ...base, result: 'already-sent' };
   const report = await composeDigest(deps, now);
-  const id = await sendReport(deps, report);
-  await deps.sendOnce.markSent(pk, day, id, new Date());
+  await sendClaimed(deps.sendOnce, { pk, sk: day }, () => sendReport(deps, report));
   log.info('digest sent', { day, regions: report.data.regions.length });
   return { ...base, result: 'sent', regions: report.data.regions.length };
 }
@@ -352,8 +352,7 @@ export async function runUnderfillReport(
   );
   if (claim !== 'claimed') return { ...base, deadline: deadline.date, result: 'already-sent' };
   const report = await composeUnderfill(deps, deadline);
-  const id = await sendReport(deps, report);
-  await deps.sendOnce.markSent(pk, deadline.date, id, new Date());
+  await sendClaimed(deps.sendOnce, { pk, sk: deadline.date }, () => sendReport(deps, report));
   log.info('under-fill report sent', { deadline: deadline.date, regions: report.data.rows.length });
   return { ...base, deadline: deadline.date, result: 'sent', regions: report.data.rows.length };
 }

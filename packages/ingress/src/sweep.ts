@@ -1,5 +1,6 @@
 import { type BlobStore, log } from '@lingjun/core';
 import type { InboundRef, Outcome } from '@lingjun/intake';
+import { OWN_AUTHSERV_ID, SES_AUTHSERV_ID } from '@lingjun/mail';
 import type { MessageRecord, MessageStatus, Registry } from '@lingjun/registry';
 import { verdictsFromHeaders } from './verdicts.ts';
 
@@ -30,6 +31,12 @@ export interface SweepDeps {
    * when nothing of an earlier run can still be working.
    */
   minAgeMs: number;
+  /**
+   * authserv-id of the organisation's receiving server when the mailbox ingress trusts its header. A stored
+   * message is judged by the Authentication-Results its ingress put on top: SES's, the mailbox poller's own
+   * check's, or that server's.
+   */
+  organisationAuthservId?: string;
 }
 
 /** Mail older than this is not re-driven (an earlier year's, or one an operator must look at). */
@@ -94,7 +101,7 @@ export async function sweepInbound(deps: SweepDeps): Promise<SweepResult> {
     // once re-driven to its duplicate outcome, it is marked so later sweeps leave it alone.
     if (!record && (await deps.registry.rawMailSwept(mail.key))) continue;
     try {
-      const outcome = await deps.redrive(await refFor(deps.store, mail));
+      const outcome = await deps.redrive(await refFor(deps, mail));
       if (!record) await deps.registry.markRawMailSwept(mail.key, outcome.status, deps.now);
       log.info('inbound mail re-driven', { rawKey: mail.key, status: outcome.status });
       result.redriven.push(mail.key);
@@ -106,12 +113,22 @@ export async function sweepInbound(deps: SweepDeps): Promise<SweepResult> {
   return result;
 }
 
-async function refFor(store: BlobStore, mail: StoredMail): Promise<InboundRef> {
-  const raw = await store.get(mail.key);
+/** The pipeline input for a stored message, judged against the authserv-id of the ingress that stored it. */
+export async function refFor(
+  deps: Pick<SweepDeps, 'store' | 'organisationAuthservId'>,
+  mail: StoredMail,
+): Promise<InboundRef> {
+  const raw = await deps.store.get(mail.key);
+  const stored = verdictsFromHeaders(raw, [
+    SES_AUTHSERV_ID,
+    OWN_AUTHSERV_ID,
+    ...(deps.organisationAuthservId ? [deps.organisationAuthservId] : []),
+  ]);
   return {
     sesMessageId: mail.key.slice(mail.key.lastIndexOf('/') + 1),
     rawKey: mail.key,
     receivedAt: mail.storedAt,
-    verdicts: verdictsFromHeaders(raw),
+    verdicts: stored.verdicts,
+    ...(stored.authservId ? { authservId: stored.authservId } : {}),
   };
 }

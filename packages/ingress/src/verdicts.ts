@@ -1,15 +1,21 @@
 import type { Verdicts } from '@lingjun/intake';
+import {
+  headerLines,
+  methodVerdicts,
+  parseAuthenticationResults,
+  SES_AUTHSERV_ID,
+  verdictOf,
+} from '@lingjun/mail';
 
-/** The header block of a raw message (up to the first empty line), unfolded. */
-function headerBlock(raw: Uint8Array): string {
-  const text = Buffer.from(raw.subarray(0, Math.min(raw.length, 64 * 1024))).toString('latin1');
-  const end = text.search(/\r?\n\r?\n/);
-  return (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
-}
-
-function header(block: string, name: string): string | undefined {
-  const m = new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(block);
-  return m?.[1]?.trim();
+/** What a stored message says about its receipt, for re-driving it without the event that delivered it. */
+export interface StoredVerdicts {
+  verdicts: Verdicts;
+  /**
+   * authserv-id of the topmost Authentication-Results header when it is one of the trusted ids: the ingress
+   * that stored the message put it there (SES on receipt, the mailbox poller's own check or the organisation's
+   * server), so it is what the message is judged against.
+   */
+  authservId?: string;
 }
 
 function status(value: string | undefined): string {
@@ -18,25 +24,28 @@ function status(value: string | undefined): string {
 }
 
 /**
- * The receipt verdicts of a message re-driven without its SES event, from the headers SES writes into the
- * stored message (X-SES-Spam-Verdict, X-SES-Virus-Verdict, Authentication-Results). A verdict the message
- * does not carry is GRAY: inconclusive, which the verdict policy does not count as a failure.
+ * The receipt verdicts of a message re-driven without its SES event, from the headers its ingress wrote into
+ * the stored message (X-SES-Spam-Verdict, X-SES-Virus-Verdict, and the topmost Authentication-Results, read
+ * by the mail package's one parser of that header). Only a header from one of `trusted` counts; a verdict
+ * the message does not carry is GRAY: inconclusive, which the verdict policy does not count as a failure.
  */
-export function verdictsFromHeaders(raw: Uint8Array): Verdicts {
-  const block = headerBlock(raw);
-  const auth = header(block, 'Authentication-Results') ?? '';
-  const method = (name: string) => {
-    const m = new RegExp(`(?:^|[;\\s])${name}=([a-z]+)`, 'i').exec(auth);
-    const v = m?.[1]?.toLowerCase();
-    if (v === 'pass') return 'PASS';
-    if (v === 'fail' || v === 'softfail' || v === 'permerror') return 'FAIL';
-    return 'GRAY';
+export function verdictsFromHeaders(
+  raw: Uint8Array,
+  trusted: readonly string[] = [SES_AUTHSERV_ID],
+): StoredVerdicts {
+  const one = (name: string) => {
+    const line = headerLines(raw, name)[0];
+    return line === undefined ? undefined : line.slice(line.indexOf(':') + 1).trim();
   };
+  const top = one('Authentication-Results');
+  const parsed = top === undefined ? undefined : parseAuthenticationResults(top);
+  const ids = trusted.map((t) => t.trim().toLowerCase());
+  const trustedTop = parsed && ids.includes(parsed.authservId) ? parsed : undefined;
+  const auth = trustedTop
+    ? methodVerdicts(trustedTop.results)
+    : { spf: verdictOf(null), dkim: verdictOf(null), dmarc: verdictOf(null) };
   return {
-    spam: status(header(block, 'X-SES-Spam-Verdict')),
-    virus: status(header(block, 'X-SES-Virus-Verdict')),
-    spf: method('spf'),
-    dkim: method('dkim'),
-    dmarc: method('dmarc'),
+    verdicts: { spam: status(one('X-SES-Spam-Verdict')), virus: status(one('X-SES-Virus-Verdict')), ...auth },
+    ...(trustedTop ? { authservId: trustedTop.authservId } : {}),
   };
 }

@@ -16,6 +16,7 @@ import {
   type PollDeps,
   pollMailbox,
   storeRaw,
+  sweepInbound,
   verdictsOf,
 } from '@lingjun/ingress';
 import { processInbound } from '@lingjun/intake';
@@ -442,3 +443,51 @@ async function cuttingProxy(
       }),
   };
 }
+
+describe('mail the poller stored but never processed, re-driven only by the sweeper', () => {
+  /** As takeMessage stores it, then the poller dies: the sweeper alone brings it to an outcome. */
+  async function sweptOnly(raw: Buffer, opts: { authservId?: string; resolver?: DnsResolver }) {
+    const checked = await verdictsOf(raw, opts);
+    const stored = await storeRaw(h.deps().store, checked.raw, undefined, raw);
+    return (organisationAuthservId?: string) =>
+      sweepInbound({
+        registry: h.deps().registry,
+        store: h.deps().store,
+        rawMail: { list: async () => [{ key: stored.rawKey, storedAt: IN_TIME }] },
+        redrive: (ref) => processInbound(ref, h.deps()),
+        prefix: 'inbound/',
+        now: new Date(IN_TIME.getTime() + 60_000),
+        minAgeMs: 0,
+        ...(organisationAuthservId ? { organisationAuthservId } : {}),
+      });
+  }
+
+  it("is judged against the organisation's server the poller trusted: the contact's list is accepted", async () => {
+    const { raw, messageId } = await fixture(531);
+    const sweep = await sweptOnly(raw, { authservId: AUTHSERV });
+    expect((await sweep(AUTHSERV)).redriven).toHaveLength(1);
+    const [record] = await h.deps().registry.listMessages();
+    expect(record?.outcome?.status).toBe('accepted');
+    expect(await h.deps().registry.listRegion('130000')).toHaveLength(1);
+    expect(await h.repliesTo(messageId)).toHaveLength(1);
+  });
+
+  it('is judged against our own check when the poller ran it (no server id configured anywhere)', async () => {
+    const { raw: unsigned, messageId } = await contactMail(532);
+    const sweep = await sweptOnly(await signed163(unsigned), { resolver: dns163('v=DMARC1; p=reject') });
+    expect((await sweep()).redriven).toHaveLength(1);
+    const [record] = await h.deps().registry.listMessages();
+    expect(record?.outcome?.status).toBe('accepted');
+    expect(await h.repliesTo(messageId)).toHaveLength(1);
+  });
+
+  it('a server header the sweeper was not told to trust is not trusted: held, as the poller would', async () => {
+    const { raw, messageId } = await fixture(533);
+    const sweep = await sweptOnly(raw, { authservId: AUTHSERV });
+    expect((await sweep()).redriven).toHaveLength(1);
+    const [record] = await h.deps().registry.listMessages();
+    expect(record?.status).toBe('held');
+    expect(await h.deps().registry.listRegion('130000')).toEqual([]);
+    for (const r of await h.repliesTo(messageId)) expect((await simpleParser(r)).subject).toContain('待确认');
+  });
+});

@@ -35,6 +35,11 @@ describe('sweepDecision', () => {
     expect(sweepDecision(mail, record({ leaseUntil: now.getTime() - 1 }), at)).toBe('redrive');
     expect(sweepDecision(mail, record({ status: 'recorded', leaseUntil: 0 }), at)).toBe('redrive');
     expect(sweepDecision(mail, record({ status: 'failed', attempts: SWEEP_MAX_ATTEMPTS }), at)).toBe('stuck');
+    // A send that may have left is left alone until SES's evidence could have come in (its lease), then re-driven
+    // so the run can ask for it.
+    const awaiting = record({ status: 'sending', leaseUntil: now.getTime() + 5 * 60_000 });
+    expect(sweepDecision(mail, awaiting, at)).toBe('skip');
+    expect(sweepDecision(mail, { ...awaiting, leaseUntil: now.getTime() - 1 }, at)).toBe('redrive');
     const justFailed = record({
       status: 'failed',
       leaseUntil: 0,
@@ -53,21 +58,30 @@ describe('verdictsFromHeaders', () => {
         ' dkim=fail header.i=@b.cn;\r\n dmarc=none header.from=b.cn;\r\nFrom: a@b.cn\r\n\r\nbody spf=fail\r\n',
     );
     expect(verdictsFromHeaders(raw)).toEqual({
-      spam: 'FAIL',
-      virus: 'PASS',
-      spf: 'PASS',
-      dkim: 'FAIL',
-      dmarc: 'GRAY',
+      verdicts: { spam: 'FAIL', virus: 'PASS', spf: 'PASS', dkim: 'FAIL', dmarc: 'GRAY' },
+      authservId: 'amazonses.com',
     });
   });
 
   it('a message without them is inconclusive (GRAY), not failed', () => {
     expect(verdictsFromHeaders(Buffer.from('From: a@b.cn\r\n\r\nhi'))).toEqual({
-      spam: 'GRAY',
-      virus: 'GRAY',
-      spf: 'GRAY',
-      dkim: 'GRAY',
-      dmarc: 'GRAY',
+      verdicts: { spam: 'GRAY', virus: 'GRAY', spf: 'GRAY', dkim: 'GRAY', dmarc: 'GRAY' },
+    });
+  });
+
+  it('takes the topmost Authentication-Results only from a trusted authserv-id, and names it', () => {
+    const raw = Buffer.from(
+      'Authentication-Results: mail.miitec.cn; spf=pass smtp.mailfrom=a@b.cn; dmarc=pass header.from=b.cn\r\n' +
+        'Authentication-Results: amazonses.com; spf=fail smtp.mailfrom=a@b.cn\r\nFrom: a@b.cn\r\n\r\nhi',
+    );
+    // The organisation's server, once trusted, is what the message is judged against.
+    expect(verdictsFromHeaders(raw, ['amazonses.com', 'mail.miitec.cn'])).toMatchObject({
+      verdicts: { spf: 'PASS', dmarc: 'PASS' },
+      authservId: 'mail.miitec.cn',
+    });
+    // Not trusted: no verdict from it, nor from a lower header (anyone can write one below the top).
+    expect(verdictsFromHeaders(raw)).toEqual({
+      verdicts: { spam: 'GRAY', virus: 'GRAY', spf: 'GRAY', dkim: 'GRAY', dmarc: 'GRAY' },
     });
   });
 });

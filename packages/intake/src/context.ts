@@ -1,7 +1,7 @@
 import type { BlobStore, Mailer } from '@lingjun/core';
 import type { InboundMail } from '@lingjun/mail';
 import type { Program } from '@lingjun/program';
-import type { Bounces, CourseRegistry, Registry, SendOnce } from '@lingjun/registry';
+import type { Bounces, CourseRegistry, Registry, SendEvidence, SendOnce } from '@lingjun/registry';
 
 /**
  * Mail that another use case records and answers itself (the class organiser's sign-in sheets), offered
@@ -32,6 +32,11 @@ export interface IntakeDeps {
    * event or a DSN in the mailbox) is recorded against the region; without it (bare pipeline tests) neither is.
    */
   bounces?: Bounces;
+  /**
+   * The mail service's reports of mail that left (SES Send events), asked before a reply whose send was
+   * taken but never noted is sent again; without it a run waits out the grace period and then sends.
+   */
+  sendEvidence?: Pick<SendEvidence, 'find'>;
   /**
    * Milliseconds the invocation has left (Lambda's `context.getRemainingTimeInMillis`); the claim lease is
    * this plus a margin. Without it (CLI, tests) a whole intake timeout is assumed.

@@ -5,4 +5,10 @@ export * from './notices.ts';
 export * from './outcome.ts';
 export * from './pipeline.ts';
 export * from './review.ts';
+export {
+  AwaitingSendEvidenceError,
+  ClaimLostError,
+  replyTag,
+  SEND_EVIDENCE_GRACE_MS,
+} from './sent-check.ts';
 export * from './ses.ts';

@@ -8,6 +8,7 @@ import { rememberReply } from './bounce-mail.ts';
 import type { InboundRef, IntakeDeps } from './context.ts';
 import { type Notice, type NoticeKind, SENDER_NAME, sendNoticeOnce } from './notices.ts';
 import type { Outcome } from './outcome.ts';
+import { AwaitingSendEvidenceError, checkReplySent, sendTaken, takeSend } from './sent-check.ts';
 
 /** What a run knows before its email is parsed and claimed. */
 export interface RunStart {
@@ -42,7 +43,7 @@ export interface ReplyParts {
 
 /**
  * Stores the outcome before sending, so a crash between the two resumes at the reply and the records are
- * not written twice; then sends and marks the email done.
+ * not written twice; the same write takes the send ('sending'), then the reply is sent and the email marked done.
  */
 export async function finishWithReply(
   run: Run,
@@ -74,6 +75,9 @@ export async function finishWithReply(
   await deps.store.put(replyKey(run.key), composed.raw, 'message/rfc822');
   // An earlier reply's id (a held email now approved) must not read as this reply having been sent.
   const { replyMessageId: _earlier, ...record } = run.record;
+  const claimed = run.record.status;
+  // 'recorded' until the send is taken: if taking it fails, the failure handler stores this and the retry
+  // resumes at the reply, knowing nothing has left.
   run.record = {
     ...record,
     status: 'recorded',
@@ -82,10 +86,11 @@ export async function finishWithReply(
     ...(heldReason ? { heldReason } : {}),
     updatedAt: new Date().toISOString(),
   };
-  await deps.registry.saveMessage(run.record);
-  const sesId = await deps.mailer.sendRaw({ from: deps.program.mailbox, to: composed.to, raw: composed.raw });
-  // Known as sent from here on: if a later write fails, the failure handler stores this record and the
-  // retry finishes the email without sending the reply again.
+  // Outcome and the 'sending' mark in one write.
+  await takeSend(run, claimed);
+  const sesId = await sendTaken(run, { from: deps.program.mailbox, to: composed.to, raw: composed.raw });
+  // Known as sent from here on: if a later write fails, the failure handler stores this record and the retry
+  // finishes the email without sending the reply again.
   run.record = { ...run.record, replyMessageId: sesId || composed.messageId };
   log.info('reply sent', {
     messageKey: run.key,
@@ -97,25 +102,34 @@ export async function finishWithReply(
 }
 
 /**
- * Sends the reply that an earlier attempt stored before it crashed: the same bytes, so the sender gets the
- * receipt and annotated workbook that the records describe.
+ * Sends the reply that an earlier attempt stored before it stopped: the same bytes, so the sender gets the
+ * receipt and annotated workbook that the records describe. An attempt that took the send ('sending') may
+ * have handed it over before stopping: the mail service's evidence is asked first, and without any the reply
+ * is sent again only after the grace period.
  */
 export async function resumeReply(run: Run, outcome: Outcome): Promise<Outcome> {
   // A reply already sent (a write after the send failed) is not sent again; the retry only finishes.
   if (outcome.reply && !run.record.replyMessageId) {
-    const raw = await run.deps.store.get(replyKey(run.key));
-    const sesId = await run.deps.mailer.sendRaw({
-      from: run.deps.program.mailbox,
-      to: outcome.reply.to,
-      raw,
-    });
-    run.record = { ...run.record, replyMessageId: sesId || replyMessageId(run) };
-    await rememberReply(
-      run,
-      { mailerId: sesId, messageId: replyMessageId(run), to: outcome.reply.to },
-      outcome,
-    );
-    log.info('stored reply sent on retry', { messageKey: run.key, status: outcome.status });
+    const to = outcome.reply.to;
+    const check = run.record.status === 'sending' ? await checkReplySent(run) : undefined;
+    if (check?.state === 'wait') {
+      throw new AwaitingSendEvidenceError(
+        `reply to ${run.key} may have left; awaiting evidence`,
+        check.until,
+      );
+    }
+    if (check?.state === 'sent') {
+      run.record = { ...run.record, replyMessageId: check.mailerId };
+      log.info('reply found sent by the mail service', { messageKey: run.key });
+    } else {
+      await takeSend(run, run.record.status);
+      const raw = await run.deps.store.get(replyKey(run.key));
+      const sesId = await sendTaken(run, { from: run.deps.program.mailbox, to, raw });
+      run.record = { ...run.record, replyMessageId: sesId || replyMessageId(run) };
+      log.info('stored reply sent on retry', { messageKey: run.key, status: outcome.status });
+    }
+    const mailerId = run.record.replyMessageId ?? '';
+    await rememberReply(run, { mailerId, messageId: replyMessageId(run), to }, outcome);
   }
   return save(run, outcome, run.record.heldReason ? 'held' : 'done', run.record.heldReason);
 }

@@ -23,6 +23,7 @@ import {
 } from './lifecycle.ts';
 import { type ClassOutcome, decideStatus, type Outcome } from './outcome.ts';
 import { answer, quotaView } from './reply.ts';
+import { AwaitingSendEvidenceError, ClaimLostError } from './sent-check.ts';
 import { type Assembly, assemble } from './steps/assemble.ts';
 import { attachLooseForm5s } from './steps/complete.ts';
 import { type ReadForms, readForms } from './steps/forms.ts';
@@ -63,14 +64,18 @@ export async function processInbound(ref: InboundRef, deps: IntakeDeps): Promise
   }
   const run: Run = { ...start, raw, mail, key, record: claim.record };
   try {
-    if (run.record.status === 'recorded' && run.record.outcome)
+    if ((run.record.status === 'recorded' || run.record.status === 'sending') && run.record.outcome)
       return await resumeReply(run, run.record.outcome);
     return await process(run);
   } catch (err) {
+    // The run that took the email over owns the record now.
+    if (err instanceof ClaimLostError) throw err;
+    const atReply = run.record.status === 'recorded' || run.record.status === 'sending';
     await deps.registry.saveMessage({
       ...run.record,
-      status: run.record.status === 'recorded' ? 'recorded' : 'failed',
-      leaseUntil: 0,
+      status: atReply ? run.record.status : 'failed',
+      // A send that may have left is left alone until its evidence could have come in.
+      leaseUntil: err instanceof AwaitingSendEvidenceError ? err.until : 0,
       updatedAt: new Date().toISOString(),
     });
     throw err;

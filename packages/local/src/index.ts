@@ -2,6 +2,7 @@ export * from './clock.ts';
 export * from './inbound.ts';
 export * from './ports.ts';
 export * from './scheduler.ts';
+export type { SesEventHandler, SesSendEvent } from './ses.ts';
 export * from './ses-auth.ts';
 export * from './ses-event.ts';
 export * from './smtp.ts';

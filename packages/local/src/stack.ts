@@ -10,7 +10,7 @@ import { ensureTables, type LocalDynamo, startDynamo } from './dynamodb.ts';
 import { claimPort, waitPortsFree } from './ports.ts';
 import { type LocalS3, startS3 } from './s3.ts';
 import { type ScheduledJob, type Scheduler, startScheduler } from './scheduler.ts';
-import { type LocalSes, startSes } from './ses.ts';
+import { type LocalSes, type SesEventHandler, startSes } from './ses.ts';
 import { PASSING, type Verdicts } from './ses-event.ts';
 import { type InboundHandler, type LocalSmtp, startSmtp } from './smtp.ts';
 import { type LocalSweep, startSweeper } from './sweeper.ts';
@@ -29,6 +29,11 @@ export interface LocalStackOptions {
   onInbound?: InboundHandler;
   /** Re-drives inbound mail without an outcome: once when the stack is up, then every `everyMs`. */
   sweep?: LocalSweep;
+  /**
+   * Receives the SES Send event of every mail sent through the stack (the bounces function's entry, as the
+   * configuration set's event destination in AWS); events a stopped stack never delivered come first.
+   */
+  sesEvents?: (config: AwsConfig) => SesEventHandler;
   /** Waits before each retry of a failed inbound handler (default as Lambda's async invocation). */
   retryDelaysMs?: readonly number[];
   /** Jobs fired at local times in the program's time zone while the stack runs. */
@@ -58,6 +63,8 @@ export interface LocalStack {
   sesViewerUrl: string;
   /** Where every message sent through the local SES is written as <MessageId>.eml. */
   outboxDir: string;
+  /** Where the local SES writes each send's Send event (see startSes). */
+  sesEventsDir: string;
   /** Where an inbound event whose handler failed every attempt is written as <messageId>.json. */
   deadLetterDir: string;
   /** The state folder in use (a temp dir, removed on stop, when none was given). */
@@ -140,7 +147,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const [dynamo, s3rver, ses] = await startAll(stoppers, [
       () => startDynamo({ port: dynamoPort, ...(stateDir ? { dataDir: join(dir, 'dynamodb') } : {}) }),
       () => startS3({ port: s3Port, dir: join(dir, 's3'), bucket: bucketName }),
-      () => startSes({ port: sesPort, outboxDir: join(dir, 'outbox') }),
+      () =>
+        startSes({
+          port: sesPort,
+          outboxDir: join(dir, 'outbox'),
+          eventsDir: join(dir, 'ses-events'),
+          ...(opts.region ? { region: opts.region } : {}),
+        }),
     ] as const);
     bound.push(dynamo.port, s3rver.port, ses.port);
     const config: AwsConfig = {
@@ -152,6 +165,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       credentials: { ...LOCAL_CREDENTIALS },
     };
     await ensureTables(config);
+    // Before anything can send or re-drive: a send the previous run made is on record when it is asked about.
+    if (opts.sesEvents) await ses.deliverEvents(opts.sesEvents(config));
     const s3 = s3Client(config);
     if (opts.clockFrom) clock = rehearsalClock(opts.clockFrom);
     stoppers.push(async () => s3.destroy());
@@ -204,6 +219,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       smtpPort: smtp.port,
       sesViewerUrl: ses.viewerUrl,
       outboxDir: ses.outboxDir,
+      sesEventsDir: ses.eventsDir,
       deadLetterDir: join(dir, 'dead-letter'),
       stateDir: dir,
       dynamoPid: dynamo.pid,

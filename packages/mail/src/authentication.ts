@@ -47,6 +47,9 @@ export interface MailHeader {
 /** The authserv-id of the Authentication-Results header SES adds on receipt. */
 export const SES_AUTHSERV_ID = 'amazonses.com';
 
+/** authserv-id of our own check's Authentication-Results header (mail from the mailbox, checked by mailauth). */
+export const OWN_AUTHSERV_ID = 'lingjun';
+
 const NO_CHECK: CheckVerdict = { result: null, domain: null, aligned: false };
 const RESULTS = new Set(['pass', 'fail', 'softfail', 'neutral', 'none', 'temperror', 'permerror', 'policy']);
 // Methods that open a result of their own; any other `key=value` continues the previous one (SES writes
@@ -152,24 +155,24 @@ function domainOf(v: string | undefined): string | null {
   return at < 0 ? null : lower(v.slice(at + 1));
 }
 
-interface ResInfo {
+/** One method's result in an Authentication-Results header (`dkim=pass header.d=x.cn`) with its properties. */
+export interface AuthMethodResult {
   method: string;
   result: AuthResult;
   props: Record<string, string>;
 }
 
-function authenticationResults(value: string | undefined, authservId: string, reasons: string[]): ResInfo[] {
-  if (value === undefined) {
-    reasons.push(`邮件没有 ${authservId} 给出的发件人认证结果（Authentication-Results）`);
-    return [];
-  }
+/**
+ * Parses one Authentication-Results value (RFC 8601): the authserv-id that wrote it and each method's result.
+ * The one reader of that header: the sender rule and the sweeper's verdicts both go through it.
+ */
+export function parseAuthenticationResults(value: string): {
+  authservId: string;
+  results: AuthMethodResult[];
+} {
   const [head = '', ...pieces] = splitOutside(stripComments(value) ?? '', ';');
-  const id = head.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-  if (id !== authservId) {
-    reasons.push(`最先的发件人认证结果不是 ${authservId} 给出的（${id || '空'}）`);
-    return [];
-  }
-  const out: ResInfo[] = [];
+  const authservId = head.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  const results: AuthMethodResult[] = [];
   for (const piece of pieces) {
     const pairs = piece
       .trim()
@@ -184,16 +187,77 @@ function authenticationResults(value: string | undefined, authservId: string, re
     if (!first) continue;
     if (METHODS.has(first[0])) {
       const result = first[1].toLowerCase();
-      out.push({
+      results.push({
         method: first[0],
         result: RESULTS.has(result) ? (result as AuthResult) : null,
         props: Object.fromEntries(rest),
       });
-    } else if (out.length > 0) {
-      Object.assign(out[out.length - 1]!.props, Object.fromEntries(pairs));
+    } else if (results.length > 0) {
+      Object.assign(results[results.length - 1]!.props, Object.fromEntries(pairs));
     }
   }
-  return out;
+  return { authservId, results };
+}
+
+/**
+ * A method's result in the SES receipt vocabulary the verdict policy reads. Only an explicit failure is FAIL
+ * (the policy quarantines on FAIL alone); softfail, neutral and none are inconclusive (GRAY), DNS trouble is
+ * PROCESSING_FAILED.
+ */
+export function verdictOf(result: string | null | undefined): string {
+  switch (result?.trim().toLowerCase()) {
+    case 'pass':
+      return 'PASS';
+    case 'fail':
+      return 'FAIL';
+    case 'temperror':
+    case 'permerror':
+      return 'PROCESSING_FAILED';
+    default:
+      return 'GRAY';
+  }
+}
+
+/**
+ * SPF, DKIM and DMARC verdicts (see verdictOf) of one parsed Authentication-Results header; of several results
+ * for one method (DKIM with two signatures) any pass passes.
+ */
+export function methodVerdicts(results: readonly AuthMethodResult[]): {
+  spf: string;
+  dkim: string;
+  dmarc: string;
+} {
+  const of = (method: string) => {
+    const found = results.filter((r) => r.method === method).map((r) => r.result);
+    return verdictOf(found.includes('pass') ? 'pass' : found[0]);
+  };
+  return { spf: of('spf'), dkim: of('dkim'), dmarc: of('dmarc') };
+}
+
+/** Unfolded header lines named `name` in a raw message, top first (the order servers prepend them in). */
+export function headerLines(raw: Uint8Array, name: string): string[] {
+  const text = Buffer.from(raw.subarray(0, Math.min(raw.length, 256 * 1024))).toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  const head = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  const prefix = `${name.toLowerCase()}:`;
+  return head.split(/\r?\n/).filter((l) => l.toLowerCase().startsWith(prefix));
+}
+
+function authenticationResults(
+  value: string | undefined,
+  authservId: string,
+  reasons: string[],
+): AuthMethodResult[] {
+  if (value === undefined) {
+    reasons.push(`邮件没有 ${authservId} 给出的发件人认证结果（Authentication-Results）`);
+    return [];
+  }
+  const parsed = parseAuthenticationResults(value);
+  if (parsed.authservId !== authservId) {
+    reasons.push(`最先的发件人认证结果不是 ${authservId} 给出的（${parsed.authservId || '空'}）`);
+    return [];
+  }
+  return parsed.results;
 }
 
 /** Replaces RFC 5322 comments with a space; null when one is unterminated. Quoted strings are kept whole. */

@@ -3,7 +3,3 @@ declare module 'mailauth' {
   const mailauth: unknown;
   export default mailauth;
 }
-declare module 'mailauth/lib/parse-dkim-headers' {
-  const parse: unknown;
-  export default parse;
-}

@@ -1,18 +1,19 @@
 // Static imports (not createRequire) so esbuild puts mailauth into the function bundle. It is CommonJS
 // without type declarations: mailauth-module.d.ts declares the parts used here.
 import mailauthModule from 'mailauth';
-import parseDkimHeaders from 'mailauth/lib/parse-dkim-headers';
+import {
+  headerLines,
+  methodVerdicts,
+  OWN_AUTHSERV_ID,
+  parseAuthenticationResults,
+  verdictOf,
+} from './authentication.ts';
+
+export { OWN_AUTHSERV_ID, verdictOf };
 
 const mailauth = mailauthModule as unknown as {
   authenticate(input: Buffer, opts: MailauthOptions): Promise<MailauthResult>;
 };
-const parseHeader = parseDkimHeaders as unknown as (line: string) => {
-  parsed: Record<string, ParsedEntry | ParsedEntry[] | undefined> & { value?: string };
-};
-
-interface ParsedEntry {
-  value?: string;
-}
 interface MailauthOptions {
   resolver?: DnsResolver;
   trustReceived?: boolean;
@@ -44,51 +45,12 @@ export interface AuthVerdicts {
   headers?: string;
 }
 
-/** authserv-id of our own check's Authentication-Results header. */
-export const OWN_AUTHSERV_ID = 'lingjun';
-
 /** How to judge mail fetched from the organisation's own mailbox. */
 export interface MailAuthOptions {
   /** authserv-id of the organisation's receiving server: only its Authentication-Results are trusted. */
   authservId?: string;
   /** DNS for DKIM keys, SPF and DMARC records; defaults to the system resolver. */
   resolver?: DnsResolver;
-}
-
-/**
- * RFC 8601 results to SES verdicts. Only an explicit failure is FAIL (the policy quarantines on FAIL alone);
- * softfail, neutral and none are inconclusive (GRAY), DNS trouble is PROCESSING_FAILED.
- */
-export function verdictOf(result: string | undefined): string {
-  switch (result?.trim().toLowerCase()) {
-    case 'pass':
-      return 'PASS';
-    case 'fail':
-      return 'FAIL';
-    case 'temperror':
-    case 'permerror':
-      return 'PROCESSING_FAILED';
-    default:
-      return 'GRAY';
-  }
-}
-
-/** One check's result in a parsed Authentication-Results header; with several (DKIM), any pass passes. */
-function resultOf(parsed: Record<string, ParsedEntry | ParsedEntry[] | undefined>, method: string) {
-  const entry = parsed[method];
-  const list = Array.isArray(entry) ? entry : entry ? [entry] : [];
-  const results = list.map((e) => e.value?.toLowerCase());
-  if (results.includes('pass')) return 'pass';
-  return results[0];
-}
-
-/** Unfolded header lines named `name`, top first (the order servers prepend them in). */
-function headerLines(raw: Uint8Array, name: string): string[] {
-  const text = Buffer.from(raw).toString('latin1');
-  const end = text.search(/\r?\n\r?\n/);
-  const head = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
-  const prefix = `${name.toLowerCase()}:`;
-  return head.split(/\r?\n/).filter((l) => l.toLowerCase().startsWith(prefix));
 }
 
 /**
@@ -102,13 +64,9 @@ export function verdictsFromAuthResults(
 ): Omit<AuthVerdicts, 'source' | 'authservId'> | undefined {
   const id = authservId.trim().toLowerCase();
   for (const line of headerLines(raw, 'Authentication-Results')) {
-    const { parsed } = parseHeader(line);
-    if (parsed.value?.trim().toLowerCase() !== id) continue;
-    return {
-      spf: verdictOf(resultOf(parsed, 'spf')),
-      dkim: verdictOf(resultOf(parsed, 'dkim')),
-      dmarc: verdictOf(resultOf(parsed, 'dmarc')),
-    };
+    const parsed = parseAuthenticationResults(line.slice(line.indexOf(':') + 1));
+    if (parsed.authservId !== id) continue;
+    return methodVerdicts(parsed.results);
   }
   return undefined;
 }

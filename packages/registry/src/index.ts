@@ -9,6 +9,7 @@ export * from './outcome.ts';
 export * from './programs.ts';
 export * from './registrations.ts';
 export * from './registry.ts';
+export * from './send-evidence.ts';
 export * from './send-once.ts';
 export * from './table.ts';
 export * from './types.ts';

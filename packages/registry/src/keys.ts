@@ -46,6 +46,8 @@ export const keys = {
   programVersion: (version: number) => ({ pk: 'PROGRAM', sk: `V#${String(version).padStart(6, '0')}` }),
   /** Send-once record of a notice to the bureau about one inbound message; `kind` is the sort key. */
   notice: (messageKey: string, kind: string) => ({ pk: `NOTICE#${messageKey}`, sk: kind }),
+  /** The mail service's report that the mail tagged `tag` left (see send-evidence.ts). */
+  sendEvidence: (tag: string) => ({ pk: `SENTTAG#${tag}`, sk: '-' }),
   /** A raw message the sweeper re-drove that no message record names (a second copy of one email). */
   sweptRaw: (rawKey: string) => ({ pk: `RAW#${rawKey}`, sk: '-' }),
 };

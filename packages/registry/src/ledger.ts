@@ -5,7 +5,9 @@ import { keys } from './keys.ts';
 import type { ClaimResult, MessageRecord, MessageStatus } from './types.ts';
 
 /** Message states that a new attempt may take over once the lease has expired. */
-const RESUMABLE: ReadonlySet<MessageStatus> = new Set(['processing', 'recorded', 'failed']);
+const RESUMABLE: ReadonlySet<MessageStatus> = new Set(['processing', 'recorded', 'sending', 'failed']);
+/** States a new attempt keeps: it resumes at the reply (and, for 'sending', asks first whether it left). */
+const AT_THE_REPLY: ReadonlySet<MessageStatus> = new Set(['recorded', 'sending']);
 
 /**
  * The message ledger: one record per inbound email (claim, lease, status, outcome), and the sweeper's marks
@@ -33,11 +35,11 @@ export class MessageLedger {
     const existing = await this.getMessage(input.messageId);
     if (existing && !RESUMABLE.has(existing.status)) return { state: 'finished', record: existing };
     const record: MessageRecord = existing
-      ? // A message whose records were written but whose reply was not sent keeps 'recorded', so the retry
-        // resumes at the reply instead of computing the outcome again.
+      ? // A message whose records were written but whose reply was not known to be sent keeps its status, so
+        // the retry resumes at the reply instead of computing the outcome again.
         {
           ...existing,
-          status: existing.status === 'recorded' ? 'recorded' : 'processing',
+          status: AT_THE_REPLY.has(existing.status) ? existing.status : 'processing',
           attempts: existing.attempts + 1,
         }
       : {

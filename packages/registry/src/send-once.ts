@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, wrapDynamoError } from './dynamo.ts';
 
 /** What a claim on a send-once record found. */
@@ -59,6 +65,26 @@ export class SendOnce {
         ExpressionAttributeValues: { ':sent': 'sent', ':id': sentId, ':t': now.toISOString() },
       }),
     );
+  }
+
+  /**
+   * Gives a claim up: the mail service refused the mail, so it did not leave and the next run may claim and
+   * send it at once instead of waiting out the lease. A record already marked sent is left as it is.
+   */
+  async release(pk: string, sk: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk, sk },
+          ConditionExpression: '#state = :claimed',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':claimed': 'claimed' },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw wrapDynamoError(err, 'send-once release');
+    }
   }
 
   /** True when (pk, sk) was sent. */

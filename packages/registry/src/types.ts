@@ -41,7 +41,18 @@ export type RegisterResult =
   | { ok: false; reason: 'quota-total' | 'quota-class'; used?: number }
   | { ok: false; reason: 'already-active' };
 
-export type MessageStatus = 'processing' | 'recorded' | 'done' | 'failed' | 'held' | 'quarantined';
+/**
+ * Where an inbound email stands. 'recorded': its outcome and reply are stored, the reply not yet handed to the
+ * mail service; 'sending': a run took the send and may have handed it over (see `sendingAt`).
+ */
+export type MessageStatus =
+  | 'processing'
+  | 'recorded'
+  | 'sending'
+  | 'done'
+  | 'failed'
+  | 'held'
+  | 'quarantined';
 
 /** The stored state of one inbound email. */
 export interface MessageRecord {
@@ -58,6 +69,8 @@ export interface MessageRecord {
   /** Why a message is held, for the bureau. */
   heldReason?: string;
   replyMessageId?: string;
+  /** When the run that marked the record 'sending' took the send: the mail service's evidence is awaited from it. */
+  sendingAt?: string;
   updatedAt: string;
 }
 

@@ -73,7 +73,16 @@ export const command: Command = {
         onInbound: (event) => (handler ? handler(event) : Promise.resolve()),
         // Mail a crashed earlier run accepted but never answered ends in an outcome: at start-up and then
         // every quarter of an hour, as the sweeper function's AWS schedule.
-        sweep: (await import('@lingjun/fn-sweeper')).localSweep(program),
+        // Mail the local mailbox poller stored is judged against the local mail server, as the poller judged it.
+        sweep: (await import('@lingjun/fn-sweeper')).localSweep(
+          program,
+          values.ingress === 'imap'
+            ? { organisationAuthservId: (await import('@lingjun/local/imap-ingress')).LOCAL_AUTHSERV_ID }
+            : {},
+        ),
+        // Each send's SES Send event reaches the bounces function, as the configuration set's rule delivers it:
+        // a run that stopped mid-send asks it whether its reply left.
+        sesEvents: (await import('@lingjun/fn-bounces')).localDeliveryEvents(program),
         // The same daily job as the AWS schedule, at the same local time, through the function's own entry.
         schedules: [
           (await import('@lingjun/fn-reminders')).localDailyJob(() => stack.config, program),

@@ -1,0 +1,80 @@
+import { ConflictError, type Mailer, MailRefusedError, SEND_TAG, TransientError } from '@lingjun/core';
+import type { MessageStatus } from '@lingjun/registry';
+import type { Run } from './lifecycle.ts';
+
+/**
+ * How long after a send was taken the mail service's Send event may still be on its way. SES publishes it
+ * within seconds; EventBridge delivers best-effort and retries a failed target, so a quarter of an hour. Only
+ * a send with no evidence after this is made again.
+ */
+export const SEND_EVIDENCE_GRACE_MS = 15 * 60_000;
+
+/** A run lost its claim to another before it took the send (its lease ran out): it must not send. */
+export class ClaimLostError extends ConflictError {
+  override readonly name: string = 'ClaimLostError';
+}
+
+/** The send was taken by a run that stopped before noting the result, and no evidence has come in yet. */
+export class AwaitingSendEvidenceError extends TransientError {
+  override readonly name: string = 'AwaitingSendEvidenceError';
+  constructor(
+    message: string,
+    /** Until when (ms) the record is left alone: then the send is made again unless evidence came. */
+    readonly until: number,
+  ) {
+    super(message);
+  }
+}
+
+/** What the mail service's evidence says about a send a run took and never noted. */
+export type SentCheck =
+  | { state: 'sent'; mailerId: string }
+  | { state: 'wait'; until: number }
+  | { state: 'not-sent' };
+
+/** The tag value a reply's Send event is recorded by: derived from the email's key, like its Message-ID. */
+export function replyTag(key: string): string {
+  return `reply-${key}`;
+}
+
+/**
+ * Takes the send of the reply: one conditional write marks the record 'sending' (only over the status this run
+ * holds), so any later run asks the mail service's evidence before sending again.
+ */
+export async function takeSend(run: Run, from: MessageStatus): Promise<void> {
+  const sending = {
+    ...run.record,
+    status: 'sending' as const,
+    sendingAt: run.now.toISOString(),
+    updatedAt: new Date().toISOString(),
+  };
+  if (!(await run.deps.registry.saveMessage(sending, { ifStatus: from }))) {
+    throw new ClaimLostError(`message ${run.key} was taken over before its reply was sent`);
+  }
+  run.record = sending;
+}
+
+/**
+ * Sends the taken reply tagged with its key. A refusal (the mail did not leave) puts the record back to
+ * 'recorded', which the failure handler stores, so the retry sends at once instead of awaiting evidence.
+ */
+export async function sendTaken(run: Run, message: Parameters<Mailer['sendRaw']>[0]): Promise<string> {
+  try {
+    return await run.deps.mailer.sendRaw({ ...message, tags: { [SEND_TAG]: replyTag(run.key) } });
+  } catch (error) {
+    if (error instanceof MailRefusedError) run.record = { ...run.record, status: 'recorded' };
+    throw error;
+  }
+}
+
+/**
+ * Was the reply a stopped run took the send of sent? Yes when the mail service reported it (its Send event
+ * under the reply's tag); no once the grace period since the send was taken has passed without a report;
+ * otherwise not known yet.
+ */
+export async function checkReplySent(run: Run): Promise<SentCheck> {
+  const evidence = await run.deps.sendEvidence?.find(replyTag(run.key));
+  if (evidence) return { state: 'sent', mailerId: evidence.mailerId };
+  const until = Date.parse(run.record.sendingAt ?? run.record.updatedAt) + SEND_EVIDENCE_GRACE_MS;
+  return run.now.getTime() >= until ? { state: 'not-sent' } : { state: 'wait', until };
+}
