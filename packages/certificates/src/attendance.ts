@@ -1,5 +1,6 @@
 import { maskName, normaliseText } from '@lingjun/core';
-import { type AttachmentFile, type CellValue, type RawGrid, readAttachment } from '@lingjun/forms';
+import type { AttachmentFile, CellValue, RawGrid } from '@lingjun/forms';
+import { readAttachment } from '@lingjun/forms/readers';
 import { findClass, type Program, parseNumeral } from '@lingjun/program';
 import {
   type AttendanceMark,

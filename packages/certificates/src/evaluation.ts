@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type Mailer, normaliseText } from '@lingjun/core';
 import type { AttachmentFile, CellValue } from '@lingjun/forms';
-import { EVALUATION_ITEMS, newWorkbook, readAttachment } from '@lingjun/forms';
+import { EVALUATION_ITEMS } from '@lingjun/forms/evaluation';
+import { readAttachment } from '@lingjun/forms/readers';
+import { newWorkbook } from '@lingjun/forms/workbook';
 import { composeMessage, escapeHtml, renderTextTable } from '@lingjun/mail';
 import { type Program, parseNumeral } from '@lingjun/program';
 import type { CourseRegistry, EvaluationRecord, Registry } from '@lingjun/registry';

@@ -1,6 +1,7 @@
 export * from './bounces.ts';
 export * from './daily.ts';
 export * from './digest.ts';
+export * from './owed.ts';
 export * from './publish.ts';
 export * from './quota.ts';
 export * from './reminders.ts';

@@ -3,7 +3,7 @@ import { composeMessage } from '@lingjun/mail';
 import { localDateTime, type Program, programRegions } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
 import { type ComposedReport, type DigestData, digestData, digestGrid } from './digest.ts';
-import { bouncedAddresses, missingFor } from './reminders.ts';
+import { bouncedAddresses, missingFor } from './owed.ts';
 import { sendClaimed } from './send-claimed.ts';
 import { addTable, type Column, newWorkbook, type RowValue, workbookBytes } from './sheet.ts';
 import {

@@ -1,5 +1,7 @@
 import { displayWidth } from '@lingjun/core';
-import { applyFallbackFonts, newWorkbook as newFormsWorkbook, setCellText } from '@lingjun/forms';
+import { applyFallbackFonts } from '@lingjun/forms/fonts';
+import { setCellText } from '@lingjun/forms/safe-cell';
+import { newWorkbook as newFormsWorkbook } from '@lingjun/forms/workbook';
 import type ExcelJS from 'exceljs';
 
 /** A column of a generated table: header text and whether the values are counts. */

@@ -1,4 +1,5 @@
-import { annotateWorkbook, type Form4, type RowStatus } from '@lingjun/forms';
+import type { Form4, RowStatus } from '@lingjun/forms';
+import { annotateWorkbook } from '@lingjun/forms/annotate';
 import { localDateTime } from '@lingjun/program';
 import { type Finding, isError } from '@lingjun/rules';
 import { finishWithReply, type ReplyParts, type Run, receiptNo } from './lifecycle.ts';

@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { type CellValue, type RawGrid, type RawRow, readAttachment } from '@lingjun/forms';
+import type { CellValue, RawGrid, RawRow } from '@lingjun/forms';
+import { readAttachment } from '@lingjun/forms/readers';
 import { ImportError } from './types.ts';
 import { headerKey } from './values.ts';
 

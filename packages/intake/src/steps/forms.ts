@@ -1,4 +1,6 @@
-import { type ExtractResult, extractForms, type RawDocument, readAttachment } from '@lingjun/forms';
+import type { ExtractResult, RawDocument } from '@lingjun/forms';
+import { extractForms } from '@lingjun/forms/extract';
+import { readAttachment } from '@lingjun/forms/readers';
 import type { InboundMail } from '@lingjun/mail';
 import type { Program } from '@lingjun/program';
 import { type Finding, finding } from '@lingjun/rules';

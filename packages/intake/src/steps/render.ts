@@ -1,5 +1,5 @@
 import { maskId, maskText } from '@lingjun/core';
-import { FORM4, FORM5 } from '@lingjun/forms';
+import { FORM4, FORM5 } from '@lingjun/forms/definitions';
 import { escapeHtml, renderTable, renderTextTable, textToHtml } from '@lingjun/mail';
 import type { Program } from '@lingjun/program';
 import type { Registration } from '@lingjun/registry';
