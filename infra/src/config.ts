@@ -40,6 +40,11 @@ export interface LingjunConfig {
    * configuration only.
    */
   sourceMaps: boolean;
+  /**
+   * The SES account's maximum send rate, messages per second (the SES console's "sending statistics", or
+   * `aws sesv2 get-account`'s SendQuota.MaxSendRate): each function sends no faster (LINGJUN_SEND_RATE).
+   */
+  sendRate: number;
   /** SES or the organisation's own mailbox, for mail in and out (context ingress, egress, mailbox*). */
   mail: MailConfig;
 }
@@ -50,6 +55,9 @@ export interface LingjunConfig {
  * at least 110.
  */
 export const DEFAULT_VERIFY_CONCURRENCY = 10;
+
+/** SES's usual maximum send rate for an account out of the sandbox; a sandbox account has 1 (context sendRate). */
+export const DEFAULT_SEND_RATE = 14;
 
 /** Reads a context value the way `-c` passes it (always a string) or as cdk.json gives it (any JSON). */
 type ContextReader = (key: string) => unknown;
@@ -115,6 +123,7 @@ export async function loadConfig(context: ContextReader, root: string): Promise<
         ? undefined
         : int('verifyReservedConcurrency', verifyConcurrency, DEFAULT_VERIFY_CONCURRENCY),
     sourceMaps: flag('sourceMaps', context('sourceMaps')),
+    sendRate: int('sendRate', context('sendRate'), DEFAULT_SEND_RATE),
     mail: loadMailConfig(context, mailbox, program.year),
   };
 }

@@ -142,6 +142,7 @@ export class StatelessStack extends Stack {
         LINGJUN_KEY_SECRET: personKey,
         // Every outbound mail goes under this set, so its bounces and complaints reach the bounces function.
         LINGJUN_SES_CONFIGURATION_SET: outboundConfigurationSetName(config.name),
+        LINGJUN_SEND_RATE: String(config.sendRate),
       },
       environmentKey: props.dataKey,
       logRetention: retention(config.logRetentionDays),

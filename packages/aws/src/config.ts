@@ -22,6 +22,12 @@ export interface AwsConfig {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** The organisation's mailbox when replies go out by SMTP submission instead of SES (issue 17). */
   smtp?: MailboxAccount;
+  /**
+   * Messages per second this process may send: the SES account's maximum send rate (GetAccount's
+   * SendQuota.MaxSendRate). A job that sends many mails at once (the reminders of a large program) goes no
+   * faster; unset, nothing is paced (the local stack).
+   */
+  sendRate?: number;
 }
 
 /**
@@ -32,7 +38,7 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RV
 
 /**
  * Reads the configuration from environment variables (LINGJUN_TABLE, LINGJUN_VERIFY_TABLE, LINGJUN_BUCKET,
- * LINGJUN_*_ENDPOINT, LINGJUN_SES_CONFIGURATION_SET).
+ * LINGJUN_*_ENDPOINT, LINGJUN_SES_CONFIGURATION_SET, LINGJUN_SEND_RATE).
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
   const tableName = env.LINGJUN_TABLE;
@@ -55,5 +61,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     ...(env.LINGJUN_SES_CONFIGURATION_SET ? { configurationSet: env.LINGJUN_SES_CONFIGURATION_SET } : {}),
     ...(local ? { endpoints, credentials: { ...LOCAL_CREDENTIALS } } : {}),
     ...(env.LINGJUN_EGRESS === 'smtp' ? { smtp: mailboxAccountFromEnv(env) } : {}),
+    ...(sendRateFromEnv(env) ?? {}),
   };
+}
+
+function sendRateFromEnv(env: NodeJS.ProcessEnv): { sendRate: number } | undefined {
+  const raw = env.LINGJUN_SEND_RATE;
+  if (raw === undefined || raw === '') return undefined;
+  const sendRate = Number(raw);
+  if (!Number.isFinite(sendRate) || sendRate <= 0) {
+    throw new Error(`LINGJUN_SEND_RATE must be a positive number of messages per second, not ${raw}`);
+  }
+  return { sendRate };
 }

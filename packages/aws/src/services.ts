@@ -1,3 +1,4 @@
+import type { Mailer } from '@lingjun/core';
 import { liveProgram, type Program } from '@lingjun/program';
 import {
   CourseRegistry,
@@ -7,7 +8,7 @@ import {
   SendOnce,
   VerificationTable,
 } from '@lingjun/registry';
-import { lazyMailer, s3BlobStore } from './adapters.ts';
+import { lazyMailer, pacedMailer, s3BlobStore } from './adapters.ts';
 import type { AwsConfig } from './config.ts';
 import { documentClient } from './dynamodb.ts';
 import { s3Client } from './s3.ts';
@@ -30,11 +31,14 @@ export function services(
     verification,
     sendEvidence: new SendEvidence(db, config.tableName),
     store: s3BlobStore(s3Client(config), config.bucketName),
-    mailer: lazyMailer(async () => {
-      if (config.smtp) return (await import('./smtp.ts')).smtpMailerFor(config, mail.afterSend);
-      const { sesClient, sesMailer } = await import('./ses.ts');
-      return sesMailer(sesClient(config), config.configurationSet);
-    }),
+    mailer: paced(
+      lazyMailer(async () => {
+        if (config.smtp) return (await import('./smtp.ts')).smtpMailerFor(config, mail.afterSend);
+        const { sesClient, sesMailer } = await import('./ses.ts');
+        return sesMailer(sesClient(config), config.configurationSet);
+      }),
+      config.sendRate,
+    ),
   };
 }
 
@@ -76,4 +80,8 @@ export function stackProgram(config: () => AwsConfig, seed: () => Promise<Progra
     return store.versions;
   }, seed);
   return async () => (await live()).program;
+}
+
+function paced(mailer: Mailer, sendRate: number | undefined): Mailer {
+  return sendRate === undefined ? mailer : pacedMailer(mailer, sendRate);
 }

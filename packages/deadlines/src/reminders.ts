@@ -1,13 +1,15 @@
-import { log } from '@lingjun/core';
+import { log, once } from '@lingjun/core';
 import { buildTemplates } from '@lingjun/forms';
 import { composeMessage } from '@lingjun/mail';
 import type { Program } from '@lingjun/program';
+import pMap from 'p-map';
 import { bouncedAddresses, type MissingItem, missingFor } from './owed.ts';
 import { sendClaimed } from './send-claimed.ts';
 import {
   classKey,
   type DeadlineDeps,
   daysBetween,
+  JOB_CONCURRENCY,
   programDeadlines,
   type RegionStatus,
   regionStatuses,
@@ -104,14 +106,11 @@ export async function runReminders(
   for (const n of plan.noContacts) log.warn('region owes forms but has no contact', { region: n.code });
   if (plan.reminders.length === 0) return run;
   const byCode = new Map(plan.statuses.map((s) => [s.code, s]));
-  let forms: Awaited<ReturnType<typeof buildTemplates>> | undefined;
-  for (const r of plan.reminders) {
+  // Built once for every reminder of the run, on the first that is sent.
+  const forms = once(() => buildTemplates(program));
+  const sendOne = async (r: Reminder): Promise<'sent' | 'skipped'> => {
     const key = reminderKey(program, r, day);
-    if (opts.dryRun) {
-      if (await deps.sendOnce.isSent(key.pk, key.sk)) run.skipped.push(r);
-      else run.sent.push(r);
-      continue;
-    }
+    if (opts.dryRun) return (await deps.sendOnce.isSent(key.pk, key.sk)) ? 'skipped' : 'sent';
     const claim = await deps.sendOnce.claim(
       key.pk,
       key.sk,
@@ -119,11 +118,8 @@ export async function runReminders(
       deps.clock?.() ?? new Date(),
       CLAIM_LEASE_MS,
     );
-    if (claim !== 'claimed') {
-      run.skipped.push(r);
-      continue;
-    }
-    forms ??= await buildTemplates(program);
+    if (claim !== 'claimed') return 'skipped';
+    const attachments = await forms();
     const body = renderReminder(program, r, byCode.get(r.region.code)!, day);
     const msg = await composeMessage({
       from: { address: program.mailbox, name: SENDER_NAME },
@@ -131,7 +127,7 @@ export async function runReminders(
       subject: body.subject,
       text: body.text,
       html: body.html,
-      attachments: forms.map((f) => ({ filename: f.name, content: f.content })),
+      attachments: attachments.map((f) => ({ filename: f.name, content: f.content })),
     });
     const id = await sendClaimed(deps.sendOnce, key, () =>
       deps.mailer.sendRaw({ from: program.mailbox, to: r.to, raw: msg.raw }),
@@ -149,8 +145,22 @@ export async function runReminders(
       day,
       missing: r.missing.length,
     });
-    run.sent.push(r);
-  }
+    return 'sent';
+  };
+  // Concurrently, within the mail service's rate (the mailer paces the sends): a program of hundreds of
+  // regions is reminded in a fraction of the job's timeout. The lists keep the plan's order.
+  // Every send is settled before the run ends, also when one fails: nothing is left in flight (a Lambda
+  // freezes what it did not await), and the retry finds each reminder sent or released. The first failure
+  // is the run's.
+  const results = await pMap(plan.reminders, sendOne, {
+    concurrency: JOB_CONCURRENCY,
+    stopOnError: false,
+  }).catch((error: unknown) => {
+    throw error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error;
+  });
+  plan.reminders.forEach((r, i) => {
+    run[results[i] === 'sent' ? 'sent' : 'skipped'].push(r);
+  });
   return run;
 }
 

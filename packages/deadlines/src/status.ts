@@ -1,6 +1,7 @@
 import type { Mailer } from '@lingjun/core';
 import { deadlines, localDate, type Program, type ProgramClass, programRegions } from '@lingjun/program';
 import type { Bounces, MessageRecord, Registry, SendOnce } from '@lingjun/registry';
+import pMap from 'p-map';
 
 /** What the deadline jobs need: the program, the registry, send-once records and a mailer. */
 export interface DeadlineDeps {
@@ -16,6 +17,12 @@ export interface DeadlineDeps {
    */
   clock?: () => Date;
 }
+
+/**
+ * How many regions a job works on at once: reads for its status, and mails sent (each paced by the mailer to
+ * the mail service's rate).
+ */
+export const JOB_CONCURRENCY = 16;
 
 /** One region's standing: quota, places used, what it has submitted, and whom to write to. */
 export interface RegionStatus {
@@ -64,8 +71,10 @@ export async function regionStatuses(
   const regions = opts.all
     ? programRegions(deps.program).list.map((r) => ({ code: r.code, name: r.name }))
     : quotaRegions(deps.program);
-  return Promise.all(
-    regions.map(async (r) => {
+  // Bounded: a program of hundreds of regions would otherwise queue thousands of reads on the SDK's sockets.
+  return pMap(
+    regions,
+    async (r) => {
       const q = deps.program.quotas[r.code] ?? { total: 0 };
       const perClass: Record<number, number> = {};
       for (const [no, n] of Object.entries(q.perClass ?? {})) perClass[Number(no)] = n;
@@ -75,7 +84,8 @@ export async function regionStatuses(
         contactsOf(deps, r.code),
       ]);
       return { ...r, quota: { total: q.total, perClass }, used, submitted, contacts };
-    }),
+    },
+    { concurrency: JOB_CONCURRENCY },
   );
 }
 
