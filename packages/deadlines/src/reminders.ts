@@ -1,6 +1,6 @@
 import { log } from '@lingjun/core';
 import { buildTemplates } from '@lingjun/forms';
-import { composeMessage } from '@lingjun/mail';
+import { composeMessage } from '@lingjun/mail/compose';
 import type { Program } from '@lingjun/program';
 import { bouncedAddresses, type MissingItem, missingFor } from './owed.ts';
 import {
