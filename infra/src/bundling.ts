@@ -29,8 +29,10 @@ export const BUNDLE_OPTIONS = {
   minify: true,
   sourceMap: true,
   sourcesContent: false,
-  // Bundle the AWS SDK too: the versions tested are the versions deployed.
-  externalModules: [] as string[],
+  // Bundle the AWS SDK too: the versions tested are the versions deployed. Not bowser: only @aws-sdk/core's
+  // browser user-agent provider import()s it, and Node clients take their user agent from the Node provider,
+  // so bundled it was a 35 KB chunk that nothing loads (a reached module's import() target is always emitted).
+  externalModules: ['bowser'] as string[],
   // CommonJS dependencies (exceljs, word-extractor, SheetJS's codepage tables …) call require(); ESM output
   // has none without this.
   banner: "import { createRequire as __lj_cr } from 'node:module'; const require = __lj_cr(import.meta.url);",

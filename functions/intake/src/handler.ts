@@ -9,7 +9,10 @@ import {
 } from '@lingjun/aws';
 import type { handleOrganiserMail } from '@lingjun/certificates/organiser';
 import { log } from '@lingjun/core';
-import { type MailRoute, type Outcome, routeSesEvent } from '@lingjun/intake';
+import type { MailRoute, Outcome } from '@lingjun/intake';
+// The route module, not the index: the index re-exports the bureau's command handling, which loads only
+// with an admin's mail.
+import { routeSesEvent } from '@lingjun/intake/route';
 import { deployedProgram, type Program } from '@lingjun/program';
 import { Bounces } from '@lingjun/registry';
 import type { Context, SESEvent } from 'aws-lambda';

@@ -1,5 +1,8 @@
 import { log, type Mailer, MailRefusedError } from '@lingjun/core';
-import { createTransport } from 'nodemailer';
+// nodemailer's Mail and SMTP transport modules, which is all createTransport builds for these options: its
+// index would bring the pool, sendmail, SES, stream and JSON transports into the bundle.
+import Mail from 'nodemailer/lib/mailer';
+import SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { AwsConfig } from './config.ts';
 import { mailboxPassword } from './mailbox.ts';
 
@@ -25,14 +28,16 @@ export function smtpMailer(
   smtp: SmtpSubmission,
   afterSend?: (raw: Uint8Array) => Promise<void>,
 ): Mailer & { close(): void } {
-  const transport = createTransport({
+  const options: SMTPTransport.Options = {
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
     requireTLS: !smtp.secure,
     auth: { user: smtp.user, pass: smtp.pass },
     ...(smtp.allowSelfSigned ? { tls: { rejectUnauthorized: false } } : {}),
-  });
+  };
+  // What createTransport(options) returns for an options object with no url, pool or other transport.
+  const transport = new Mail<SMTPTransport.SentMessageInfo>(new SMTPTransport(options), options);
   return {
     async sendRaw({ from, to, raw }) {
       let info: { messageId?: string; response?: string };

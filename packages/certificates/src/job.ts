@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type BlobStore, LingjunError, log, type Mailer, once } from '@lingjun/core';
 import { applyFallbackFonts, newWorkbook } from '@lingjun/forms';
-import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
+import { composeMessage } from '@lingjun/mail/compose';
+import { escapeHtml, renderTable, renderTextTable } from '@lingjun/mail/html';
 import {
   classEndsAt,
   type Program,

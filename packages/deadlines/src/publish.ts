@@ -1,5 +1,5 @@
 import { InputError, log } from '@lingjun/core';
-import { composeMessage } from '@lingjun/mail';
+import { composeMessage } from '@lingjun/mail/compose';
 import {
   describeProgramChanges,
   type Program,

@@ -1,6 +1,6 @@
 import { log, once } from '@lingjun/core';
 import { buildTemplates } from '@lingjun/forms';
-import { composeMessage } from '@lingjun/mail';
+import { composeMessage } from '@lingjun/mail/compose';
 import type { Program } from '@lingjun/program';
 import pMap from 'p-map';
 import { bouncedAddresses, type MissingItem, missingFor } from './owed.ts';

@@ -1,5 +1,5 @@
 import { log } from '@lingjun/core';
-import { composeMessage } from '@lingjun/mail';
+import { composeMessage } from '@lingjun/mail/compose';
 import { localDateTime, type Program, programRegions } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
 import { type ComposedReport, type DigestData, digestData, digestGrid } from './digest.ts';

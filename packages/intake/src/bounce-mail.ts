@@ -1,8 +1,5 @@
 import { log } from '@lingjun/core';
-// The bounce module only: the package index reaches the report and reminder writers (exceljs, docx), which
-// esbuild would then put in the intake bundle's initial chunks (npm run bench, bundle_initial_kb).
-import { type BounceOutcome, recordDeliveryProblem } from '@lingjun/deadlines/bounces';
-import { parseDeliveryReport, permanentlyFailed } from '@lingjun/mail';
+import type { BounceOutcome } from '@lingjun/deadlines/bounces';
 import { keys } from '@lingjun/registry';
 import type { Run } from './lifecycle.ts';
 import type { Outcome } from './outcome.ts';
@@ -48,6 +45,11 @@ export async function rememberReply(
 export async function linkBounceMail(run: Run): Promise<BounceOutcome | undefined> {
   const { bounces } = run.deps;
   if (!bounces || (run.mail.kind !== 'dsn' && run.mail.kind !== 'bounce')) return undefined;
+  // The DSN reader and the bounce record load with the first returned mail: not at cold start.
+  const [{ parseDeliveryReport, permanentlyFailed }, { recordDeliveryProblem }] = await Promise.all([
+    import('@lingjun/mail/dsn'),
+    import('@lingjun/deadlines/bounces'),
+  ]);
   const report = await parseDeliveryReport(run.raw);
   if (!report) return undefined;
   for (const id of returnedMailIds(report.originalMessageId, report.envelopeId)) {

@@ -1,5 +1,4 @@
 import type { Form4, RowStatus } from '@lingjun/forms';
-import { annotateWorkbook } from '@lingjun/forms/annotate';
 import { localDateTime } from '@lingjun/program';
 import { type Finding, isError } from '@lingjun/rules';
 import { finishWithReply, type ReplyParts, type Run, receiptNo } from './lifecycle.ts';
@@ -51,6 +50,8 @@ export async function annotatedWorkbooks(
     const byRow = new Map<number, RowStatus>();
     for (const [c, s] of status) if (c.file === f4.file && c.row !== undefined) byRow.set(c.row, s);
     const att = run.mail.attachments.find((a) => a.filename === f4.file);
+    // The annotator (and exceljs, which it loads) only for a 附件4 with findings: not at cold start.
+    const { annotateWorkbook } = await import('@lingjun/forms/annotate');
     const content = await annotateWorkbook(
       {
         content: att?.content ?? new Uint8Array(),

@@ -1,24 +1,20 @@
-import { log, MailParseError, TransientError } from '@lingjun/core';
+import { log, TransientError } from '@lingjun/core';
 import {
   type ComposedMessage,
   composeReply,
   type InboundMail,
   type OutgoingAttachment,
-  parseInbound,
   shouldReply,
   textToHtml,
   verdictPolicy,
 } from '@lingjun/mail';
 import { currentProgram } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
-import type { SESEvent } from 'aws-lambda';
 import type { InboundRef } from '../context.ts';
 import { claimLeaseMs, messageKey } from '../lifecycle.ts';
 import { SENDER_NAME } from '../notices.ts';
 import type { Outcome } from '../outcome.ts';
-import { processInbound } from '../pipeline.ts';
 import { approveHeld, rejectHeld } from '../review.ts';
-import { inboundRefOf } from '../ses.ts';
 import { type BureauCommand, fromBureau, helpText, parseBureauCommand } from './commands.ts';
 import type { BureauDeps } from './deps.ts';
 import { adjustQuotas } from './quota.ts';
@@ -133,46 +129,6 @@ export async function handleBureauMail(
     });
     throw error;
   }
-}
-
-/**
- * The intake entry point with the bureau in front: parses the stored mail, lets an admin's command mail be
- * handled as a command, and hands everything else to processInbound unchanged.
- */
-export async function routeInbound(ref: InboundRef, deps: BureauDeps): Promise<Outcome> {
-  const raw = await deps.store.get(ref.rawKey);
-  // Only an admin's mail can be a command: anything whose header block names no admin address goes straight
-  // to intake without a second full parse (a 40 MB submission is parsed once).
-  if (!mentionsAdmin(raw, deps.program.adminEmails)) return processInbound(ref, deps);
-  let mail: InboundMail;
-  try {
-    mail = await parseInbound(raw, ref.authservId ? { authservId: ref.authservId } : {});
-  } catch (error) {
-    // Unparseable mail is intake's to keep and record.
-    if (error instanceof MailParseError) return processInbound(ref, deps);
-    throw error;
-  }
-  const handled = await handleBureauMail(mail, ref, deps);
-  return handled.handled ? handled.outcome : processInbound(ref, deps);
-}
-
-/** handleSesEvent with the bureau in front: every message of an SES receipt event through routeInbound, in order. */
-export async function routeSesEvent(
-  event: SESEvent,
-  deps: BureauDeps,
-  rawPrefix?: string,
-): Promise<Outcome[]> {
-  const out: Outcome[] = [];
-  for (const record of event.Records) out.push(await routeInbound(inboundRefOf(record, rawPrefix), deps));
-  return out;
-}
-
-/** True when the raw message's header block contains one of the admin addresses (case-insensitive). */
-export function mentionsAdmin(raw: Uint8Array, admins: readonly string[]): boolean {
-  const text = Buffer.from(raw.subarray(0, 64 * 1024)).toString('latin1');
-  const end = text.search(/\r?\n\r?\n/);
-  const head = (end < 0 ? text : text.slice(0, end)).toLowerCase();
-  return admins.some((a) => head.includes(a.toLowerCase()));
 }
 
 /** Runs one command and says what to answer. */

@@ -4,4 +4,5 @@ export * from './handle.ts';
 export * from './notice.ts';
 export * from './quota.ts';
 export * from './replacement.ts';
+export * from './route.ts';
 export * from './token.ts';
