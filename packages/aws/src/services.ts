@@ -8,7 +8,7 @@ import {
   SendOnce,
   VerificationTable,
 } from '@lingjun/registry';
-import { lazyMailer, pacedMailer, s3BlobStore } from './adapters.ts';
+import { lazyMailer, s3BlobStore } from './adapters.ts';
 import type { AwsConfig } from './config.ts';
 import { documentClient } from './dynamodb.ts';
 import { s3Client } from './s3.ts';
@@ -31,14 +31,7 @@ export function services(
     verification,
     sendEvidence: new SendEvidence(db, config.tableName),
     store: s3BlobStore(s3Client(config), config.bucketName),
-    mailer: paced(
-      lazyMailer(async () => {
-        if (config.smtp) return (await import('./smtp.ts')).smtpMailerFor(config, mail.afterSend);
-        const { sesClient, sesMailer } = await import('./ses.ts');
-        return sesMailer(sesClient(config), config.configurationSet);
-      }),
-      config.sendRate,
-    ),
+    mailer: lazyMailer(async () => paced(await mailerFor(config, mail.afterSend), config.sendRate)),
   };
 }
 
@@ -82,6 +75,16 @@ export function stackProgram(config: () => AwsConfig, seed: () => Promise<Progra
   return async () => (await live()).program;
 }
 
-function paced(mailer: Mailer, sendRate: number | undefined): Mailer {
-  return sendRate === undefined ? mailer : pacedMailer(mailer, sendRate);
+async function mailerFor(
+  config: AwsConfig,
+  afterSend: ((raw: Uint8Array) => Promise<void>) | undefined,
+): Promise<Mailer> {
+  if (config.smtp) return (await import('./smtp.ts')).smtpMailerFor(config, afterSend);
+  const { sesClient, sesMailer } = await import('./ses.ts');
+  return sesMailer(sesClient(config), config.configurationSet);
+}
+
+/** The mailer paced to the configured send rate; loaded with the mailer, on the first send. */
+async function paced(mailer: Mailer, sendRate: number | undefined): Promise<Mailer> {
+  return sendRate === undefined ? mailer : (await import('./paced.ts')).pacedMailer(mailer, sendRate);
 }

@@ -1,7 +1,7 @@
 import type { Mailer } from '@lingjun/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { pacedMailer } from '../src/adapters.ts';
 import { configFromEnv } from '../src/config.ts';
+import { pacedMailer } from '../src/paced.ts';
 
 const env = { LINGJUN_TABLE: 't', LINGJUN_VERIFY_TABLE: 'v', LINGJUN_BUCKET: 'b' };
 
