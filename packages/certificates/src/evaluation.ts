@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Mailer, normaliseText } from '@lingjun/core';
+import { type Mailer, normaliseText, SENDER_NAME } from '@lingjun/core';
 import type { AttachmentFile, CellValue } from '@lingjun/forms';
 import { EVALUATION_ITEMS } from '@lingjun/forms/evaluation';
 import { readAttachment } from '@lingjun/forms/readers';
@@ -300,7 +300,7 @@ export async function sendEvaluationSummary(
   ].join('\n\n');
   try {
     const composed = await composeMessage({
-      from: { address: deps.program.mailbox, name: '领军人才培训报名系统' },
+      from: { address: deps.program.mailbox, name: SENDER_NAME },
       to: deps.program.adminEmails,
       subject: `【培训效果评价】第${classNo}期评价汇总`,
       text,

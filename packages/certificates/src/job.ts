@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type BlobStore, LingjunError, log, type Mailer, once } from '@lingjun/core';
+import { type BlobStore, LingjunError, log, type Mailer, once, SENDER_NAME } from '@lingjun/core';
 import { applyFallbackFonts, newWorkbook } from '@lingjun/forms';
 import { composeMessage } from '@lingjun/mail/compose';
 import { escapeHtml, renderTable, renderTextTable } from '@lingjun/mail/html';
@@ -22,7 +22,6 @@ const certificateWriter = once(() => import('./docx.ts'));
 
 /** Who issues the certificates (¶11: the Talent Exchange Center runs the classes); overridable per deployment. */
 export const DEFAULT_ISSUER = '工业和信息化部人才交流中心';
-const SENDER_NAME = '领军人才培训报名系统';
 
 /** What the course-end job needs; the function and the command line build it from their configuration. */
 export interface CourseEndDeps {

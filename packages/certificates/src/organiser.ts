@@ -1,4 +1,4 @@
-import { log, type Mailer } from '@lingjun/core';
+import { log, type Mailer, SENDER_NAME } from '@lingjun/core';
 import {
   composeReply,
   escapeHtml,
@@ -86,7 +86,7 @@ export async function handleOrganiserMail(
   }
   const { text, html } = organiserReply(deps.program, result);
   const composed = await composeReply({
-    from: { address: deps.program.mailbox, name: '领军人才培训报名系统' },
+    from: { address: deps.program.mailbox, name: SENDER_NAME },
     original: {
       messageId: mail.messageId,
       references: mail.references,

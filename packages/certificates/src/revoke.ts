@@ -1,4 +1,5 @@
 import type { Mailer } from '@lingjun/core';
+import { SENDER_NAME } from '@lingjun/core';
 import { composeMessage, escapeHtml, renderTable, renderTextTable } from '@lingjun/mail';
 import { type Program, programRegions } from '@lingjun/program';
 import type { CertificateRecord, CourseRegistry, Registry } from '@lingjun/registry';
@@ -54,7 +55,7 @@ async function notifyRevocation(
   const html = `<div style="font-family:'Microsoft YaHei',sans-serif;font-size:14px">${[intro, ''].map((p) => (p ? `<p>${escapeHtml(p).replace(/\n/g, '<br />')}</p>` : '')).join('')}${renderTable(headers, rows)}<p style="color:#666">${escapeHtml(footer).replace(/\n/g, '<br />')}</p></div>`;
   try {
     const composed = await composeMessage({
-      from: { address: program.mailbox, name: '领军人才培训报名系统' },
+      from: { address: program.mailbox, name: SENDER_NAME },
       to,
       subject: `【证书撤销】第${cert.classNo}期 ${regionName} ${cert.name} ${cert.number}`,
       text,

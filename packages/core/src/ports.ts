@@ -28,3 +28,6 @@ export interface Mailer {
 
 /** The message tag under which a mail's Send event is recorded as evidence that it left. */
 export const SEND_TAG = 'lingjun-send';
+
+/** The display name of every mail the system sends and the author of the documents it writes. */
+export const SENDER_NAME = '领军人才培训报名系统';

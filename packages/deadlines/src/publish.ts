@@ -1,4 +1,4 @@
-import { InputError, log } from '@lingjun/core';
+import { InputError, log, SENDER_NAME } from '@lingjun/core';
 import { composeMessage } from '@lingjun/mail/compose';
 import {
   describeProgramChanges,
@@ -10,7 +10,7 @@ import {
 } from '@lingjun/program';
 import { sendClaimed } from './send-claimed.ts';
 import { contactsOf, type DeadlineDeps } from './status.ts';
-import { escapeHtml, SENDER_NAME } from './text.ts';
+import { escapeHtml } from './text.ts';
 
 /** A new program version refused because it contradicts what is recorded; lists every reason in Chinese. */
 export class ProgramChangeRefused extends InputError {

@@ -1,4 +1,4 @@
-import { log, once } from '@lingjun/core';
+import { log, once, SENDER_NAME } from '@lingjun/core';
 import { buildTemplates } from '@lingjun/forms';
 import { composeMessage } from '@lingjun/mail/compose';
 import type { Program } from '@lingjun/program';
@@ -15,7 +15,7 @@ import {
   regionStatuses,
   today,
 } from './status.ts';
-import { chineseDate, classList, escapeHtml, SENDER_NAME } from './text.ts';
+import { chineseDate, classList, escapeHtml } from './text.ts';
 
 /** A reminder sent (or, in a dry run, that would be sent); the JSON of `lingjun remind --json`. */
 export interface Reminder {

@@ -1,4 +1,4 @@
-import { log } from '@lingjun/core';
+import { log, SENDER_NAME } from '@lingjun/core';
 import { composeMessage } from '@lingjun/mail/compose';
 import { localDateTime, type Program, programRegions } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
@@ -18,7 +18,7 @@ import {
   submissionsOpen,
   today,
 } from './status.ts';
-import { chineseDate, classList, escapeHtml, SENDER_NAME } from './text.ts';
+import { chineseDate, classList, escapeHtml } from './text.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const CLAIM_LEASE_MS = 10 * 60_000;

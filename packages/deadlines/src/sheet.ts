@@ -1,4 +1,4 @@
-import { displayWidth } from '@lingjun/core';
+import { displayWidth, SENDER_NAME } from '@lingjun/core';
 import { applyFallbackFonts } from '@lingjun/forms/fonts';
 import { setCellText } from '@lingjun/forms/safe-cell';
 import { newWorkbook as newFormsWorkbook } from '@lingjun/forms/workbook';
@@ -108,7 +108,7 @@ export const CHECK_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 
  */
 export async function newWorkbook(): Promise<ExcelJS.Workbook> {
   const wb = await newFormsWorkbook();
-  wb.creator = '领军人才培训报名系统';
+  wb.creator = SENDER_NAME;
   wb.created = new Date();
   return wb;
 }

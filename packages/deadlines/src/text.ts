@@ -1,6 +1,3 @@
-/** Display name on every mail the deadline jobs send (the same as intake's replies). */
-export const SENDER_NAME = '领军人才培训报名系统';
-
 /** 2025-06-09 → 2025年6月9日. */
 export function chineseDate(iso: string): string {
   const [y, m, d] = iso.split('-').map(Number);
