@@ -19,21 +19,9 @@ import {
   qrPng,
   readMark,
 } from '../src/index.ts';
+import { certificateData } from './certificate-data.ts';
 
-const data: CertificateData = {
-  name: '欧阳<明>&',
-  enterprise: '河北某某科技有限公司',
-  programTitle: '2025年度中小企业经营管理领军人才培训',
-  classNo: 3,
-  start: '2025-07-22',
-  end: '2025-07-25',
-  location: '杭州',
-  issuer: '工业和信息化部人才交流中心',
-  issued: '2025-07-25',
-  number: '2025-03-012',
-  code: 'ABCD-EFGH-JKMN',
-  verifyUrl: 'https://verify.example/?n=2025-03-012&c=ABCD-EFGH-JKMN',
-};
+const data: CertificateData = certificateData();
 
 describe('verification codes', () => {
   it('depend on the secret and the number, and are not derivable from the number alone', () => {

@@ -8,21 +8,9 @@ import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { buildCertificatesDocx, type CertificateData, fillCertificate } from '../src/index.ts';
 import { completionWorkbook } from '../src/job.ts';
+import { certificateData } from './certificate-data.ts';
 
-const data: CertificateData = {
-  name: '王𠮷𪚥·𰻝明',
-  enterprise: '陈𬱖科技有限公司',
-  programTitle: '2025年度中小企业经营管理领军人才培训',
-  classNo: 3,
-  start: '2025-07-22',
-  end: '2025-07-25',
-  location: '杭州',
-  issuer: '工业和信息化部人才交流中心',
-  issued: '2025-07-25',
-  number: '2025-03-012',
-  code: 'ABCD-EFGH-JKMN',
-  verifyUrl: 'https://verify.example/?n=2025-03-012&c=ABCD-EFGH-JKMN',
-};
+const data: CertificateData = certificateData({ name: '王𠮷𪚥·𰻝明', enterprise: '陈𬱖科技有限公司' });
 
 interface Run {
   props: string;
