@@ -7,6 +7,7 @@ import { parseStrictHtml } from '@lingjun/mail/testing';
 import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../support/cli.ts';
 import { type Harness, harness } from '../support/intake.ts';
 
 /** A sent mail, parsed; its HTML must be well-formed (a strict parser accepts it, issue 15). */
@@ -16,22 +17,9 @@ async function strictParsed(raw: Buffer) {
   return mail;
 }
 
-async function cli(h: Harness, args: string[]): Promise<{ code: number; out: string }> {
-  const { main } = await import('@lingjun/cli');
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string | Uint8Array) => {
-    chunks.push(String(c));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return {
-      code: await main([...args, '--program', h.programFile, '--state', h.stateDir]),
-      out: chunks.join(''),
-    };
-  } finally {
-    process.stdout.write = write;
-  }
+/** Runs the command line in-process against the harness's table. */
+function cli(h: Harness, args: string[]): Promise<CliRun> {
+  return runCli([...args, '--program', h.programFile, '--state', h.stateDir]);
 }
 
 describe('training evaluation', () => {

@@ -15,6 +15,7 @@ import ExcelJS from 'exceljs';
 import { strFromU8, unzipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../support/cli.ts';
 import { type Harness, harness, testProgram } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
 
@@ -32,21 +33,9 @@ const LAST_AFTERNOON = '2025-06-27T15:00:00+08:00';
 /** Class 1 of the example program runs 2025-06-24 to 06-27: eight half-days. */
 const HALF_DAYS = ['24', '25', '26', '27'].flatMap((d) => [`6月${d}日上午`, `6月${d}日下午`]);
 
-/** Runs the command line in-process against the harness's table; returns exit code and stdout. */
-async function cli(h: Harness, args: string[]): Promise<{ code: number; out: string }> {
-  const { main } = await import('@lingjun/cli');
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string | Uint8Array) => {
-    chunks.push(String(c));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const code = await main([...args, '--program', h.programFile, '--state', h.stateDir]);
-    return { code, out: chunks.join('') };
-  } finally {
-    process.stdout.write = write;
-  }
+/** Runs the command line in-process against the harness's table. */
+function cli(h: Harness, args: string[]): Promise<CliRun> {
+  return runCli([...args, '--program', h.programFile, '--state', h.stateDir]);
 }
 
 /** JSON lines of a command's output, without log lines. */

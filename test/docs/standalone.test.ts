@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '@lingjun/cli';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -52,19 +52,9 @@ describe('a repository that stands alone', () => {
   });
 
   it('lists every command of lingjun help in README', async () => {
-    const chunks: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      chunks.push(String(chunk));
-      return true;
-    }) as typeof process.stdout.write;
-    try {
-      expect(await main(['help'])).toBe(0);
-    } finally {
-      process.stdout.write = write;
-    }
-    const commands = chunks
-      .join('')
+    const help = await runCli(['help']);
+    expect(help.code).toBe(0);
+    const commands = help.out
       .split('\n')
       .map((line) => /^ {2}(\S+(?: \S+)?)\s{2,}/.exec(line)?.[1])
       .filter((c): c is string => c !== undefined);

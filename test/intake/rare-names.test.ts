@@ -18,6 +18,7 @@ import iconv from 'iconv-lite';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCfb, cfbStreams } from '../../packages/forms/test/fixtures/build.ts';
+import { runCli } from '../support/cli.ts';
 import { buildEmail } from '../support/email.ts';
 import { type Harness, harness, testProgram } from '../support/intake.ts';
 import { people } from '../support/submission.ts';
@@ -252,30 +253,20 @@ describe('the certificates', () => {
     const sheet = join(dir, '签到表.xlsx');
     await writeFile(sheet, new Uint8Array(await wb.xlsx.writeBuffer()));
     // `attendance import` takes its subcommand before the options the harness adds.
-    const { main } = await import('@lingjun/cli');
-    const chunks: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((c: string | Uint8Array) =>
-      chunks.push(String(c)) > 0) as typeof process.stdout.write;
-    let code: number;
-    try {
-      code = await main([
-        'attendance',
-        'import',
-        sheet,
-        '--class',
-        '1',
-        '--program',
-        h.programFile,
-        '--state',
-        h.stateDir,
-        '--json',
-      ]);
-    } finally {
-      process.stdout.write = write;
-    }
-    expect(code, chunks.join('')).toBe(0);
-    expect(chunks.join('')).toContain(`"matched":${class1.length}`);
+    const imported = await runCli([
+      'attendance',
+      'import',
+      sheet,
+      '--class',
+      '1',
+      '--program',
+      h.programFile,
+      '--state',
+      h.stateDir,
+      '--json',
+    ]);
+    expect(imported.code, imported.out).toBe(0);
+    expect(imported.out).toContain(`"matched":${class1.length}`);
 
     const out = join(dir, 'certs');
     const res = await h.cli(['certificates', '--class', '1', '--now', '2025-06-28T02:00:00Z', '--out', out]);

@@ -8,7 +8,6 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { services } from '@lingjun/aws';
-import { main } from '@lingjun/cli';
 import { localDailyJob } from '@lingjun/fn-reminders';
 import type { Outcome } from '@lingjun/intake';
 import {
@@ -21,6 +20,7 @@ import {
 } from '@lingjun/local';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 import { testProgram } from '../support/intake.ts';
 
 const HEBEI = new URL('../fixtures/mail/foxmail-hebei-class1.eml', import.meta.url).pathname;
@@ -36,18 +36,8 @@ afterEach(async () => {
 
 /** Runs `lingjun …` in-process; returns the exit code and what it printed. */
 async function lingjun(args: string[]): Promise<{ code: number; stdout: string }> {
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const code = await main(args);
-    return { code, stdout: chunks.join('') };
-  } finally {
-    process.stdout.write = write;
-  }
+  const { code, out } = await runCli(args);
+  return { code, stdout: out };
 }
 
 async function outbox(dir: string) {
