@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { INTAKE_TIMEOUT_SECONDS, LEASE_MARGIN_MS, log, type MailParseError } from '@lingjun/core';
+import {
+  INTAKE_TIMEOUT_SECONDS,
+  LEASE_MARGIN_MS,
+  log,
+  type MailParseError,
+  TransientError,
+} from '@lingjun/core';
 import { composeReply, type InboundMail } from '@lingjun/mail';
 import { type Program, regionByCode } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
@@ -40,21 +46,36 @@ export interface ReplyParts {
   attachments: { filename: string; content: Uint8Array; contentType?: string }[];
 }
 
+/** A reply composed and stored, with the record that says so; what `sendReply` sends. */
+export interface PreparedReply {
+  outcome: Outcome;
+  /** The message record to store before sending: `recorded`, or the final state when nobody is answered. */
+  record: MessageRecord;
+  send?: { raw: Uint8Array; to: string[]; messageId: string };
+  finalStatus: 'done' | 'held';
+  heldReason?: string;
+}
+
 /**
- * Stores the outcome before sending, so a crash between the two resumes at the reply and the records are
- * not written twice; then sends and marks the email done.
+ * Composes the reply and stores its bytes, and gives the record that marks the email `recorded` (written
+ * by the caller, alone or in the transaction of the email's registrations). Without a recipient the
+ * record is already the final one.
  */
-export async function finishWithReply(
+export async function prepareReply(
   run: Run,
   outcome: Outcome,
   parts: ReplyParts,
   finalStatus: 'done' | 'held' = 'done',
   heldReason?: string,
-): Promise<Outcome> {
+): Promise<PreparedReply> {
   const { deps } = run;
   const mail = run.mail;
   const to = mail.from?.address ? [mail.from.address] : [];
-  if (to.length === 0) return save(run, { ...outcome, reply: null }, finalStatus, heldReason);
+  const end = { finalStatus, ...(heldReason ? { heldReason } : {}) };
+  if (to.length === 0) {
+    const quiet = { ...outcome, reply: null };
+    return { ...end, outcome: quiet, record: finalRecord(run, quiet, finalStatus, heldReason) };
+  }
   const composed = await composeReply({
     from: { address: deps.program.mailbox, name: SENDER_NAME },
     original: mail,
@@ -74,26 +95,68 @@ export async function finishWithReply(
   await deps.store.put(replyKey(run.key), composed.raw, 'message/rfc822');
   // An earlier reply's id (a held email now approved) must not read as this reply having been sent.
   const { replyMessageId: _earlier, ...record } = run.record;
-  run.record = {
-    ...record,
-    status: 'recorded',
+  return {
+    ...end,
     outcome: withReply,
-    ...(outcome.region ? { region: outcome.region.code } : {}),
-    ...(heldReason ? { heldReason } : {}),
-    updatedAt: new Date().toISOString(),
+    record: {
+      ...record,
+      status: 'recorded',
+      outcome: withReply,
+      ...(outcome.region ? { region: outcome.region.code } : {}),
+      ...(heldReason ? { heldReason } : {}),
+      updatedAt: new Date().toISOString(),
+    },
+    send: { raw: composed.raw, to: composed.to, messageId: composed.messageId },
   };
-  await deps.registry.saveMessage(run.record);
-  const sesId = await deps.mailer.sendRaw({ from: deps.program.mailbox, to: composed.to, raw: composed.raw });
+}
+
+/**
+ * Stores the outcome before sending, so a crash between the two resumes at the reply and the records are
+ * not written twice; then sends and marks the email done.
+ */
+export async function finishWithReply(
+  run: Run,
+  outcome: Outcome,
+  parts: ReplyParts,
+  finalStatus: 'done' | 'held' = 'done',
+  heldReason?: string,
+): Promise<Outcome> {
+  const prepared = await prepareReply(run, outcome, parts, finalStatus, heldReason);
+  if (!prepared.send) return save(run, prepared.outcome, finalStatus, heldReason);
+  await run.deps.registry.saveMessage(prepared.record);
+  run.record = prepared.record;
+  return sendReply(run, prepared);
+}
+
+/**
+ * Sends a prepared reply whose record is stored (`run.record`), and marks the email done. The send is
+ * taken first (recorded → sending, on this invocation's claim): an invocation that lost the email sends
+ * nothing.
+ */
+export async function sendReply(run: Run, prepared: PreparedReply): Promise<Outcome> {
+  const { deps } = run;
+  const { send, outcome: withReply, finalStatus, heldReason } = prepared;
+  if (!send) return withReply;
+  await takeSend(run);
+  const sesId = await deps.mailer.sendRaw({ from: deps.program.mailbox, to: send.to, raw: send.raw });
   // Known as sent from here on: if a later write fails, the failure handler stores this record and the
   // retry finishes the email without sending the reply again.
-  run.record = { ...run.record, replyMessageId: sesId || composed.messageId };
+  run.record = { ...run.record, replyMessageId: sesId || send.messageId };
   log.info('reply sent', {
     messageKey: run.key,
     status: withReply.status,
     findings: withReply.findings.length,
   });
-  await rememberReply(run, { mailerId: sesId, messageId: composed.messageId, to: composed.to }, withReply);
+  await rememberReply(run, { mailerId: sesId, messageId: send.messageId, to: send.to }, withReply);
   return save(run, withReply, finalStatus, heldReason);
+}
+
+/** Takes the reply's send on this invocation's claim (registry `takeSend`); fails when another holds it. */
+async function takeSend(run: Run): Promise<void> {
+  if (!(await run.deps.registry.takeSend(run.record, run.now))) {
+    throw new TransientError(`the reply to ${run.key} is taken by another invocation`);
+  }
+  run.record = { ...run.record, status: 'sending' };
 }
 
 /**
@@ -104,6 +167,7 @@ export async function resumeReply(run: Run, outcome: Outcome): Promise<Outcome> 
   // A reply already sent (a write after the send failed) is not sent again; the retry only finishes.
   if (outcome.reply && !run.record.replyMessageId) {
     const raw = await run.deps.store.get(replyKey(run.key));
+    await takeSend(run);
     const sesId = await run.deps.mailer.sendRaw({
       from: run.deps.program.mailbox,
       to: outcome.reply.to,
@@ -135,7 +199,21 @@ export async function save(
   status: MessageRecord['status'],
   heldReason?: string,
 ): Promise<Outcome> {
-  const record: MessageRecord = {
+  const record = finalRecord(run, outcome, status, heldReason);
+  await run.deps.registry.saveMessage(record);
+  // Only once stored: the failure handler saves run.record, and a 'recorded' one must stay 'recorded'.
+  run.record = record;
+  return outcome;
+}
+
+/** The record `save` stores: the outcome, the state, the lease released. */
+function finalRecord(
+  run: RunStart & { record: MessageRecord; mail?: InboundMail },
+  outcome: Outcome,
+  status: MessageRecord['status'],
+  heldReason?: string,
+): MessageRecord {
+  return {
     ...run.record,
     status,
     outcome,
@@ -145,10 +223,6 @@ export async function save(
     ...(heldReason ? { heldReason } : {}),
     updatedAt: new Date().toISOString(),
   };
-  await run.deps.registry.saveMessage(record);
-  // Only once stored: the failure handler saves run.record, and a 'recorded' one must stay 'recorded'.
-  run.record = record;
-  return outcome;
 }
 
 /** Tells the bureau about this email, once per kind however often the step runs. */

@@ -2,10 +2,14 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import { maskDeep, maskText } from '@lingjun/core';
 import { isConditionFailure, queryAll, stripKeys, wrapDynamoError } from './dynamo.ts';
 import { keys } from './keys.ts';
+import type { TransactItems } from './transact.ts';
 import type { ClaimResult, MessageRecord, MessageStatus } from './types.ts';
 
 /** Message states that a new attempt may take over once the lease has expired. */
-const RESUMABLE: ReadonlySet<MessageStatus> = new Set(['processing', 'recorded', 'failed']);
+const RESUMABLE: ReadonlySet<MessageStatus> = new Set(['processing', 'recorded', 'sending', 'failed']);
+
+/** States whose records are written: a retry resumes at the reply and keeps the state. */
+const REPLY_PENDING: ReadonlySet<MessageStatus> = new Set(['recorded', 'sending']);
 
 /**
  * The message ledger: one record per inbound email (claim, lease, status, outcome), and the sweeper's marks
@@ -30,14 +34,18 @@ export class MessageLedger {
     leaseMs: number;
   }): Promise<ClaimResult> {
     const nowMs = input.now.getTime();
+    // The first delivery, by far the most common, claims with one conditional write and no read before it.
+    const fresh = await this.claimFresh(input);
+    if (fresh) return fresh;
     const existing = await this.getMessage(input.messageId);
-    if (existing && !RESUMABLE.has(existing.status)) return { state: 'finished', record: existing };
+    if (!existing) return { state: 'busy' };
+    if (!RESUMABLE.has(existing.status)) return { state: 'finished', record: existing };
     const record: MessageRecord = existing
-      ? // A message whose records were written but whose reply was not sent keeps 'recorded', so the retry
+      ? // A message whose records were written but whose reply was not sent keeps its state, so the retry
         // resumes at the reply instead of computing the outcome again.
         {
           ...existing,
-          status: existing.status === 'recorded' ? 'recorded' : 'processing',
+          status: REPLY_PENDING.has(existing.status) ? existing.status : 'processing',
           attempts: existing.attempts + 1,
         }
       : {
@@ -75,6 +83,82 @@ export class MessageLedger {
         return { state: 'busy' };
       }
       throw wrapDynamoError(err, 'claim message');
+    }
+  }
+
+  /** Claims a message no record names yet; undefined when one exists. */
+  private async claimFresh(input: {
+    messageId: string;
+    receivedAt: string;
+    rawKey: string;
+    now: Date;
+    leaseMs: number;
+  }): Promise<ClaimResult | undefined> {
+    const record: MessageRecord = {
+      messageId: input.messageId,
+      status: 'processing',
+      receivedAt: input.receivedAt,
+      rawKey: input.rawKey,
+      attempts: 1,
+      leaseUntil: input.now.getTime() + input.leaseMs,
+      updatedAt: input.now.toISOString(),
+    };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.message(input.messageId), ...this.messageGsi(record), ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { state: 'claimed', record };
+    } catch (err) {
+      if (isConditionFailure(err)) return undefined;
+      throw wrapDynamoError(err, 'claim message');
+    }
+  }
+
+  /**
+   * The write of a message's recorded outcome as a transaction action, conditioned on the claim still
+   * being this invocation's (`attempts` moves on when another one takes the message over).
+   */
+  recordedAction(record: MessageRecord): TransactItems[number] {
+    return {
+      Put: {
+        TableName: this.table,
+        Item: { ...keys.message(record.messageId), ...this.messageGsi(record), ...storedText(record) },
+        ConditionExpression: 'attempts = :a',
+        ExpressionAttributeValues: { ':a': record.attempts },
+      },
+    };
+  }
+
+  /**
+   * Takes the reply's send before it goes out: recorded → sending, only while this invocation's claim
+   * holds, so an invocation that lost the message to another never sends. A message already `sending`
+   * (an earlier attempt took the send and stopped) is taken again by the claim that resumes it.
+   */
+  async takeSend(record: MessageRecord, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.message(record.messageId),
+          UpdateExpression: 'SET #status = :sending, updatedAt = :t',
+          ConditionExpression: '(#status = :recorded OR #status = :sending) AND attempts = :a',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sending': 'sending',
+            ':recorded': 'recorded',
+            ':a': record.attempts,
+            ':t': now.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw wrapDynamoError(err, 'take send');
     }
   }
 

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, TransientError } from '@lingjun/core';
+import { type IntentResult, type SubmissionWrite, writeSubmission } from './batch.ts';
 import {
   type ClassClaim,
   type ClassGuard,
@@ -10,6 +11,7 @@ import {
 } from './class-version.ts';
 import { isConditionFailure, queryAll, stripKeys, wrapDynamoError } from './dynamo.ts';
 import { keys } from './keys.ts';
+import { type ReadPlan, readSubmission, type SubmissionReads } from './reads.ts';
 import { counterUpdate, MAX_CONFLICT_RETRIES, ownerOf, type TransactItems, transact } from './transact.ts';
 import type { MarkerOwner, Placement, QuotaLimits, RegisterResult, Registration } from './types.ts';
 
@@ -335,6 +337,32 @@ export class Registrations {
     ];
     const reasons = await this.transactGuarded(items, guard);
     return reasons === undefined;
+  }
+
+  /**
+   * Reads what a submission's decisions need in one Query and one BatchGetItem (see reads.ts); reads the
+   * plan did not name fall back to the single reads.
+   */
+  async readSubmission(
+    plan: ReadPlan,
+    directory: Pick<SubmissionReads, 'senderRegion' | 'getContacts'>,
+  ): Promise<SubmissionReads> {
+    return readSubmission(this.db, this.table, this.year, plan, {
+      senderRegion: (e) => directory.senderRegion(e),
+      getContacts: (r) => directory.getContacts(r),
+      listRegion: (r, c) => this.listRegion(r, c),
+      classVersion: (r, c) => this.classVersion(r, c),
+      quotaUsed: (r) => this.quotaUsed(r),
+    });
+  }
+
+  /**
+   * Writes a submission's whole list (withdrawals, updates, registrations, counters, class versions and,
+   * through `finish`, its outcome) in as few transactions as DynamoDB allows, with the results the
+   * per-student `register`/`update`/`withdraw` calls would have given (see batch.ts).
+   */
+  async writeSubmission(input: SubmissionWrite): Promise<IntentResult[]> {
+    return writeSubmission(this.db, this.table, this.year, input);
   }
 
   /** Places used by a region: in total and per class. */

@@ -41,7 +41,15 @@ export type RegisterResult =
   | { ok: false; reason: 'quota-total' | 'quota-class'; used?: number }
   | { ok: false; reason: 'already-active' };
 
-export type MessageStatus = 'processing' | 'recorded' | 'done' | 'failed' | 'held' | 'quarantined';
+/** `sending`: the reply's send was taken (recorded → sending) and may have gone out. */
+export type MessageStatus =
+  | 'processing'
+  | 'recorded'
+  | 'sending'
+  | 'done'
+  | 'failed'
+  | 'held'
+  | 'quarantined';
 
 /** The stored state of one inbound email. */
 export interface MessageRecord {
