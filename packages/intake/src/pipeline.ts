@@ -166,14 +166,14 @@ async function process(run: Run): Promise<Outcome> {
       const outcome = conclude(results, [...findings, ...classFindings], false);
       const view = quotaViewOf(p.deps.program, region.code, used);
       prepared = await prepareAnswer(p, outcome, view, results, form4s);
-      return [...contacts.actions, p.deps.registry.recordedAction(prepared.record)];
+      return [...(contacts.actions ?? []), p.deps.registry.recordedAction(prepared.record)];
     });
     if (!prepared) throw new Error('the registrations were written without the outcome');
     p.record = prepared.record;
     return ended('conclude', await sendReply(p, prepared));
   }
 
-  const recorded = await recordStep(p, region.code, assembly, reads, async () => contacts.actions);
+  const recorded = await recordStep(p, region.code, assembly, reads, async () => contacts.actions ?? []);
   findings.push(...recorded.findings);
 
   const loose = await attachLooseForm5s(p, region.code, assembly.loose);
@@ -293,7 +293,7 @@ export async function registerContacts(
   forms: RecognisedForm[],
   firstContact: boolean,
   reads?: Pick<SubmissionReads, 'getContacts'>,
-): Promise<{ findings: Finding[]; taken: boolean; actions: TransactItems }> {
+): Promise<{ findings: Finding[]; taken: boolean; actions?: TransactItems }> {
   const { registry } = p.deps;
   const findings: Finding[] = [];
   let taken = false;
@@ -328,7 +328,7 @@ export async function registerContacts(
       `${p.sender} 首次为${region.name}报送材料，${region.name}此前没有登记联系人，已将其登记为联系人。如有误请联系该地区核实。`,
     ]);
   }
-  return { findings, taken, actions };
+  return { findings, taken, ...(batched ? { actions } : {}) };
 }
 
 /** Joins 附件4 rows with 附件5 forms and applies the rules that span forms, the calendar and the region. */

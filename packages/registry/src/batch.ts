@@ -450,7 +450,9 @@ function buildChunk(
   for (const [key, c] of counterPlan) {
     const now = counters.get(key) ?? 0;
     built.deltas.set(key, c.delta);
-    built.items.push(counterAction(table, c, now));
+    const action = counterAction(table, c, now);
+    if (!action) continue;
+    built.items.push(action);
     built.owner.push({ counter: key });
   }
   // Every class the submission owns is claimed in its first transaction, also one with nothing to write.
@@ -474,7 +476,7 @@ function counterAction(
   table: string,
   c: { key: { pk: string; sk: string }; delta: number; limit?: number; exact: boolean; adds: boolean },
   now: number,
-): Action {
+): Action | undefined {
   const values: Record<string, number> = {};
   const conds: string[] = [];
   if (c.exact) {
@@ -485,11 +487,13 @@ function counterAction(
     values[':max'] = c.limit - c.delta;
   }
   if (c.delta === 0) {
+    // Nothing to add and nothing to check (places freed and taken again, no limit): no action.
+    if (conds.length === 0) return undefined;
     return {
       ConditionCheck: {
         TableName: table,
         Key: c.key,
-        ConditionExpression: conds.join(' AND ') || 'attribute_not_exists(used) OR used = used',
+        ConditionExpression: conds.join(' AND '),
         ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
