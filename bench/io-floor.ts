@@ -63,9 +63,13 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
       /^ADD used :d$/.test(body.UpdateExpression)
     ) {
       const values = (body.ExpressionAttributeValues ?? {}) as Record<string, number>;
-      const c = counters.get(key) ?? { key: body.Key as Key, delta: 0, limit: values[':limit'] };
+      // The limit as the per-student update gave it (:limit), or as a batched one does (:max = limit − delta).
+      const limit =
+        values[':limit'] ??
+        (values[':max'] !== undefined ? values[':max'] + Number(values[':d'] ?? 0) : undefined);
+      const c = counters.get(key) ?? { key: body.Key as Key, delta: 0, limit };
       c.delta += Number(values[':d'] ?? 0);
-      if (values[':limit'] !== undefined) c.limit = Math.min(c.limit ?? values[':limit'], values[':limit']);
+      if (limit !== undefined) c.limit = Math.min(c.limit ?? limit, limit);
       counters.set(key, c);
       return;
     }
@@ -90,6 +94,11 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
     } else if (c.command === 'GetCommand') {
       const key = c.input.Key as Key;
       if (!isMessageKey(key)) getKeys.set(keyOf(key as never) ?? '', key);
+    } else if (c.command === 'BatchGetCommand') {
+      const requests = (c.input.RequestItems ?? {}) as Record<string, { Keys?: Key[] }>;
+      for (const req of Object.values(requests)) {
+        for (const key of req.Keys ?? []) if (!isMessageKey(key)) getKeys.set(keyOf(key as never) ?? '', key);
+      }
     } else if (c.command === 'QueryCommand') {
       query ??= c.input;
     }
