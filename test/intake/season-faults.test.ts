@@ -8,6 +8,7 @@
 
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
+  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -188,6 +189,7 @@ function faultyDeps(h: Harness) {
   const docMock = mockClient(doc);
   docMock.on(GetCommand).callsFake((input) => realDoc(new GetCommand(input)));
   docMock.on(QueryCommand).callsFake((input) => realDoc(new QueryCommand(input)));
+  docMock.on(BatchGetCommand).callsFake((input) => realDoc(new BatchGetCommand(input)));
   for (const Command of WRITES) {
     const C = Command as typeof PutCommand;
     docMock.on(C).callsFake(async (input) => {

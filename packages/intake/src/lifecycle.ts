@@ -130,7 +130,7 @@ export async function finishWithReply(
 
 /**
  * Sends a prepared reply whose record is stored (`run.record`), and marks the email done. The send is
- * taken first (recorded → sending, on this invocation's claim): an invocation that lost the email sends
+ * taken first (on this invocation's claim, registry `takeSend`): an invocation that lost the email sends
  * nothing.
  */
 export async function sendReply(run: Run, prepared: PreparedReply): Promise<Outcome> {
@@ -156,7 +156,7 @@ async function takeSend(run: Run): Promise<void> {
   if (!(await run.deps.registry.takeSend(run.record, run.now))) {
     throw new TransientError(`the reply to ${run.key} is taken by another invocation`);
   }
-  run.record = { ...run.record, status: 'sending' };
+  run.record = { ...run.record, sendTaken: run.record.attempts };
 }
 
 /**

@@ -65,15 +65,13 @@ export async function processInbound(ref: InboundRef, deps: IntakeDeps): Promise
   }
   const run: Run = { ...start, raw, mail, key, record: claim.record };
   try {
-    if ((run.record.status === 'recorded' || run.record.status === 'sending') && run.record.outcome)
+    if (run.record.status === 'recorded' && run.record.outcome)
       return await resumeReply(run, run.record.outcome);
     return await process(run);
   } catch (err) {
     await deps.registry.saveMessage({
       ...run.record,
-      // Written records stay written: a retry resumes at the reply.
-      status:
-        run.record.status === 'recorded' || run.record.status === 'sending' ? run.record.status : 'failed',
+      status: run.record.status === 'recorded' ? 'recorded' : 'failed',
       leaseUntil: 0,
       updatedAt: new Date().toISOString(),
     });

@@ -6,10 +6,7 @@ import type { TransactItems } from './transact.ts';
 import type { ClaimResult, MessageRecord, MessageStatus } from './types.ts';
 
 /** Message states that a new attempt may take over once the lease has expired. */
-const RESUMABLE: ReadonlySet<MessageStatus> = new Set(['processing', 'recorded', 'sending', 'failed']);
-
-/** States whose records are written: a retry resumes at the reply and keeps the state. */
-const REPLY_PENDING: ReadonlySet<MessageStatus> = new Set(['recorded', 'sending']);
+const RESUMABLE: ReadonlySet<MessageStatus> = new Set(['processing', 'recorded', 'failed']);
 
 /**
  * The message ledger: one record per inbound email (claim, lease, status, outcome), and the sweeper's marks
@@ -45,7 +42,7 @@ export class MessageLedger {
         // resumes at the reply instead of computing the outcome again.
         {
           ...existing,
-          status: REPLY_PENDING.has(existing.status) ? existing.status : 'processing',
+          status: existing.status === 'recorded' ? 'recorded' : 'processing',
           attempts: existing.attempts + 1,
         }
       : {
@@ -134,9 +131,10 @@ export class MessageLedger {
   }
 
   /**
-   * Takes the reply's send before it goes out: recorded → sending, only while this invocation's claim
-   * holds, so an invocation that lost the message to another never sends. A message already `sending`
-   * (an earlier attempt took the send and stopped) is taken again by the claim that resumes it.
+   * Takes the reply's send before it goes out, only while the message is `recorded` and this invocation's
+   * claim holds: an invocation that lost the message to another never sends. The record keeps its status
+   * (a retry resumes a `recorded` message at the reply) and names the claim that took the send
+   * (`sendTaken`): from then on the reply may have gone out.
    */
   async takeSend(record: MessageRecord, now: Date): Promise<boolean> {
     try {
@@ -144,11 +142,10 @@ export class MessageLedger {
         new UpdateCommand({
           TableName: this.table,
           Key: keys.message(record.messageId),
-          UpdateExpression: 'SET #status = :sending, updatedAt = :t',
-          ConditionExpression: '(#status = :recorded OR #status = :sending) AND attempts = :a',
+          UpdateExpression: 'SET sendTaken = :a, updatedAt = :t',
+          ConditionExpression: '#status = :recorded AND attempts = :a',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':sending': 'sending',
             ':recorded': 'recorded',
             ':a': record.attempts,
             ':t': now.toISOString(),

@@ -41,15 +41,7 @@ export type RegisterResult =
   | { ok: false; reason: 'quota-total' | 'quota-class'; used?: number }
   | { ok: false; reason: 'already-active' };
 
-/** `sending`: the reply's send was taken (recorded → sending) and may have gone out. */
-export type MessageStatus =
-  | 'processing'
-  | 'recorded'
-  | 'sending'
-  | 'done'
-  | 'failed'
-  | 'held'
-  | 'quarantined';
+export type MessageStatus = 'processing' | 'recorded' | 'done' | 'failed' | 'held' | 'quarantined';
 
 /** The stored state of one inbound email. */
 export interface MessageRecord {
@@ -66,6 +58,8 @@ export interface MessageRecord {
   /** Why a message is held, for the bureau. */
   heldReason?: string;
   replyMessageId?: string;
+  /** The claim (`attempts`) that took the reply's send: from then on the reply may have gone out. */
+  sendTaken?: number;
   updatedAt: string;
 }
 
