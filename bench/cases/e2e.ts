@@ -91,6 +91,16 @@ function retable(value: unknown, from: string, to: string): unknown {
   return value;
 }
 
+/** A failed floor call, naming the transaction actions whose condition failed (a wrong plan to fix). */
+function whyFailed(err: unknown, input: Record<string, unknown>): Error {
+  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  const actions = (input.TransactItems ?? []) as Record<string, unknown>[];
+  const failed = (reasons ?? []).flatMap((r, i) =>
+    r.Code && r.Code !== 'None' ? [`${i}: ${r.Code} ${JSON.stringify(actions[i]).slice(0, 400)}`] : [],
+  );
+  return new Error(`io floor call failed: ${(err as Error).name}\n${failed.join('\n')}`, { cause: err });
+}
+
 async function drain(out: unknown): Promise<void> {
   const body = (out as { Body?: { transformToByteArray?: () => Promise<Uint8Array> } } | undefined)?.Body;
   if (body?.transformToByteArray) await body.transformToByteArray();
@@ -216,7 +226,8 @@ export async function runE2e(
         if (!Cmd) throw new Error(`io floor: no command class ${c.command}`);
         const client = clients[c.kind] as unknown as { send: (cmd: unknown) => Promise<unknown> };
         // Every call of the floor must succeed on a fresh table: a failed condition would be a wrong plan.
-        await drain(await client.send(new Cmd(retable(c.input, '\u0000TABLE', table))));
+        const input = retable(c.input, '\u0000TABLE', table) as Record<string, unknown>;
+        await drain(await client.send(new Cmd(input)).catch((err) => Promise.reject(whyFailed(err, input))));
       }
     } finally {
       for (const cl of Object.values(clients)) cl.destroy();
