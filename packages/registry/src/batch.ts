@@ -375,8 +375,9 @@ function chunkIntents(plan: Planned, committed: Map<number, IntentResult>, uncla
     const keysOf = acts.map(itemKey);
     const collides = keysOf.some((key) => items.has(key));
     const grown = size() - counters.size - classes.size + acts.length + newCounters.size + newClasses.size;
-    // Room is kept for the outcome's few actions (message, contacts, marks) in the last transaction.
-    if (current.length > 0 && (collides || grown > MAX_TRANSACT_ACTIONS - 8)) {
+    // The outcome's few actions (message, contacts, marks) join the last transaction if they fit, or
+    // follow it in one of their own.
+    if (current.length > 0 && (collides || grown > MAX_TRANSACT_ACTIONS)) {
       chunks.push(current);
       current = [];
       items = new Set();
