@@ -1,8 +1,16 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, TransientError } from '@lingjun/core';
+import {
+  type Intent,
+  type IntentResult,
+  k,
+  type Learned,
+  type Planned,
+  planIntents,
+  type QuotaUsed,
+} from './batch-plan.ts';
 import { ClassTakenOverError, type ClassVersion } from './class-version.ts';
 import { keys } from './keys.ts';
-import type { NewRegistration } from './registrations.ts';
 import {
   type CancelReasons,
   MAX_CONFLICT_RETRIES,
@@ -10,39 +18,15 @@ import {
   type TransactItems,
   transact,
 } from './transact.ts';
-import type { MarkerOwner, QuotaLimits, RegisterResult, Registration } from './types.ts';
+import { classCheck, classPut, counterAction } from './write-actions.ts';
 
-/** Places a region uses: in total and per class. */
-export interface QuotaUsed {
-  total: number;
-  perClass: Record<number, number>;
-}
-
-/** DynamoDB's limit on the actions of one TransactWriteItems. */
-export const MAX_TRANSACT_ACTIONS = 100;
+export type { Intent, IntentResult, QuotaUsed } from './batch-plan.ts';
+export type { UpdateFields } from './write-actions.ts';
 
 type Action = TransactItems[number];
 
-/** What a student's registration becomes after a resubmission, as `update` takes it. */
-export interface UpdateFields {
-  uscc: string;
-  name: string;
-  values: Record<string, string>;
-  messageId: string;
-  seq: number;
-}
-
-/**
- * One write of a submission's list, in the order the per-student loop made them: a class's withdrawals,
- * then its rows in row order, class after class.
- */
-export type Intent =
-  | { kind: 'withdraw'; current: Registration; messageId: string }
-  | { kind: 'update'; current: Registration; next: UpdateFields }
-  | { kind: 'register'; reg: NewRegistration; limits: QuotaLimits };
-
-/** What an intent did: a withdrawal happened or not; a registration or update was made or refused, and why. */
-export type IntentResult = RegisterResult | { withdrawn: boolean };
+/** DynamoDB's limit on the actions of one TransactWriteItems. */
+export const MAX_TRANSACT_ACTIONS = 100;
 
 /** A class the submission writes: the version it read and the one it moves the class to. */
 export interface ClassWrite {
@@ -66,27 +50,6 @@ export interface SubmissionWrite {
    */
   finish?: (results: IntentResult[], used: QuotaUsed) => Promise<TransactItems>;
 }
-
-/** A cancelled transaction's lesson about one item. */
-interface Learned {
-  owners: Map<string, MarkerOwner>;
-  alreadyActive: Set<number>;
-  failedWithdraw: Set<number>;
-}
-
-interface Planned {
-  results: IntentResult[];
-  /** Per intent, the actions that carry it (empty: nothing written). */
-  actions: Action[][];
-  /** Per intent, the marker items it only checks (a quota refusal: a duplicate would be the reason). */
-  probes: Action[][];
-  /** Counters: per intent, the deltas it applies. */
-  deltas: { total: number; cls: number; classNo: number; limits?: QuotaLimits }[];
-  /** Per intent, the counters whose value refused it for quota (read as equal at commit). */
-  quotaBound: ('total' | 'class' | undefined)[];
-}
-
-const k = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
 
 /**
  * Writes a submission's list with the outcome of the per-student loop it replaces: the writes are planned
@@ -188,151 +151,6 @@ function guards(table: string, year: number, input: SubmissionWrite, claimed: Se
   return input.classes
     .filter((c) => claimed.has(c.classNo))
     .map((c) => classCheck(table, year, input.region, c.next));
-}
-
-function classCheck(table: string, year: number, region: string, next: ClassVersion): Action {
-  return {
-    ConditionCheck: {
-      TableName: table,
-      Key: keys.classVersion(year, region, next.classNo),
-      ConditionExpression: 'version = :v',
-      ExpressionAttributeValues: { ':v': next.version },
-    },
-  };
-}
-
-/**
- * The per-student loop played in memory: each intent against the markers and counters as the earlier ones
- * leave them. A marker no cancellation has shown taken is assumed free (the transaction checks it); a row
- * refused for quota still probes its markers, because a duplicate is the reason the loop would give.
- */
-function planIntents(
-  table: string,
-  year: number,
-  input: SubmissionWrite,
-  learned: Learned,
-  counters: Map<string, number>,
-  committed: Map<number, IntentResult>,
-  freed: Set<string>,
-): Planned {
-  const owners = new Map<string, MarkerOwner | null>();
-  for (const key of freed) owners.set(key, null);
-  for (const [key, owner] of learned.owners) owners.set(key, owner);
-  const used = new Map(counters);
-  const plan: Planned = { results: [], actions: [], probes: [], deltas: [], quotaBound: [] };
-  const at = input.now.toISOString();
-  input.intents.forEach((intent, i) => {
-    plan.actions[i] = [];
-    plan.probes[i] = [];
-    plan.deltas[i] = { total: 0, cls: 0, classNo: classOf(intent) };
-    const done = committed.get(i);
-    if (done) {
-      // Committed: its counters are in `counters` already; its markers are what later intents meet.
-      plan.results[i] = done;
-      if ('ok' in done && done.ok) markersOf(year, intent, owners);
-      return;
-    }
-    if (intent.kind === 'withdraw') {
-      const { current } = intent;
-      if (learned.failedWithdraw.has(i)) {
-        plan.results[i] = { withdrawn: false };
-        return;
-      }
-      plan.results[i] = { withdrawn: true };
-      plan.actions[i] = withdrawActions(table, year, current, intent.messageId, at);
-      plan.deltas[i] = { total: -1, cls: -1, classNo: current.classNo };
-      owners.set(k(keys.enterprise(year, current.uscc)), null);
-      owners.set(k(keys.person(year, current.personKey)), null);
-      bump(used, year, current.region, current.classNo, -1);
-      return;
-    }
-    if (intent.kind === 'update') {
-      const { current, next } = intent;
-      const entKey = k(keys.enterprise(year, next.uscc));
-      const changes = next.uscc !== current.uscc;
-      const entOwner = changes ? owners.get(entKey) : undefined;
-      if (entOwner) {
-        plan.results[i] = { ok: false, reason: 'enterprise', owner: entOwner };
-        return;
-      }
-      if (learned.alreadyActive.has(i)) {
-        plan.results[i] = { ok: false, reason: 'already-active' };
-        return;
-      }
-      plan.results[i] = { ok: true };
-      plan.actions[i] = updateActions(table, year, current, next, at);
-      if (changes) {
-        const owner: MarkerOwner = { ...placementOf(current), uscc: next.uscc, messageId: next.messageId };
-        owners.set(entKey, owner);
-        owners.set(k(keys.enterprise(year, current.uscc)), null);
-        owners.set(k(keys.person(year, current.personKey)), owner);
-      }
-      return;
-    }
-    const { reg, limits } = intent;
-    const perKey = k(keys.person(year, reg.personKey));
-    const entKey = k(keys.enterprise(year, reg.uscc));
-    const perOwner = owners.get(perKey);
-    const entOwner = owners.get(entKey);
-    // The order of the loop's reasons: the same person, the same enterprise, a registration still active.
-    if (perOwner) plan.results[i] = { ok: false, reason: 'person', owner: perOwner };
-    else if (entOwner) plan.results[i] = { ok: false, reason: 'enterprise', owner: entOwner };
-    else if (learned.alreadyActive.has(i)) plan.results[i] = { ok: false, reason: 'already-active' };
-    if (plan.results[i]) return;
-    const total = used.get(k(keys.quotaTotal(year, reg.region))) ?? 0;
-    const cls = used.get(k(keys.quotaClass(year, reg.region, reg.classNo))) ?? 0;
-    const bound =
-      total >= limits.total
-        ? 'total'
-        : limits.perClass !== undefined && cls >= limits.perClass
-          ? 'class'
-          : undefined;
-    if (bound) {
-      plan.results[i] = { ok: false, reason: bound === 'total' ? 'quota-total' : 'quota-class' };
-      plan.quotaBound[i] = bound;
-      // A marker whose owner is unknown is checked: taken, it is the reason instead of the quota.
-      if (perOwner === undefined) plan.probes[i]?.push(probe(table, keys.person(year, reg.personKey)));
-      if (entOwner === undefined) plan.probes[i]?.push(probe(table, keys.enterprise(year, reg.uscc)));
-      return;
-    }
-    const owner: MarkerOwner = { ...placementOf(reg), uscc: reg.uscc, messageId: reg.messageId };
-    plan.results[i] = { ok: true };
-    plan.actions[i] = registerActions(table, year, reg, owner, at);
-    plan.deltas[i] = { total: 1, cls: 1, classNo: reg.classNo, limits };
-    owners.set(perKey, owner);
-    owners.set(entKey, owner);
-    bump(used, year, reg.region, reg.classNo, 1);
-  });
-  return plan;
-}
-
-/** The markers a committed registration or update holds. */
-function markersOf(year: number, intent: Intent, owners: Map<string, MarkerOwner | null>): void {
-  if (intent.kind === 'register') {
-    const { reg } = intent;
-    const owner: MarkerOwner = { ...placementOf(reg), uscc: reg.uscc, messageId: reg.messageId };
-    owners.set(k(keys.person(year, reg.personKey)), owner);
-    owners.set(k(keys.enterprise(year, reg.uscc)), owner);
-  } else if (intent.kind === 'update' && intent.next.uscc !== intent.current.uscc) {
-    const { current, next } = intent;
-    const owner: MarkerOwner = { ...placementOf(current), uscc: next.uscc, messageId: next.messageId };
-    owners.set(k(keys.enterprise(year, next.uscc)), owner);
-    owners.set(k(keys.person(year, current.personKey)), owner);
-  }
-}
-
-function classOf(intent: Intent): number {
-  return intent.kind === 'register' ? intent.reg.classNo : intent.current.classNo;
-}
-
-function placementOf(p: { region: string; classNo: number; personKey: string }) {
-  return { region: p.region, classNo: p.classNo, personKey: p.personKey };
-}
-
-function bump(used: Map<string, number>, year: number, region: string, classNo: number, d: number) {
-  for (const key of [k(keys.quotaTotal(year, region)), k(keys.quotaClass(year, region, classNo))]) {
-    used.set(key, (used.get(key) ?? 0) + d);
-  }
 }
 
 /** Item keys an action touches (counters and class versions are merged per transaction, so not listed). */
@@ -467,75 +285,6 @@ function buildChunk(
   }
   return built;
 }
-
-/**
- * One update per counter and transaction: by the chunk's total, conditioned on the limit minus that total;
- * a counter whose value refused a row for quota is conditioned on that value (a place freed meanwhile would
- * have gone to the row), and a counter without a change is only checked.
- */
-function counterAction(
-  table: string,
-  c: { key: { pk: string; sk: string }; delta: number; limit?: number; exact: boolean; adds: boolean },
-  now: number,
-): Action | undefined {
-  const values: Record<string, number> = {};
-  const conds: string[] = [];
-  if (c.exact) {
-    conds.push(now === 0 ? '(attribute_not_exists(used) OR used = :now)' : 'used = :now');
-    values[':now'] = now;
-  } else if (c.adds && c.limit !== undefined) {
-    conds.push('(attribute_not_exists(used) OR used <= :max)');
-    values[':max'] = c.limit - c.delta;
-  }
-  if (c.delta === 0) {
-    // Nothing to add and nothing to check (places freed and taken again, no limit): no action.
-    if (conds.length === 0) return undefined;
-    return {
-      ConditionCheck: {
-        TableName: table,
-        Key: c.key,
-        ConditionExpression: conds.join(' AND '),
-        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    };
-  }
-  return {
-    Update: {
-      TableName: table,
-      Key: c.key,
-      UpdateExpression: 'ADD used :d',
-      ExpressionAttributeValues: { ':d': c.delta, ...values },
-      ...(conds.length ? { ConditionExpression: conds.join(' AND ') } : {}),
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  };
-}
-
-function classPut(table: string, year: number, cw: ClassWrite): Action {
-  const { next, read } = cw;
-  return {
-    Put: {
-      TableName: table,
-      Item: { ...keys.classVersion(year, next.region, next.classNo), type: 'class-version', ...next },
-      ConditionExpression: read ? 'version = :v' : 'attribute_not_exists(pk)',
-      ...(read ? { ExpressionAttributeValues: { ':v': read.version } } : {}),
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  };
-}
-
-function probe(table: string, key: { pk: string; sk: string }): Action {
-  return {
-    ConditionCheck: {
-      TableName: table,
-      Key: key,
-      ConditionExpression: 'attribute_not_exists(pk)',
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  };
-}
-
 /** Takes what a cancelled transaction says about each of its items into what the next plan knows. */
 function learn(
   reasons: CancelReasons,
@@ -606,163 +355,4 @@ function commitChunk(
   }
   for (const [key, d] of built.deltas) counters.set(key, (counters.get(key) ?? 0) + d);
   for (const o of built.owner) if ('classNo' in o && !('counter' in o)) claimed.add(o.classNo);
-}
-
-function registerActions(
-  table: string,
-  year: number,
-  reg: NewRegistration,
-  owner: MarkerOwner,
-  at: string,
-): Action[] {
-  const item: Registration = {
-    region: reg.region,
-    classNo: reg.classNo,
-    personKey: reg.personKey,
-    uscc: reg.uscc,
-    name: reg.name,
-    status: 'active',
-    messageId: reg.messageId,
-    seq: reg.seq,
-    acceptedAt: at,
-    updatedAt: at,
-    values: reg.values,
-  };
-  return [
-    {
-      Put: {
-        TableName: table,
-        Item: {
-          ...keys.registration(year, reg.region, reg.classNo, reg.personKey),
-          ...keys.registrationGsi(year, reg.region, reg.classNo, reg.personKey),
-          type: 'registration',
-          ...item,
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR #status = :withdrawn',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':withdrawn': 'withdrawn' },
-      },
-    },
-    {
-      Put: {
-        TableName: table,
-        Item: { ...keys.enterprise(year, reg.uscc), type: 'enterprise', owner },
-        ConditionExpression: 'attribute_not_exists(pk)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    },
-    {
-      Put: {
-        TableName: table,
-        Item: { ...keys.person(year, reg.personKey), type: 'person', owner },
-        ConditionExpression: 'attribute_not_exists(pk)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    },
-  ];
-}
-
-function updateActions(
-  table: string,
-  year: number,
-  current: Registration,
-  next: UpdateFields,
-  at: string,
-): Action[] {
-  const items: Action[] = [
-    {
-      Update: {
-        TableName: table,
-        Key: keys.registration(year, current.region, current.classNo, current.personKey),
-        UpdateExpression: 'SET #values = :v, uscc = :u, #name = :n, messageId = :m, seq = :s, updatedAt = :t',
-        ConditionExpression: '#status = :active',
-        ExpressionAttributeNames: { '#values': 'values', '#name': 'name', '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':v': next.values,
-          ':u': next.uscc,
-          ':n': next.name,
-          ':m': next.messageId,
-          ':s': next.seq,
-          ':t': at,
-          ':active': 'active',
-        },
-      },
-    },
-  ];
-  if (next.uscc === current.uscc) return items;
-  const owner: MarkerOwner = { ...placementOf(current), uscc: next.uscc, messageId: next.messageId };
-  items.push(
-    {
-      Put: {
-        TableName: table,
-        Item: { ...keys.enterprise(year, next.uscc), type: 'enterprise', owner },
-        ConditionExpression: 'attribute_not_exists(pk)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    },
-    {
-      Delete: {
-        TableName: table,
-        Key: keys.enterprise(year, current.uscc),
-        ConditionExpression: '#owner.personKey = :p',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':p': current.personKey },
-      },
-    },
-    {
-      Update: {
-        TableName: table,
-        Key: keys.person(year, current.personKey),
-        UpdateExpression: 'SET #owner.uscc = :u, #owner.messageId = :m',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':u': next.uscc, ':m': next.messageId },
-      },
-    },
-  );
-  return items;
-}
-
-function withdrawActions(
-  table: string,
-  year: number,
-  current: Registration,
-  messageId: string,
-  at: string,
-): Action[] {
-  return [
-    {
-      Update: {
-        TableName: table,
-        Key: keys.registration(year, current.region, current.classNo, current.personKey),
-        UpdateExpression: 'SET #status = :withdrawn, withdrawnBy = :m, updatedAt = :t',
-        ConditionExpression: '#status = :active',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':withdrawn': 'withdrawn',
-          ':active': 'active',
-          ':m': messageId,
-          ':t': at,
-        },
-      },
-    },
-    {
-      Delete: {
-        TableName: table,
-        Key: keys.enterprise(year, current.uscc),
-        ConditionExpression: 'attribute_not_exists(pk) OR #owner.personKey = :p',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':p': current.personKey },
-      },
-    },
-    {
-      Delete: {
-        TableName: table,
-        Key: keys.person(year, current.personKey),
-        ConditionExpression: 'attribute_not_exists(pk) OR (#owner.#region = :r AND #owner.classNo = :c)',
-        // REGION is a DynamoDB reserved word, even as a nested attribute name.
-        ExpressionAttributeNames: { '#owner': 'owner', '#region': 'region' },
-        ExpressionAttributeValues: { ':r': current.region, ':c': current.classNo },
-      },
-    },
-  ];
 }
