@@ -10,9 +10,16 @@
  *    submission's total, conditioned on the limit minus that total), contacts, submission marks and the
  *    message's outcome (status recorded, conditioned on the claim's attempts) in TransactWriteItems of at
  *    most 100 actions: one for a typical submission of 30 students (3 items each + 2 counters + a few);
- * 4. take the reply's send: one conditional UpdateItem (recorded -> sending), so a retry never sends twice;
+ * 4. take the reply's send: one UpdateItem conditioned on the message being recorded and on the claim (the
+ *    record names the claim that took the send and stays `recorded` until done), so an invocation that lost
+ *    the message never sends;
  * 5. send the reply: the SES call(s) the ingest made, as they were;
  * 6. mark the message done: one UpdateItem.
+ *
+ * The ingest's reads may come as single Gets or as one BatchGetItem, its counter updates with their limit
+ * (:limit) or with the limit minus the delta (:max), and a later transaction of a long list re-checks the
+ * class version the first one moved: the floor reads all of these shapes, and a check of an item it writes
+ * anyway is part of that write.
  *
  * S3 calls are kept as the ingest made them (storing the raw mail as the receipt rule would, reading it).
  * That is 6 DynamoDB calls for a typical submission, the ddb_calls_typical budget.
@@ -166,10 +173,10 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
       input: {
         TableName: table,
         Key: messageKey,
-        UpdateExpression: 'SET #s = :sending',
-        ConditionExpression: '#s = :recorded',
+        UpdateExpression: 'SET sendTaken = :a',
+        ConditionExpression: '#s = :recorded AND attempts = :a',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':sending': 'sending', ':recorded': 'recorded' },
+        ExpressionAttributeValues: { ':recorded': 'recorded', ':a': claimItem?.attempts ?? 1 },
       },
     });
   }

@@ -25,7 +25,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type AwsConfig, documentClient, dynamoDbClient, s3Client, sesClient } from '@lingjun/aws';
-import { createTableInput } from '@lingjun/registry';
+import { parseProgram } from '@lingjun/program';
+import { createTableInput, DynamoProgramVersions } from '@lingjun/registry';
 import { countCalls, dynamoDataCalls, tally } from '../calls.ts';
 import type { Fixtures } from '../fixtures.ts';
 import { dynamoCalls, minimalPlan, type PlannedCall } from '../io-floor.ts';
@@ -129,9 +130,24 @@ export async function runE2e(
   await writeFile(programFile, JSON.stringify(program));
   const admin = dynamoDbClient(config);
   let table = '';
+  const published = parseProgram(program);
   const freshTable = async () => {
     table = `bench-${randomUUID()}`;
     await admin.send(new CreateTableCommand(createTableInput(table)));
+    // A deployed stack holds its program already (published once, at the first start): seeding it is not
+    // work of an ingest, so the fresh table gets it before the ingest runs, as CreateTable comes before.
+    const doc = documentClient({ ...config, tableName: table });
+    try {
+      await new DynamoProgramVersions(doc, table).publish({
+        after: 0,
+        program: published,
+        publishedBy: 'bench',
+        changes: [],
+        now: new Date(),
+      });
+    } finally {
+      doc.destroy();
+    }
     const file = {
       pid: process.pid,
       dynamoPid: 0,

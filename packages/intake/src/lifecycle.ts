@@ -8,9 +8,9 @@ import {
 } from '@lingjun/core';
 import { composeReply, type InboundMail } from '@lingjun/mail';
 import { type Program, regionByCode } from '@lingjun/program';
-import type { MessageRecord } from '@lingjun/registry';
+import type { MessageRecord, TransactItems } from '@lingjun/registry';
 import { finding } from '@lingjun/rules';
-import { rememberReply } from './bounce-mail.ts';
+import { rememberActions, rememberReply } from './bounce-mail.ts';
 import type { InboundRef, IntakeDeps } from './context.ts';
 import { type Notice, type NoticeKind, SENDER_NAME, sendNoticeOnce } from './notices.ts';
 import type { Outcome } from './outcome.ts';
@@ -147,8 +147,9 @@ export async function sendReply(run: Run, prepared: PreparedReply): Promise<Outc
     status: withReply.status,
     findings: withReply.findings.length,
   });
-  await rememberReply(run, { mailerId: sesId, messageId: send.messageId, to: send.to }, withReply);
-  return save(run, withReply, finalStatus, heldReason);
+  // Remembered for bounces in the transaction that marks the email done: one write.
+  const memory = rememberActions(run, { mailerId: sesId, messageId: send.messageId, to: send.to }, withReply);
+  return save(run, withReply, finalStatus, heldReason, memory);
 }
 
 /** Takes the reply's send on this invocation's claim (registry `takeSend`); fails when another holds it. */
@@ -198,9 +199,10 @@ export async function save(
   outcome: Outcome,
   status: MessageRecord['status'],
   heldReason?: string,
+  with_: TransactItems = [],
 ): Promise<Outcome> {
   const record = finalRecord(run, outcome, status, heldReason);
-  await run.deps.registry.saveMessage(record);
+  await run.deps.registry.saveMessageWith(record, with_);
   // Only once stored: the failure handler saves run.record, and a 'recorded' one must stay 'recorded'.
   run.record = record;
   return outcome;

@@ -1,8 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { maskDeep, maskText } from '@lingjun/core';
+import { maskDeep, maskText, TransientError } from '@lingjun/core';
 import { isConditionFailure, queryAll, stripKeys, wrapDynamoError } from './dynamo.ts';
 import { keys } from './keys.ts';
-import type { TransactItems } from './transact.ts';
+import { type TransactItems, transact } from './transact.ts';
 import type { ClaimResult, MessageRecord, MessageStatus } from './types.ts';
 
 /** Message states that a new attempt may take over once the lease has expired. */
@@ -191,6 +191,20 @@ export class MessageLedger {
       if (opts.ifStatus && isConditionFailure(err)) return false;
       throw wrapDynamoError(err, 'save message');
     }
+  }
+
+  /**
+   * Writes a message's record together with other items in one transaction (a sent reply's record with
+   * what remembers it for bounces).
+   */
+  async saveMessageWith(record: MessageRecord, with_: TransactItems): Promise<void> {
+    if (with_.length === 0) {
+      await this.saveMessage(record);
+      return;
+    }
+    const item = { ...keys.message(record.messageId), ...this.messageGsi(record), ...storedText(record) };
+    const reasons = await transact(this.db, [{ Put: { TableName: this.table, Item: item } }, ...with_]);
+    if (reasons) throw new TransientError(`save message cancelled: ${reasons.map((r) => r.Code).join(',')}`);
   }
 
   /**

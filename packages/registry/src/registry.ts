@@ -19,6 +19,7 @@ export type Ledger = Pick<
   | 'putOnce'
   | 'recordedAction'
   | 'takeSend'
+  | 'saveMessageWith'
 >;
 
 /** What use cases need of the registrations (markers, quota counters and class versions kept whole). */
@@ -77,6 +78,7 @@ export class Registry implements Ledger, RegistrationStore, Directory {
   readonly putOnce: MessageLedger['putOnce'] = (...a) => this.ledger.putOnce(...a);
   readonly recordedAction: MessageLedger['recordedAction'] = (...a) => this.ledger.recordedAction(...a);
   readonly takeSend: MessageLedger['takeSend'] = (...a) => this.ledger.takeSend(...a);
+  readonly saveMessageWith: MessageLedger['saveMessageWith'] = (...a) => this.ledger.saveMessageWith(...a);
 
   readonly claimClass: Registrations['claimClass'] = (...a) => this.registrations.claimClass(...a);
   readonly classVersion: Registrations['classVersion'] = (...a) => this.registrations.classVersion(...a);
