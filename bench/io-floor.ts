@@ -14,7 +14,8 @@
  *    record names the claim that took the send and stays `recorded` until done), so an invocation that lost
  *    the message never sends;
  * 5. send the reply: the SES call(s) the ingest made, as they were;
- * 6. mark the message done: one UpdateItem.
+ * 6. mark the message done: one UpdateItem, or the ingest's own final transaction when it writes more with
+ *    it (the reply remembered for bounces under the id SES returned, which exists only after the send).
  *
  * The ingest's reads may come as single Gets or as one BatchGetItem, its counter updates with their limit
  * (:limit) or with the limit minus the delta (:max), and a later transaction of a long list re-checks the
@@ -56,6 +57,7 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
   let query: Record<string, unknown> | undefined;
   let claim: Record<string, unknown> | undefined;
   let message: Record<string, unknown> | undefined;
+  let done: PlannedCall | undefined;
   const s3: PlannedCall[] = [];
   const ses: PlannedCall[] = [];
 
@@ -90,7 +92,19 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
     if (c.kind === 's3') s3.push(c);
     else if (c.kind === 'ses') ses.push(c);
     else if (c.command === 'TransactWriteCommand') {
-      for (const a of (c.input.TransactItems ?? []) as Action[]) addAction(a);
+      const acts = (c.input.TransactItems ?? []) as Action[];
+      // The message's final save with what it writes along (the sent reply remembered for bounces, by the
+      // id SES returned): after the send, so it stays the last call, as the ingest made it.
+      const final = acts.find(
+        (a) =>
+          isMessageKey(a.Put?.Item as Record<string, unknown>) &&
+          (a.Put?.Item as Record<string, unknown>).status !== 'recorded',
+      );
+      if (final) {
+        done = { kind: 'doc', command: 'TransactWriteCommand', input: { TransactItems: acts } };
+        continue;
+      }
+      for (const a of acts) addAction(a);
     } else if (c.command === 'PutCommand') {
       const item = c.input.Item as Record<string, unknown>;
       if (isMessageKey(item)) {
@@ -181,7 +195,8 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
     });
   }
   plan.push(...ses);
-  if (messageKey) {
+  if (done) plan.push(done);
+  else if (messageKey) {
     plan.push({
       kind: 'doc',
       command: 'UpdateCommand',
