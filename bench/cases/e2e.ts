@@ -192,9 +192,10 @@ export async function runE2e(
   };
 
   // Count (middleware on the real clients) and record (inputs, for the floor's items) one real ingest.
+  // The table is made (and its program published) before counting starts: neither is ingest work.
+  await freshTable();
   const counter = countCalls();
   const rec = recordCalls();
-  await freshTable();
   const recordedTable = table;
   rec.active.on = true;
   try {
