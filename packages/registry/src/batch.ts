@@ -72,6 +72,9 @@ export async function writeSubmission(
   const committed = new Map<number, IntentResult>();
   const freed = new Set<string>();
   const claimed = new Set<number>();
+  // Outcome actions left out: a former contact's index entry that another region has taken since.
+  const dropped = new Set<string>();
+  const keep = (extra: TransactItems) => extra.filter((a) => !dropped.has(itemKey(a)));
   for (let round = 0; ; round++) {
     const plan = planIntents(table, year, input, learned, counters, committed, freed);
     const unclaimed = input.classes.map((c) => c.classNo).filter((no) => !claimed.has(no));
@@ -83,7 +86,7 @@ export async function writeSubmission(
       const built = buildChunk(table, year, input, plan, chunk, counters, claimed);
       let extra: TransactItems = [];
       if (last && input.finish) {
-        extra = await input.finish(plan.results, projected(year, input, counters, built.deltas));
+        extra = keep(await input.finish(plan.results, projected(year, input, counters, built.deltas)));
         if (built.items.length + extra.length > MAX_TRANSACT_ACTIONS) {
           // The outcome cannot share the last chunk: that chunk commits alone first, then the outcome.
           const reasons = await transact(db, built.items);
@@ -93,18 +96,20 @@ export async function writeSubmission(
             break;
           }
           commitChunk(plan, chunk, built, { committed, counters, freed, claimed, learned });
-          const outcome = await transact(db, [...extra, ...guards(table, year, input, claimed)]);
-          if (outcome) throwUnexpected(outcome, 'submission outcome');
+          await transactOutcome(db, [...extra, ...guards(table, year, input, claimed)]);
           return plan.results;
         }
       }
       if (built.items.length + extra.length === 0) continue;
       const reasons = await transact(db, [...built.items, ...extra]);
       if (reasons) {
-        if (reasons.slice(built.items.length).some((r) => r.Code === 'ConditionalCheckFailed')) {
+        const failedExtra = extra.filter((_, j) => failed(reasons[built.items.length + j]));
+        if (failedExtra.some((a) => !a.Delete)) {
           throwUnexpected(reasons.slice(built.items.length), 'submission outcome');
         }
-        learn(reasons, built, learned, counters, input);
+        for (const a of failedExtra) dropped.add(itemKey(a));
+        if (reasons.slice(0, built.items.length).some(failed))
+          learn(reasons, built, learned, counters, input);
         cancelled = true;
         break;
       }
@@ -113,10 +118,7 @@ export async function writeSubmission(
     if (!cancelled) {
       if (chunks.length === 0 && input.finish) {
         const extra = await input.finish(plan.results, projected(year, input, counters, new Map()));
-        if (extra.length > 0) {
-          const reasons = await transact(db, [...extra, ...guards(table, year, input, claimed)]);
-          if (reasons) throwUnexpected(reasons, 'submission outcome');
-        }
+        if (extra.length > 0) await transactOutcome(db, [...extra, ...guards(table, year, input, claimed)]);
       }
       return plan.results;
     }
@@ -139,6 +141,27 @@ function projected(
     perClass[Number(no)] = at(keys.quotaClass(year, input.region, Number(no)));
   }
   return { total: at(keys.quotaTotal(year, input.region)), perClass };
+}
+
+function failed(r: CancelReasons[number] | undefined): boolean {
+  return r?.Code === 'ConditionalCheckFailed';
+}
+
+/**
+ * The outcome's transaction alone. A conditional delete that fails (a former contact's index entry another
+ * region has taken since) is left out and the rest written; any other failed condition is the message's
+ * claim, lost to another invocation.
+ */
+async function transactOutcome(db: DynamoDBDocumentClient, items: TransactItems): Promise<void> {
+  let rest = items;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const reasons = await transact(db, rest);
+    if (!reasons) return;
+    const lost = rest.filter((_, j) => failed(reasons[j]));
+    if (lost.length === 0 || lost.some((a) => !a.Delete)) throwUnexpected(reasons, 'submission outcome');
+    rest = rest.filter((a) => !lost.includes(a));
+  }
+  throw new TransientError('submission outcome kept failing');
 }
 
 /** The outcome's own conditions (the message's claim) failed: another invocation took the message over. */

@@ -236,6 +236,25 @@ describe('writeSubmission', () => {
     expect((await active(registry)).map((r) => r.personKey).sort()).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
   });
 
+  it('writes the outcome with the last transaction; a former contact another region took is left to it', async () => {
+    const { registry } = await fresh();
+    await registry.setContacts(HEBEI, ['x@a.cn'], 'm-0', NOW);
+    await registry.setContacts('440000', ['x@a.cn'], 'm-1', NOW);
+    const got = await registry.writeSubmission({
+      region: HEBEI,
+      now: NOW,
+      intents: [{ kind: 'register', reg: reg(1), limits: { total: 5 } }],
+      classes: [],
+      used: await registry.quotaUsed(HEBEI),
+      finish: async () => registry.contactsActions(HEBEI, ['y@a.cn'], ['x@a.cn'], 'm-new', NOW),
+    });
+    expect(got).toEqual([{ ok: true }]);
+    expect(await registry.getContacts(HEBEI)).toEqual(['y@a.cn']);
+    expect(await registry.senderRegion('y@a.cn')).toBe(HEBEI);
+    expect(await registry.senderRegion('x@a.cn')).toBe('440000');
+    expect(await active(registry)).toHaveLength(1);
+  });
+
   it('two submissions of one region racing for the last places: never more than the quota', async () => {
     const { registry } = await fresh();
     const limits = { total: 6 };
