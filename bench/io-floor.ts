@@ -95,11 +95,10 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
       const acts = (c.input.TransactItems ?? []) as Action[];
       // The message's final save with what it writes along (the sent reply remembered for bounces, by the
       // id SES returned): after the send, so it stays the last call, as the ingest made it.
-      const final = acts.find(
-        (a) =>
-          isMessageKey(a.Put?.Item as Record<string, unknown>) &&
-          (a.Put?.Item as Record<string, unknown>).status !== 'recorded',
-      );
+      const final = acts.find((a) => {
+        const item = a.Put?.Item as Record<string, unknown> | undefined;
+        return isMessageKey(item) && item?.status !== 'recorded';
+      });
       if (final) {
         done = { kind: 'doc', command: 'TransactWriteCommand', input: { TransactItems: acts } };
         continue;

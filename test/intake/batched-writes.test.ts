@@ -82,7 +82,9 @@ describe('a submission written in batches', () => {
     const twice = list[49];
     if (!twice) throw new Error('100 people expected');
     // Row 50's student is already on file for class 2: refused as a duplicate, and it takes no place.
-    expect((await processInbound((await hebeiList(h, [{ ...twice, classNo: '2' }], 2)).ref, h.deps())).status).toBe('accepted');
+    expect(
+      (await processInbound((await hebeiList(h, [{ ...twice, classNo: '2' }], 2)).ref, h.deps())).status,
+    ).toBe('accepted');
     const { ref } = await hebeiList(h, list, 1, new Date(AT.getTime() + 60_000));
     const { calls, deps } = counted(h);
     const outcome = await processInbound(ref, deps);
