@@ -1,14 +1,13 @@
+/**
+ * The transaction actions of the registrations' writes, one builder per write: the per-student methods of
+ * `Registrations` and the batched `writeSubmission` send the same items with the same conditions.
+ */
 import type { ClassWrite } from './batch.ts';
 import type { ClassVersion } from './class-version.ts';
 import { keys } from './keys.ts';
 import type { NewRegistration } from './registrations.ts';
 import type { TransactItems } from './transact.ts';
 import type { MarkerOwner, Registration } from './types.ts';
-
-/**
- * The transaction actions of the registrations' writes, one builder per write: the per-student methods of
- * `Registrations` and the batched `writeSubmission` send the same items with the same conditions.
- */
 
 type Action = TransactItems[number];
 
