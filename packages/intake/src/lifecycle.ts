@@ -1,14 +1,8 @@
 import { createHash } from 'node:crypto';
-import {
-  INTAKE_TIMEOUT_SECONDS,
-  LEASE_MARGIN_MS,
-  log,
-  type MailParseError,
-  TransientError,
-} from '@lingjun/core';
+import { INTAKE_TIMEOUT_SECONDS, LEASE_MARGIN_MS, log, type MailParseError } from '@lingjun/core';
 import { composeReply, type InboundMail } from '@lingjun/mail';
 import { type Program, regionByCode } from '@lingjun/program';
-import type { MessageRecord, TransactItems } from '@lingjun/registry';
+import { ClaimLostError, type MessageRecord, type TransactItems } from '@lingjun/registry';
 import { finding } from '@lingjun/rules';
 import { rememberActions, rememberReply } from './bounce-mail.ts';
 import type { InboundRef, IntakeDeps } from './context.ts';
@@ -155,7 +149,7 @@ export async function sendReply(run: Run, prepared: PreparedReply): Promise<Outc
 /** Takes the reply's send on this invocation's claim (registry `takeSend`); fails when another holds it. */
 async function takeSend(run: Run): Promise<void> {
   if (!(await run.deps.registry.takeSend(run.record, run.now))) {
-    throw new TransientError(`the reply to ${run.key} is taken by another invocation`);
+    throw new ClaimLostError(`the reply to ${run.key} is taken by another invocation`);
   }
   run.record = { ...run.record, sendTaken: run.record.attempts };
 }

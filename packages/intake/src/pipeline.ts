@@ -2,7 +2,7 @@ import { log, MailParseError, TransientError } from '@lingjun/core';
 import type { Form4, RecognisedForm } from '@lingjun/forms';
 import { type InboundMail, parseInbound, shouldReply, verdictPolicy } from '@lingjun/mail';
 import type { Program } from '@lingjun/program';
-import type { QuotaUsed, SubmissionReads, TransactItems } from '@lingjun/registry';
+import { ClaimLostError, type QuotaUsed, type SubmissionReads, type TransactItems } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
 import { linkBounceMail } from './bounce-mail.ts';
 import { composeHoldNotice } from './bureau/notice.ts';
@@ -69,6 +69,8 @@ export async function processInbound(ref: InboundRef, deps: IntakeDeps): Promise
       return await resumeReply(run, run.record.outcome);
     return await process(run);
   } catch (err) {
+    // A run that lost its claim leaves the record to the invocation that holds it.
+    if (err instanceof ClaimLostError) throw err;
     await deps.registry.saveMessage({
       ...run.record,
       status: run.record.status === 'recorded' ? 'recorded' : 'failed',

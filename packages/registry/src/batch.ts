@@ -11,6 +11,7 @@ import {
 } from './batch-plan.ts';
 import { ClassTakenOverError, type ClassVersion } from './class-version.ts';
 import { keys } from './keys.ts';
+import { ClaimLostError } from './ledger.ts';
 import {
   type CancelReasons,
   MAX_CONFLICT_RETRIES,
@@ -166,7 +167,7 @@ async function transactOutcome(db: DynamoDBDocumentClient, items: TransactItems)
 
 /** The outcome's own conditions (the message's claim) failed: another invocation took the message over. */
 function throwUnexpected(reasons: CancelReasons, what: string): never {
-  throw new TransientError(`${what} cancelled: ${reasons.map((r) => r?.Code).join(',')}`);
+  throw new ClaimLostError(`${what} cancelled: ${reasons.map((r) => r?.Code).join(',')}`);
 }
 
 /** Checks that keep a separate outcome transaction to the class versions this submission holds. */

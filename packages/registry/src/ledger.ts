@@ -5,6 +5,14 @@ import { keys } from './keys.ts';
 import { type TransactItems, transact } from './transact.ts';
 import type { ClaimResult, MessageRecord, MessageStatus } from './types.ts';
 
+/**
+ * Another invocation took the message over (its claim moved `attempts` on): this one writes and sends
+ * nothing more, not even its failure, which would overwrite the new owner's record.
+ */
+export class ClaimLostError extends TransientError {
+  override readonly name: string = 'ClaimLostError';
+}
+
 /** Message states that a new attempt may take over once the lease has expired. */
 const RESUMABLE: ReadonlySet<MessageStatus> = new Set(['processing', 'recorded', 'failed']);
 
