@@ -10,9 +10,17 @@
  *    submission's total, conditioned on the limit minus that total), contacts, submission marks and the
  *    message's outcome (status recorded, conditioned on the claim's attempts) in TransactWriteItems of at
  *    most 100 actions: one for a typical submission of 30 students (3 items each + 2 counters + a few);
- * 4. take the reply's send: one conditional UpdateItem (recorded -> sending), so a retry never sends twice;
+ * 4. take the reply's send: one UpdateItem conditioned on the message being recorded and on the claim (the
+ *    record names the claim that took the send and stays `recorded` until done), so an invocation that lost
+ *    the message never sends;
  * 5. send the reply: the SES call(s) the ingest made, as they were;
- * 6. mark the message done: one UpdateItem.
+ * 6. mark the message done: one UpdateItem, or the ingest's own final transaction when it writes more with
+ *    it (the reply remembered for bounces under the id SES returned, which exists only after the send).
+ *
+ * The ingest's reads may come as single Gets or as one BatchGetItem, its counter updates with their limit
+ * (:limit) or with the limit minus the delta (:max), and a later transaction of a long list re-checks the
+ * class version the first one moved: the floor reads all of these shapes, and a check of an item it writes
+ * anyway is part of that write.
  *
  * S3 calls are kept as the ingest made them (storing the raw mail as the receipt rule would, reading it).
  * That is 6 DynamoDB calls for a typical submission, the ddb_calls_typical budget.
@@ -49,6 +57,7 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
   let query: Record<string, unknown> | undefined;
   let claim: Record<string, unknown> | undefined;
   let message: Record<string, unknown> | undefined;
+  let done: PlannedCall | undefined;
   const s3: PlannedCall[] = [];
   const ses: PlannedCall[] = [];
 
@@ -63,12 +72,19 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
       /^ADD used :d$/.test(body.UpdateExpression)
     ) {
       const values = (body.ExpressionAttributeValues ?? {}) as Record<string, number>;
-      const c = counters.get(key) ?? { key: body.Key as Key, delta: 0, limit: values[':limit'] };
+      // The limit as the per-student update gave it (:limit), or as a batched one does (:max = limit − delta).
+      const limit =
+        values[':limit'] ??
+        (values[':max'] !== undefined ? values[':max'] + Number(values[':d'] ?? 0) : undefined);
+      const c = counters.get(key) ?? { key: body.Key as Key, delta: 0, limit };
       c.delta += Number(values[':d'] ?? 0);
-      if (values[':limit'] !== undefined) c.limit = Math.min(c.limit ?? values[':limit'], values[':limit']);
+      if (limit !== undefined) c.limit = Math.min(c.limit ?? limit, limit);
       counters.set(key, c);
       return;
     }
+    // A check of an item the plan writes anyway (a later transaction's check of the class version the
+    // first one moved) is part of that write in one transaction.
+    if (verb === 'ConditionCheck' && actions.has(key)) return;
     actions.set(key, a);
   };
 
@@ -76,7 +92,18 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
     if (c.kind === 's3') s3.push(c);
     else if (c.kind === 'ses') ses.push(c);
     else if (c.command === 'TransactWriteCommand') {
-      for (const a of (c.input.TransactItems ?? []) as Action[]) addAction(a);
+      const acts = (c.input.TransactItems ?? []) as Action[];
+      // The message's final save with what it writes along (the sent reply remembered for bounces, by the
+      // id SES returned): after the send, so it stays the last call, as the ingest made it.
+      const final = acts.find((a) => {
+        const item = a.Put?.Item as Record<string, unknown> | undefined;
+        return isMessageKey(item) && item?.status !== 'recorded';
+      });
+      if (final) {
+        done = { kind: 'doc', command: 'TransactWriteCommand', input: { TransactItems: acts } };
+        continue;
+      }
+      for (const a of acts) addAction(a);
     } else if (c.command === 'PutCommand') {
       const item = c.input.Item as Record<string, unknown>;
       if (isMessageKey(item)) {
@@ -90,6 +117,11 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
     } else if (c.command === 'GetCommand') {
       const key = c.input.Key as Key;
       if (!isMessageKey(key)) getKeys.set(keyOf(key as never) ?? '', key);
+    } else if (c.command === 'BatchGetCommand') {
+      const requests = (c.input.RequestItems ?? {}) as Record<string, { Keys?: Key[] }>;
+      for (const req of Object.values(requests)) {
+        for (const key of req.Keys ?? []) if (!isMessageKey(key)) getKeys.set(keyOf(key as never) ?? '', key);
+      }
     } else if (c.command === 'QueryCommand') {
       query ??= c.input;
     }
@@ -154,15 +186,21 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
       input: {
         TableName: table,
         Key: messageKey,
-        UpdateExpression: 'SET #s = :sending',
-        ConditionExpression: '#s = :recorded',
+        UpdateExpression: 'SET #s = :sending, sendingAt = :at',
+        ConditionExpression: '#s = :recorded AND attempts = :a',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':sending': 'sending', ':recorded': 'recorded' },
+        ExpressionAttributeValues: {
+          ':recorded': 'recorded',
+          ':sending': 'sending',
+          ':at': new Date().toISOString(),
+          ':a': claimItem?.attempts ?? 1,
+        },
       },
     });
   }
   plan.push(...ses);
-  if (messageKey) {
+  if (done) plan.push(done);
+  else if (messageKey) {
     plan.push({
       kind: 'doc',
       command: 'UpdateCommand',

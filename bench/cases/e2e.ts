@@ -25,7 +25,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type AwsConfig, documentClient, dynamoDbClient, s3Client, sesClient } from '@lingjun/aws';
-import { createTableInput } from '@lingjun/registry';
+import { parseProgram } from '@lingjun/program';
+import { createTableInput, DynamoProgramVersions } from '@lingjun/registry';
 import { countCalls, dynamoDataCalls, tally } from '../calls.ts';
 import type { Fixtures } from '../fixtures.ts';
 import { dynamoCalls, minimalPlan, type PlannedCall } from '../io-floor.ts';
@@ -91,6 +92,16 @@ function retable(value: unknown, from: string, to: string): unknown {
   return value;
 }
 
+/** A failed floor call, naming the transaction actions whose condition failed (a wrong plan to fix). */
+function whyFailed(err: unknown, input: Record<string, unknown>): Error {
+  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  const actions = (input.TransactItems ?? []) as Record<string, unknown>[];
+  const failed = (reasons ?? []).flatMap((r, i) =>
+    r.Code && r.Code !== 'None' ? [`${i}: ${r.Code} ${JSON.stringify(actions[i]).slice(0, 400)}`] : [],
+  );
+  return new Error(`io floor call failed: ${(err as Error).name}\n${failed.join('\n')}`, { cause: err });
+}
+
 async function drain(out: unknown): Promise<void> {
   const body = (out as { Body?: { transformToByteArray?: () => Promise<Uint8Array> } } | undefined)?.Body;
   if (body?.transformToByteArray) await body.transformToByteArray();
@@ -119,9 +130,24 @@ export async function runE2e(
   await writeFile(programFile, JSON.stringify(program));
   const admin = dynamoDbClient(config);
   let table = '';
+  const published = parseProgram(program);
   const freshTable = async () => {
     table = `bench-${randomUUID()}`;
     await admin.send(new CreateTableCommand(createTableInput(table)));
+    // A deployed stack holds its program already (published once, at the first start): seeding it is not
+    // work of an ingest, so the fresh table gets it before the ingest runs, as CreateTable comes before.
+    const doc = documentClient({ ...config, tableName: table });
+    try {
+      await new DynamoProgramVersions(doc, table).publish({
+        after: 0,
+        program: published,
+        publishedBy: 'bench',
+        changes: [],
+        now: new Date(),
+      });
+    } finally {
+      doc.destroy();
+    }
     const file = {
       pid: process.pid,
       dynamoPid: 0,
@@ -166,9 +192,10 @@ export async function runE2e(
   };
 
   // Count (middleware on the real clients) and record (inputs, for the floor's items) one real ingest.
+  // The table is made (and its program published) before counting starts: neither is ingest work.
+  await freshTable();
   const counter = countCalls();
   const rec = recordCalls();
-  await freshTable();
   const recordedTable = table;
   rec.active.on = true;
   try {
@@ -216,7 +243,8 @@ export async function runE2e(
         if (!Cmd) throw new Error(`io floor: no command class ${c.command}`);
         const client = clients[c.kind] as unknown as { send: (cmd: unknown) => Promise<unknown> };
         // Every call of the floor must succeed on a fresh table: a failed condition would be a wrong plan.
-        await drain(await client.send(new Cmd(retable(c.input, '\u0000TABLE', table))));
+        const input = retable(c.input, '\u0000TABLE', table) as Record<string, unknown>;
+        await drain(await client.send(new Cmd(input)).catch((err) => Promise.reject(whyFailed(err, input))));
       }
     } finally {
       for (const cl of Object.values(clients)) cl.destroy();

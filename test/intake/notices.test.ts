@@ -3,7 +3,7 @@
  * retry sent them again. Each notice now goes through the send-once ledger keyed by the message and kind it
  * is about: a step that runs again after a failure sends no notice twice.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@lingjun/aws';
 import { type InboundRef, processInbound } from '@lingjun/intake';
 import { Registry } from '@lingjun/registry';
@@ -20,6 +20,7 @@ function failingFirstSave(h: Harness, status: string) {
   let failed = false;
   mock.on(GetCommand).callsFake((input) => realSend(new GetCommand(input)));
   mock.on(QueryCommand).callsFake((input) => realSend(new QueryCommand(input)));
+  mock.on(BatchGetCommand).callsFake((input) => realSend(new BatchGetCommand(input)));
   mock.on(UpdateCommand).callsFake((input) => realSend(new UpdateCommand(input)));
   mock.on(PutCommand).callsFake(async (input) => {
     if (!failed && input.Item?.status === status) {

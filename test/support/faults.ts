@@ -6,6 +6,7 @@
  */
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -25,7 +26,7 @@ import { expect } from 'vitest';
 const HANDLED_IN_RUN = /^UpdateCommand .*SET #state = :sent|^PutCommand PutCommand:SENTMSG#/;
 
 const WRITES = [PutCommand, UpdateCommand, TransactWriteCommand, DeleteCommand] as const;
-const READS = [GetCommand, QueryCommand, ScanCommand] as const;
+const READS = [GetCommand, QueryCommand, ScanCommand, BatchGetCommand] as const;
 
 /**
  * Which write or send a call is, the same on every attempt: the items it writes (key, and status or state

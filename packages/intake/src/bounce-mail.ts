@@ -1,6 +1,6 @@
 import { log } from '@lingjun/core';
 import type { BounceOutcome } from '@lingjun/deadlines/bounces';
-import { keys } from '@lingjun/registry';
+import { keys, type SentMailRef, type TransactItems } from '@lingjun/registry';
 import type { Run } from './lifecycle.ts';
 import type { Outcome } from './outcome.ts';
 
@@ -20,8 +20,37 @@ export async function rememberReply(
   outcome: Outcome,
 ): Promise<void> {
   const { bounces } = run.deps;
+  if (!bounces) return;
+  try {
+    for (const { id, ref } of replyMemory(run, sent, outcome)) await bounces.remember(id, ref, run.now);
+  } catch (error) {
+    // The reply is already sent: failing here would resend it on retry. A bounce of it goes unlinked.
+    log.warn('sent reply not remembered for bounces', { messageKey: run.key, error: String(error) });
+  }
+}
+
+/**
+ * The writes of `rememberReply` as transaction actions, for the record that marks the email done (one
+ * transaction instead of a write per id).
+ */
+export function rememberActions(
+  run: Run,
+  sent: { mailerId: string; messageId: string; to: string[] },
+  outcome: Outcome,
+): TransactItems {
+  const { bounces } = run.deps;
+  if (!bounces) return [];
+  return replyMemory(run, sent, outcome).map(({ id, ref }) => bounces.rememberAction(id, ref, run.now));
+}
+
+/** The ids a reply is remembered by and what it answered; none for a reply without a region. */
+function replyMemory(
+  run: Run,
+  sent: { mailerId: string; messageId: string; to: string[] },
+  outcome: Outcome,
+): { id: string; ref: SentMailRef }[] {
   const region = outcome.region?.code;
-  if (!bounces || !region) return;
+  if (!region) return [];
   const ref = {
     region,
     kind: outcome.status === 'held' ? 'held-notice' : 'receipt',
@@ -29,12 +58,7 @@ export async function rememberReply(
     to: sent.to,
   };
   const ids = new Set([sent.mailerId, sent.messageId].map(sentMailId).filter(Boolean));
-  try {
-    for (const id of ids) await bounces.remember(id, ref, run.now);
-  } catch (error) {
-    // The reply is already sent: failing here would resend it on retry. A bounce of it goes unlinked.
-    log.warn('sent reply not remembered for bounces', { messageKey: run.key, error: String(error) });
-  }
+  return [...ids].map((id) => ({ id, ref }));
 }
 
 /**

@@ -5,10 +5,5 @@ export * from './notices.ts';
 export * from './outcome.ts';
 export * from './pipeline.ts';
 export * from './review.ts';
-export {
-  AwaitingSendEvidenceError,
-  ClaimLostError,
-  replyTag,
-  SEND_EVIDENCE_GRACE_MS,
-} from './sent-check.ts';
+export { AwaitingSendEvidenceError, replyTag, SEND_EVIDENCE_GRACE_MS } from './sent-check.ts';
 export * from './ses.ts';

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { INTAKE_TIMEOUT_SECONDS, LEASE_MARGIN_MS, log, type MailParseError } from '@lingjun/core';
 import { composeReply, type InboundMail } from '@lingjun/mail';
 import { type Program, programRegions } from '@lingjun/program';
-import type { MessageRecord } from '@lingjun/registry';
+import type { MessageRecord, TransactItems } from '@lingjun/registry';
 import { finding } from '@lingjun/rules';
-import { rememberReply } from './bounce-mail.ts';
+import { rememberActions, rememberReply } from './bounce-mail.ts';
 import type { InboundRef, IntakeDeps } from './context.ts';
 import { type Notice, type NoticeKind, SENDER_NAME, sendNoticeOnce } from './notices.ts';
 import type { Outcome } from './outcome.ts';
@@ -41,21 +41,36 @@ export interface ReplyParts {
   attachments: { filename: string; content: Uint8Array; contentType?: string }[];
 }
 
+/** A reply composed and stored, with the record that says so; what `sendReply` sends. */
+export interface PreparedReply {
+  outcome: Outcome;
+  /** The message record to store before sending: `recorded`, or the final state when nobody is answered. */
+  record: MessageRecord;
+  send?: { raw: Uint8Array; to: string[]; messageId: string };
+  finalStatus: 'done' | 'held';
+  heldReason?: string;
+}
+
 /**
- * Stores the outcome before sending, so a crash between the two resumes at the reply and the records are
- * not written twice; the same write takes the send ('sending'), then the reply is sent and the email marked done.
+ * Composes the reply and stores its bytes, and gives the record that marks the email `recorded` (written
+ * by the caller, alone or in the transaction of the email's registrations). Without a recipient the
+ * record is already the final one.
  */
-export async function finishWithReply(
+export async function prepareReply(
   run: Run,
   outcome: Outcome,
   parts: ReplyParts,
   finalStatus: 'done' | 'held' = 'done',
   heldReason?: string,
-): Promise<Outcome> {
+): Promise<PreparedReply> {
   const { deps } = run;
   const mail = run.mail;
   const to = mail.from?.address ? [mail.from.address] : [];
-  if (to.length === 0) return save(run, { ...outcome, reply: null }, finalStatus, heldReason);
+  const end = { finalStatus, ...(heldReason ? { heldReason } : {}) };
+  if (to.length === 0) {
+    const quiet = { ...outcome, reply: null };
+    return { ...end, outcome: quiet, record: finalRecord(run, quiet, finalStatus, heldReason) };
+  }
   const composed = await composeReply({
     from: { address: deps.program.mailbox, name: SENDER_NAME },
     original: mail,
@@ -75,30 +90,61 @@ export async function finishWithReply(
   await deps.store.put(replyKey(run.key), composed.raw, 'message/rfc822');
   // An earlier reply's id (a held email now approved) must not read as this reply having been sent.
   const { replyMessageId: _earlier, ...record } = run.record;
-  const claimed = run.record.status;
-  // 'recorded' until the send is taken: if taking it fails, the failure handler stores this and the retry
-  // resumes at the reply, knowing nothing has left.
-  run.record = {
-    ...record,
-    status: 'recorded',
+  return {
+    ...end,
     outcome: withReply,
-    ...(outcome.region ? { region: outcome.region.code } : {}),
-    ...(heldReason ? { heldReason } : {}),
-    updatedAt: new Date().toISOString(),
+    record: {
+      ...record,
+      status: 'recorded',
+      outcome: withReply,
+      ...(outcome.region ? { region: outcome.region.code } : {}),
+      ...(heldReason ? { heldReason } : {}),
+      updatedAt: new Date().toISOString(),
+    },
+    send: { raw: composed.raw, to: composed.to, messageId: composed.messageId },
   };
-  // Outcome and the 'sending' mark in one write.
-  await takeSend(run, claimed);
-  const sesId = await sendTaken(run, { from: deps.program.mailbox, to: composed.to, raw: composed.raw });
-  // Known as sent from here on: if a later write fails, the failure handler stores this record and the retry
-  // finishes the email without sending the reply again.
-  run.record = { ...run.record, replyMessageId: sesId || composed.messageId };
+}
+
+/**
+ * Stores the outcome before sending, so a crash between the two resumes at the reply and the records are
+ * not written twice; then sends and marks the email done.
+ */
+export async function finishWithReply(
+  run: Run,
+  outcome: Outcome,
+  parts: ReplyParts,
+  finalStatus: 'done' | 'held' = 'done',
+  heldReason?: string,
+): Promise<Outcome> {
+  const prepared = await prepareReply(run, outcome, parts, finalStatus, heldReason);
+  if (!prepared.send) return save(run, prepared.outcome, finalStatus, heldReason);
+  await run.deps.registry.saveMessage(prepared.record);
+  run.record = prepared.record;
+  return sendReply(run, prepared);
+}
+
+/**
+ * Sends a prepared reply whose record is stored (`run.record`), and marks the email done. The send is
+ * taken first (on this invocation's claim, registry `takeSend`): an invocation that lost the email sends
+ * nothing.
+ */
+export async function sendReply(run: Run, prepared: PreparedReply): Promise<Outcome> {
+  const { deps } = run;
+  const { send, outcome: withReply, finalStatus, heldReason } = prepared;
+  if (!send) return withReply;
+  await takeSend(run, run.record.status);
+  const sesId = await sendTaken(run, { from: deps.program.mailbox, to: send.to, raw: send.raw });
+  // Known as sent from here on: if a later write fails, the failure handler stores this record and the
+  // retry finishes the email without sending the reply again.
+  run.record = { ...run.record, replyMessageId: sesId || send.messageId };
   log.info('reply sent', {
     messageKey: run.key,
     status: withReply.status,
     findings: withReply.findings.length,
   });
-  await rememberReply(run, { mailerId: sesId, messageId: composed.messageId, to: composed.to }, withReply);
-  return save(run, withReply, finalStatus, heldReason);
+  // Remembered for bounces in the transaction that marks the email done: one write.
+  const memory = rememberActions(run, { mailerId: sesId, messageId: send.messageId, to: send.to }, withReply);
+  return save(run, withReply, finalStatus, heldReason, memory);
 }
 
 /**
@@ -148,8 +194,23 @@ export async function save(
   outcome: Outcome,
   status: MessageRecord['status'],
   heldReason?: string,
+  with_: TransactItems = [],
 ): Promise<Outcome> {
-  const record: MessageRecord = {
+  const record = finalRecord(run, outcome, status, heldReason);
+  await run.deps.registry.saveMessageWith(record, with_);
+  // Only once stored: the failure handler saves run.record, and a 'recorded' one must stay 'recorded'.
+  run.record = record;
+  return outcome;
+}
+
+/** The record `save` stores: the outcome, the state, the lease released. */
+function finalRecord(
+  run: RunStart & { record: MessageRecord; mail?: InboundMail },
+  outcome: Outcome,
+  status: MessageRecord['status'],
+  heldReason?: string,
+): MessageRecord {
+  return {
     ...run.record,
     status,
     outcome,
@@ -159,10 +220,6 @@ export async function save(
     ...(heldReason ? { heldReason } : {}),
     updatedAt: new Date().toISOString(),
   };
-  await run.deps.registry.saveMessage(record);
-  // Only once stored: the failure handler saves run.record, and a 'recorded' one must stay 'recorded'.
-  run.record = record;
-  return outcome;
 }
 
 /** Tells the bureau about this email, once per kind however often the step runs. */

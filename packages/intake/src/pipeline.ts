@@ -2,7 +2,7 @@ import { log, MailParseError, TransientError } from '@lingjun/core';
 import type { Form4, RecognisedForm } from '@lingjun/forms';
 import { type InboundMail, parseInbound, shouldReply, verdictPolicy } from '@lingjun/mail';
 import { type Program, programRegions } from '@lingjun/program';
-import { keys } from '@lingjun/registry';
+import { ClaimLostError, type QuotaUsed, type SubmissionReads, type TransactItems } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
 import { linkBounceMail } from './bounce-mail.ts';
 import { composeHoldNotice } from './bureau/notice.ts';
@@ -13,22 +13,24 @@ import {
   finishWithReply,
   messageKey,
   notifyBureau,
+  type PreparedReply,
   type Run,
   type RunStart,
   receiptNo,
   resumeReply,
   save,
+  sendReply,
   stripBrackets,
   unparseable,
 } from './lifecycle.ts';
 import { type ClassOutcome, decideStatus, type Outcome } from './outcome.ts';
-import { answer, quotaView } from './reply.ts';
-import { AwaitingSendEvidenceError, ClaimLostError } from './sent-check.ts';
+import { answer, prepareAnswer, quotaView, quotaViewOf } from './reply.ts';
+import { AwaitingSendEvidenceError } from './sent-check.ts';
 import { type Assembly, assemble } from './steps/assemble.ts';
 import { attachLooseForm5s } from './steps/complete.ts';
 import { type ReadForms, readForms } from './steps/forms.ts';
-import { type ClassResult, recordClass } from './steps/record.ts';
-import { decideRegion, form3s } from './steps/region.ts';
+import { type ClassResult, recordClasses } from './steps/record.ts';
+import { decideRegion, declaredRegionCodes, form3s, programRegionsOf } from './steps/region.ts';
 import { renderHeld } from './steps/render.ts';
 
 /**
@@ -135,11 +137,12 @@ async function process(run: Run): Promise<Outcome> {
   const { forms } = read.read;
   const findings: Finding[] = [...read.read.findings];
 
-  const decided = await decideRegionStep(p, forms, findings);
+  const reads = await readStep(p, forms);
+  const decided = await decideRegionStep(p, forms, findings, reads);
   if ('done' in decided) return ended('decideRegion', decided.done);
   const { region } = decided;
 
-  const contacts = await registerContacts(p, region, forms, decided.firstContact);
+  const contacts = await registerContacts(p, region, forms, decided.firstContact, reads);
   findings.push(...contacts.findings);
 
   const assembly = assembleStep(p.deps.program, p.ref.receivedAt, region.code, forms);
@@ -148,26 +151,64 @@ async function process(run: Run): Promise<Outcome> {
   const late = await holdLate(p, region, forms, assembly.late);
   if (late) return ended('holdLate', late);
 
-  const recorded = await recordStep(p, region.code, assembly);
+  const form4s = forms.filter((f): f is Form4 => f.form === '附件4');
+  const conclude = (results: ClassResult[], all: Finding[], otherAccepted: boolean) =>
+    concludeOutcome({
+      program: p.deps.program,
+      key: p.key,
+      base: p.base,
+      region,
+      results,
+      findings: all,
+      otherAccepted: contacts.taken || otherAccepted,
+    });
+  if (assembly.loose.length === 0) {
+    // The outcome is written in the transaction of the registrations: no window between the two.
+    let prepared: PreparedReply | undefined;
+    await recordStep(p, region.code, assembly, reads, async (results, classFindings, used) => {
+      const outcome = conclude(results, [...findings, ...classFindings], false);
+      const view = quotaViewOf(p.deps.program, region.code, used);
+      prepared = await prepareAnswer(p, outcome, view, results, form4s);
+      return [...(contacts.actions ?? []), p.deps.registry.recordedAction(prepared.record)];
+    });
+    if (!prepared) throw new Error('the registrations were written without the outcome');
+    p.record = prepared.record;
+    return ended('conclude', await sendReply(p, prepared));
+  }
+
+  const recorded = await recordStep(p, region.code, assembly, reads, async () => contacts.actions ?? []);
   findings.push(...recorded.findings);
 
   const loose = await attachLooseForm5s(p, region.code, assembly.loose);
   findings.push(...loose.findings);
 
-  const outcome = concludeOutcome({
-    program: p.deps.program,
-    key: p.key,
-    base: p.base,
-    region,
-    results: recorded.results,
-    findings,
-    otherAccepted: contacts.taken || loose.attached > 0,
-  });
-  const form4s = forms.filter((f): f is Form4 => f.form === '附件4');
+  const outcome = conclude(recorded.results, findings, loose.attached > 0);
   return ended(
     'conclude',
     await answer(p, outcome, await quotaView(p, region.code), recorded.results, form4s),
   );
+}
+
+/**
+ * Reads what the email's decisions depend on, in one Query and one BatchGetItem: the sender index, and of
+ * the region the forms name (or the sender's only region in the program) its registrations, contacts,
+ * quota counters and class versions.
+ */
+export async function readStep(p: Processing, forms: RecognisedForm[]): Promise<SubmissionReads> {
+  const program = p.deps.program;
+  const named = declaredRegionCodes(forms, program);
+  const fromProgram = programRegionsOf(program, p.sender);
+  const region =
+    named.length === 1
+      ? named[0]
+      : named.length === 0 && fromProgram.length === 1
+        ? fromProgram[0]
+        : undefined;
+  return p.deps.registry.readSubmission({
+    ...(p.sender ? { sender: p.sender } : {}),
+    ...(region ? { region } : {}),
+    classes: program.classes.map((c) => c.no),
+  });
 }
 
 /** Forged or dangerous mail is kept but never answered (no backscatter); the bureau is told. */
@@ -220,13 +261,14 @@ export async function decideRegionStep(
   p: Processing,
   forms: RecognisedForm[],
   findings: readonly Finding[],
+  reads: Pick<SubmissionReads, 'senderRegion' | 'getContacts'> = p.deps.registry,
 ): Promise<Ended | { region: RegionRef; firstContact: boolean }> {
   const decision = await decideRegion({
     forms,
     sender: p.sender,
     authentication: p.mail.authentication,
     program: p.deps.program,
-    registry: p.deps.registry,
+    registry: reads,
     ...(p.ref.approvedRegion ? { approvedRegion: p.ref.approvedRegion } : {}),
   });
   if (decision.kind === 'reject') {
@@ -244,18 +286,23 @@ export async function decideRegionStep(
 
 /**
  * Contacts: an approved sender, the region's 附件3, or the first sender of a region without contacts.
- * `taken` says whether a 附件3's contacts were taken from the email.
+ * `taken` says whether a 附件3's contacts were taken from the email. With the email's reads, the writes
+ * are returned as `actions` for the transaction of its registrations; without them (or for an approved
+ * sender, whose contact is added first) they are written here.
  */
 export async function registerContacts(
   p: Processing,
   region: RegionRef,
   forms: RecognisedForm[],
   firstContact: boolean,
-): Promise<{ findings: Finding[]; taken: boolean }> {
+  reads?: Pick<SubmissionReads, 'getContacts'>,
+): Promise<{ findings: Finding[]; taken: boolean; actions?: TransactItems }> {
   const { registry } = p.deps;
   const findings: Finding[] = [];
   let taken = false;
   if (p.ref.approvedRegion) await registry.addContact(region.code, p.sender, p.key, p.now);
+  // The lists the email sets one after the other; the last one stands, the earlier ones are unindexed again.
+  const lists: string[][] = [];
   for (const f3 of form3s(forms)) {
     const emails = f3.records.flatMap((r) =>
       !r.findings.some(isError) && r.values.email ? [r.values.email] : [],
@@ -263,17 +310,28 @@ export async function registerContacts(
     findings.push(...f3.records.flatMap((r) => r.findings));
     if (emails.length > 0) {
       taken = true;
-      await registry.setContacts(region.code, emails, p.key, p.now);
-      await registry.markSubmitted(region.code, 'FORM3', p.key, p.now);
+      lists.push(emails);
     }
   }
+  if (firstContact && !taken) lists.push([p.sender]);
+  const actions: TransactItems = [];
+  const batched = reads !== undefined && !p.ref.approvedRegion;
+  const last = lists.at(-1);
+  if (batched && last) {
+    const previous = [...(await reads.getContacts(region.code)), ...lists.slice(0, -1).flat()];
+    const lower = [...new Set(previous.map((e) => e.toLowerCase()))];
+    actions.push(...registry.contactsActions(region.code, last, lower, p.key, p.now));
+    if (taken) actions.push(registry.markAction(region.code, 'FORM3', p.key, p.now));
+  } else {
+    for (const emails of lists) await registry.setContacts(region.code, emails, p.key, p.now);
+    if (taken) await registry.markSubmitted(region.code, 'FORM3', p.key, p.now);
+  }
   if (firstContact) {
-    if (!taken) await registry.setContacts(region.code, [p.sender], p.key, p.now);
     await notifyBureau(p, 'first-contact', `【新联系人】${region.name}`, [
       `${p.sender} 首次为${region.name}报送材料，${region.name}此前没有登记联系人，已将其登记为联系人。如有误请联系该地区核实。`,
     ]);
   }
-  return { findings, taken };
+  return { findings, taken, ...(batched ? { actions } : {}) };
 }
 
 /** Joins 附件4 rows with 附件5 forms and applies the rules that span forms, the calendar and the region. */
@@ -316,38 +374,46 @@ export async function holdLate(
 }
 
 /**
- * Records class by class, in class order; each class replaces the region's earlier submission for it. The
- * findings are the classes' own, then every candidate's.
+ * Records the classes in class order, in as few transactions as DynamoDB allows; each class replaces the
+ * region's earlier submission for it. The findings are the classes' own, then every candidate's. `finish`
+ * gives the last transaction's further writes (the outcome, contacts) from the results it would commit.
  */
 export async function recordStep(
   p: Processing,
   regionCode: string,
   assembly: Pick<Assembly, 'classes' | 'late'>,
+  reads?: SubmissionReads,
+  finish?: (results: ClassResult[], findings: Finding[], used: QuotaUsed) => Promise<TransactItems>,
 ): Promise<{ results: ClassResult[]; findings: Finding[] }> {
-  const results: ClassResult[] = [];
-  const findings: Finding[] = [];
-  for (const [no, candidates] of [...assembly.classes.entries()].sort(([a], [b]) => a - b)) {
-    const res = await recordClass({
-      region: regionCode,
-      classNo: no,
+  const classes = [...assembly.classes.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([no, candidates]) => ({
+      no,
       candidates,
-      messageId: p.key,
-      receivedAt: p.ref.receivedAt.toISOString(),
-      program: p.deps.program,
-      registry: p.deps.registry,
-      keySecret: p.deps.keySecret,
-      now: p.now,
       open: !assembly.late.has(no) || p.ref.approvedRegion !== undefined,
-    });
-    // Only a class with students accepted counts as submitted for reminders; a refused list still owes one.
-    if (res.accepted.length > 0) {
-      await p.deps.registry.markSubmitted(regionCode, keys.classSubmission(no), p.key, p.now);
-    }
-    findings.push(...res.findings);
-    results.push(res);
-  }
-  for (const list of assembly.classes.values()) for (const c of list) findings.push(...c.findings);
-  return { results, findings };
+    }));
+  const findingsOf = (results: ClassResult[]) => [
+    ...results.flatMap((r) => r.findings),
+    ...[...assembly.classes.values()].flatMap((list) => list.flatMap((c) => c.findings)),
+  ];
+  const { results } = await recordClasses({
+    region: regionCode,
+    classes,
+    messageId: p.key,
+    receivedAt: p.ref.receivedAt.toISOString(),
+    program: p.deps.program,
+    registry: p.deps.registry,
+    reads:
+      reads ??
+      (await p.deps.registry.readSubmission({
+        region: regionCode,
+        classes: p.deps.program.classes.map((c) => c.no),
+      })),
+    keySecret: p.deps.keySecret,
+    now: p.now,
+    ...(finish ? { finish: (results, used) => finish(results, findingsOf(results), used) } : {}),
+  });
+  return { results, findings: findingsOf(results) };
 }
 
 /** Counts, status and the receipt of a recorded email. */

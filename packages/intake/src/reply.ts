@@ -1,7 +1,15 @@
 import type { Form4, RowStatus } from '@lingjun/forms';
-import { localDateTime } from '@lingjun/program';
+import { localDateTime, type Program } from '@lingjun/program';
+import type { QuotaUsed } from '@lingjun/registry';
 import { type Finding, isError } from '@lingjun/rules';
-import { finishWithReply, type ReplyParts, type Run, receiptNo } from './lifecycle.ts';
+import {
+  finishWithReply,
+  type PreparedReply,
+  prepareReply,
+  type ReplyParts,
+  type Run,
+  receiptNo,
+} from './lifecycle.ts';
 import type { Outcome } from './outcome.ts';
 import type { Candidate } from './steps/assemble.ts';
 import type { ClassResult } from './steps/record.ts';
@@ -15,6 +23,28 @@ export async function answer(
   results: ClassResult[],
   f4s: Form4[] = [],
 ): Promise<Outcome> {
+  return finishWithReply(run, outcome, await receiptParts(run, outcome, quota, results, f4s));
+}
+
+/** Renders the receipt and composes and stores the reply, for a record written with the registrations. */
+export async function prepareAnswer(
+  run: Run,
+  outcome: Outcome,
+  quota: QuotaView | undefined,
+  results: ClassResult[],
+  f4s: Form4[] = [],
+): Promise<PreparedReply> {
+  return prepareReply(run, outcome, await receiptParts(run, outcome, quota, results, f4s));
+}
+
+/** The receipt's subject, text and HTML, with the annotated workbooks attached. */
+async function receiptParts(
+  run: Run,
+  outcome: Outcome,
+  quota: QuotaView | undefined,
+  results: ClassResult[],
+  f4s: Form4[],
+): Promise<ReplyParts> {
   const program = run.deps.program;
   outcome.receipt ??= receiptNo(program, outcome.region?.code ?? '000000', run.key);
   const attachments = await annotatedWorkbooks(run, f4s, outcome.findings, results);
@@ -26,7 +56,7 @@ export async function answer(
     annotated: attachments.map((a) => a.filename),
     results,
   });
-  return finishWithReply(run, outcome, { ...receipt, attachments });
+  return { ...receipt, attachments };
 }
 
 export async function annotatedWorkbooks(
@@ -77,13 +107,18 @@ export function formatOf(name: string): string {
 }
 
 export async function quotaView(run: Run, regionCode: string): Promise<QuotaView | undefined> {
-  const quota = run.deps.program.quotas[regionCode];
+  if (!run.deps.program.quotas[regionCode]) return undefined;
+  return quotaViewOf(run.deps.program, regionCode, await run.deps.registry.quotaUsed(regionCode));
+}
+
+/** The receipt's view of a region's places, from the places used. */
+export function quotaViewOf(program: Program, regionCode: string, used: QuotaUsed): QuotaView | undefined {
+  const quota = program.quotas[regionCode];
   if (!quota) return undefined;
-  const used = await run.deps.registry.quotaUsed(regionCode);
   return {
     total: quota.total,
     used: used.total,
-    perClass: run.deps.program.classes.map((c) => {
+    perClass: program.classes.map((c) => {
       const limit = quota.perClass?.[String(c.no)];
       return { no: c.no, ...(limit !== undefined ? { limit } : {}), used: used.perClass[c.no] ?? 0 };
     }),

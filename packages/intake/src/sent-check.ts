@@ -1,5 +1,5 @@
-import { ConflictError, type Mailer, MailRefusedError, SEND_TAG, TransientError } from '@lingjun/core';
-import type { MessageStatus } from '@lingjun/registry';
+import { type Mailer, MailRefusedError, SEND_TAG, TransientError } from '@lingjun/core';
+import { ClaimLostError, type MessageStatus } from '@lingjun/registry';
 import type { Run } from './lifecycle.ts';
 
 /**
@@ -8,11 +8,6 @@ import type { Run } from './lifecycle.ts';
  * a send with no evidence after this is made again.
  */
 export const SEND_EVIDENCE_GRACE_MS = 15 * 60_000;
-
-/** A run lost its claim to another before it took the send (its lease ran out): it must not send. */
-export class ClaimLostError extends ConflictError {
-  override readonly name: string = 'ClaimLostError';
-}
 
 /** The send was taken by a run that stopped before noting the result, and no evidence has come in yet. */
 export class AwaitingSendEvidenceError extends TransientError {
@@ -38,20 +33,16 @@ export function replyTag(key: string): string {
 }
 
 /**
- * Takes the send of the reply: one conditional write marks the record 'sending' (only over the status this run
- * holds), so any later run asks the mail service's evidence before sending again.
+ * Takes the send of the reply: one conditional update marks the record 'sending', only over the status and
+ * claim this run holds (registry `takeSend`), so a run that lost the email sends nothing and any later run
+ * asks the mail service's evidence before sending again.
  */
 export async function takeSend(run: Run, from: MessageStatus): Promise<void> {
-  const sending = {
-    ...run.record,
-    status: 'sending' as const,
-    sendingAt: run.now.toISOString(),
-    updatedAt: new Date().toISOString(),
-  };
-  if (!(await run.deps.registry.saveMessage(sending, { ifStatus: from }))) {
+  const sendingAt = run.now.toISOString();
+  if (!(await run.deps.registry.takeSend(run.record, from, sendingAt))) {
     throw new ClaimLostError(`message ${run.key} was taken over before its reply was sent`);
   }
-  run.record = sending;
+  run.record = { ...run.record, status: 'sending', sendingAt };
 }
 
 /**

@@ -42,25 +42,30 @@ export class Bounces {
   /** Remembers what the mail SES accepted as `messageId` answered. */
   async remember(messageId: string, ref: SentMailRef, now: Date): Promise<void> {
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          // The send-once keys are stored under names of their own: pk and sk are this item's.
-          Item: {
-            ...keys.sent(messageId),
-            region: ref.region,
-            kind: ref.kind,
-            answersPk: ref.pk,
-            answersSk: ref.sk,
-            ...(ref.to ? { to: ref.to.map((a) => a.toLowerCase()) } : {}),
-            year: this.year,
-            sentAt: now.toISOString(),
-          },
-        }),
-      );
+      await this.db.send(new PutCommand(this.rememberAction(messageId, ref, now).Put));
     } catch (err) {
       throw wrapDynamoError(err, 'remember sent mail');
     }
+  }
+
+  /** The write of `remember` as a transaction action, for a record written with it. */
+  rememberAction(messageId: string, ref: SentMailRef, now: Date) {
+    return {
+      Put: {
+        TableName: this.table,
+        // The send-once keys are stored under names of their own: pk and sk are this item's.
+        Item: {
+          ...keys.sent(messageId),
+          region: ref.region,
+          kind: ref.kind,
+          answersPk: ref.pk,
+          answersSk: ref.sk,
+          ...(ref.to ? { to: ref.to.map((a) => a.toLowerCase()) } : {}),
+          year: this.year,
+          sentAt: now.toISOString(),
+        },
+      },
+    };
   }
 
   /** What the mail with this SES message id answered, if it was remembered. */

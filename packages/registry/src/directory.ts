@@ -41,8 +41,23 @@ export class RegionDirectory {
   /** Replaces a region's contacts with those of its latest 附件3 and indexes each address. */
   async setContacts(region: string, emails: string[], messageId: string, now: Date): Promise<void> {
     const previous = await this.getContacts(region);
+    // A 附件3 lists a handful of contacts; the transaction limit of 100 items is far away.
+    await transact(this.db, this.contactsActions(region, emails, previous, messageId, now).slice(0, 100));
+  }
+
+  /**
+   * The writes of `setContacts` as transaction actions, given the contacts on file (`previous`), for a
+   * submission that writes them with its registrations.
+   */
+  contactsActions(
+    region: string,
+    emails: string[],
+    previous: string[],
+    messageId: string,
+    now: Date,
+  ): TransactItems {
     const unique = [...new Set(emails.map((e) => e.toLowerCase()))];
-    const items: TransactItems = [
+    return [
       {
         Put: {
           TableName: this.table,
@@ -69,8 +84,6 @@ export class RegionDirectory {
           },
         })),
     ];
-    // A 附件3 lists a handful of contacts; the transaction limit of 100 items is far away.
-    await transact(this.db, items.slice(0, 100));
   }
 
   /** Records that a region has submitted something (附件3, or a class's 附件4), for reminders and digests. */
@@ -83,6 +96,18 @@ export class RegionDirectory {
         ExpressionAttributeValues: { ':m': messageId, ':t': now.toISOString() },
       }),
     );
+  }
+
+  /** The write of `markSubmitted` as a transaction action. */
+  markAction(region: string, what: string, messageId: string, now: Date): TransactItems[number] {
+    return {
+      Update: {
+        TableName: this.table,
+        Key: keys.regionInfo(this.year, region, `SUB#${what}`),
+        UpdateExpression: 'SET messageId = :m, updatedAt = :t, firstAt = if_not_exists(firstAt, :t)',
+        ExpressionAttributeValues: { ':m': messageId, ':t': now.toISOString() },
+      },
+    };
   }
 
   /** What a region has submitted: keys such as 'FORM3', 'C#01'. */

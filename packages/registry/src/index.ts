@@ -1,3 +1,4 @@
+export * from './batch.ts';
 export * from './bounces.ts';
 export * from './certificate-codes.ts';
 export * from './class-version.ts';
@@ -7,9 +8,11 @@ export * from './keys.ts';
 export * from './ledger.ts';
 export * from './outcome.ts';
 export * from './programs.ts';
+export * from './reads.ts';
 export * from './registrations.ts';
 export * from './registry.ts';
 export * from './send-evidence.ts';
 export * from './send-once.ts';
 export * from './table.ts';
+export type { TransactItems } from './transact.ts';
 export * from './types.ts';

@@ -1,8 +1,17 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { maskDeep, maskText } from '@lingjun/core';
+import { maskDeep, maskText, TransientError } from '@lingjun/core';
 import { isConditionFailure, queryAll, stripKeys, wrapDynamoError } from './dynamo.ts';
 import { keys } from './keys.ts';
+import { type TransactItems, transact } from './transact.ts';
 import type { ClaimResult, MessageRecord, MessageStatus } from './types.ts';
+
+/**
+ * Another invocation took the message over (its claim moved `attempts` on): this one writes and sends
+ * nothing more, not even its failure, which would overwrite the new owner's record.
+ */
+export class ClaimLostError extends TransientError {
+  override readonly name: string = 'ClaimLostError';
+}
 
 /** Message states that a new attempt may take over once the lease has expired. */
 const RESUMABLE: ReadonlySet<MessageStatus> = new Set(['processing', 'recorded', 'sending', 'failed']);
@@ -32,8 +41,12 @@ export class MessageLedger {
     leaseMs: number;
   }): Promise<ClaimResult> {
     const nowMs = input.now.getTime();
+    // The first delivery, by far the most common, claims with one conditional write and no read before it.
+    const fresh = await this.claimFresh(input);
+    if (fresh) return fresh;
     const existing = await this.getMessage(input.messageId);
-    if (existing && !RESUMABLE.has(existing.status)) return { state: 'finished', record: existing };
+    if (!existing) return { state: 'busy' };
+    if (!RESUMABLE.has(existing.status)) return { state: 'finished', record: existing };
     const record: MessageRecord = existing
       ? // A message whose records were written but whose reply was not known to be sent keeps its status, so
         // the retry resumes at the reply instead of computing the outcome again.
@@ -80,6 +93,84 @@ export class MessageLedger {
     }
   }
 
+  /** Claims a message no record names yet; undefined when one exists. */
+  private async claimFresh(input: {
+    messageId: string;
+    receivedAt: string;
+    rawKey: string;
+    now: Date;
+    leaseMs: number;
+  }): Promise<ClaimResult | undefined> {
+    const record: MessageRecord = {
+      messageId: input.messageId,
+      status: 'processing',
+      receivedAt: input.receivedAt,
+      rawKey: input.rawKey,
+      attempts: 1,
+      leaseUntil: input.now.getTime() + input.leaseMs,
+      updatedAt: input.now.toISOString(),
+    };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.message(input.messageId), ...this.messageGsi(record), ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { state: 'claimed', record };
+    } catch (err) {
+      if (isConditionFailure(err)) return undefined;
+      throw wrapDynamoError(err, 'claim message');
+    }
+  }
+
+  /**
+   * The write of a message's recorded outcome as a transaction action, conditioned on the claim still
+   * being this invocation's (`attempts` moves on when another one takes the message over).
+   */
+  recordedAction(record: MessageRecord): TransactItems[number] {
+    return {
+      Put: {
+        TableName: this.table,
+        Item: { ...keys.message(record.messageId), ...this.messageGsi(record), ...storedText(record) },
+        ConditionExpression: 'attempts = :a',
+        ExpressionAttributeValues: { ':a': record.attempts },
+      },
+    };
+  }
+
+  /**
+   * Takes the reply's send before it goes out: the record moves from `from` (recorded, or sending when a
+   * resumed run sends again) to `sending`, only while this invocation's claim holds (`attempts`), so an
+   * invocation that lost the message to another never sends. From then on the reply may have gone out, and
+   * a later run asks the mail service's evidence before sending again.
+   */
+  async takeSend(record: MessageRecord, from: MessageStatus, sendingAt: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.message(record.messageId),
+          UpdateExpression: 'SET #status = :sending, sendingAt = :at, updatedAt = :t',
+          ConditionExpression: '#status = :from AND attempts = :a',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sending': 'sending',
+            ':from': from,
+            ':a': record.attempts,
+            ':at': sendingAt,
+            ':t': new Date().toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw wrapDynamoError(err, 'take send');
+    }
+  }
+
   /** Reads a message's stored state. */
   async getMessage(messageId: string): Promise<MessageRecord | undefined> {
     const res = await this.db.send(
@@ -112,6 +203,20 @@ export class MessageLedger {
       if (opts.ifStatus && isConditionFailure(err)) return false;
       throw wrapDynamoError(err, 'save message');
     }
+  }
+
+  /**
+   * Writes a message's record together with other items in one transaction (a sent reply's record with
+   * what remembers it for bounces).
+   */
+  async saveMessageWith(record: MessageRecord, with_: TransactItems): Promise<void> {
+    if (with_.length === 0) {
+      await this.saveMessage(record);
+      return;
+    }
+    const item = { ...keys.message(record.messageId), ...this.messageGsi(record), ...storedText(record) };
+    const reasons = await transact(this.db, [{ Put: { TableName: this.table, Item: item } }, ...with_]);
+    if (reasons) throw new TransientError(`save message cancelled: ${reasons.map((r) => r.Code).join(',')}`);
   }
 
   /**

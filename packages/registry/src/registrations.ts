@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, TransientError } from '@lingjun/core';
+import { type IntentResult, type SubmissionWrite, writeSubmission } from './batch.ts';
 import {
   type ClassClaim,
   type ClassGuard,
@@ -10,8 +11,16 @@ import {
 } from './class-version.ts';
 import { isConditionFailure, queryAll, stripKeys, wrapDynamoError } from './dynamo.ts';
 import { keys } from './keys.ts';
+import { type ReadPlan, readSubmission, type SubmissionReads } from './reads.ts';
 import { counterUpdate, MAX_CONFLICT_RETRIES, ownerOf, type TransactItems, transact } from './transact.ts';
 import type { MarkerOwner, Placement, QuotaLimits, RegisterResult, Registration } from './types.ts';
+import {
+  placementOf,
+  registerActions,
+  type UpdateFields,
+  updateActions,
+  withdrawActions,
+} from './write-actions.ts';
 
 /** A new student's registration as intake hands it over. */
 export interface NewRegistration extends Placement {
@@ -144,58 +153,9 @@ export class Registrations {
     now: Date,
     guard?: ClassGuard,
   ): Promise<RegisterResult> {
-    const at = now.toISOString();
-    const owner: MarkerOwner = {
-      region: reg.region,
-      classNo: reg.classNo,
-      personKey: reg.personKey,
-      uscc: reg.uscc,
-      messageId: reg.messageId,
-    };
-    const item: Registration = {
-      region: reg.region,
-      classNo: reg.classNo,
-      personKey: reg.personKey,
-      uscc: reg.uscc,
-      name: reg.name,
-      status: 'active',
-      messageId: reg.messageId,
-      seq: reg.seq,
-      acceptedAt: at,
-      updatedAt: at,
-      values: reg.values,
-    };
+    const owner: MarkerOwner = { ...placementOf(reg), uscc: reg.uscc, messageId: reg.messageId };
     const items: TransactItems = [
-      {
-        Put: {
-          TableName: this.table,
-          Item: {
-            ...keys.registration(this.year, reg.region, reg.classNo, reg.personKey),
-            ...keys.registrationGsi(this.year, reg.region, reg.classNo, reg.personKey),
-            type: 'registration',
-            ...item,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :withdrawn',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':withdrawn': 'withdrawn' },
-        },
-      },
-      {
-        Put: {
-          TableName: this.table,
-          Item: { ...keys.enterprise(this.year, reg.uscc), type: 'enterprise', owner },
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      },
-      {
-        Put: {
-          TableName: this.table,
-          Item: { ...keys.person(this.year, reg.personKey), type: 'person', owner },
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      },
+      ...registerActions(this.table, this.year, reg, owner, now.toISOString()),
       counterUpdate(this.table, keys.quotaTotal(this.year, reg.region), 1, limits.total),
       counterUpdate(this.table, keys.quotaClass(this.year, reg.region, reg.classNo), 1, limits.perClass),
     ];
@@ -221,69 +181,11 @@ export class Registrations {
    */
   async update(
     current: Registration,
-    next: { uscc: string; name: string; values: Record<string, string>; messageId: string; seq: number },
+    next: UpdateFields,
     now: Date,
     guard?: ClassGuard,
   ): Promise<RegisterResult> {
-    const key = keys.registration(this.year, current.region, current.classNo, current.personKey);
-    const items: TransactItems = [
-      {
-        Update: {
-          TableName: this.table,
-          Key: key,
-          UpdateExpression:
-            'SET #values = :v, uscc = :u, #name = :n, messageId = :m, seq = :s, updatedAt = :t',
-          ConditionExpression: '#status = :active',
-          ExpressionAttributeNames: { '#values': 'values', '#name': 'name', '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':v': next.values,
-            ':u': next.uscc,
-            ':n': next.name,
-            ':m': next.messageId,
-            ':s': next.seq,
-            ':t': now.toISOString(),
-            ':active': 'active',
-          },
-        },
-      },
-    ];
-    if (next.uscc !== current.uscc) {
-      const owner: MarkerOwner = {
-        region: current.region,
-        classNo: current.classNo,
-        personKey: current.personKey,
-        uscc: next.uscc,
-        messageId: next.messageId,
-      };
-      items.push(
-        {
-          Put: {
-            TableName: this.table,
-            Item: { ...keys.enterprise(this.year, next.uscc), type: 'enterprise', owner },
-            ConditionExpression: 'attribute_not_exists(pk)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-        {
-          Delete: {
-            TableName: this.table,
-            Key: keys.enterprise(this.year, current.uscc),
-            ConditionExpression: '#owner.personKey = :p',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':p': current.personKey },
-          },
-        },
-        {
-          Update: {
-            TableName: this.table,
-            Key: keys.person(this.year, current.personKey),
-            UpdateExpression: 'SET #owner.uscc = :u, #owner.messageId = :m',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':u': next.uscc, ':m': next.messageId },
-          },
-        },
-      );
-    }
+    const items = updateActions(this.table, this.year, current, next, now.toISOString());
     const reasons = await this.transactGuarded(items, guard);
     if (!reasons) return { ok: true };
     if (reasons[1]?.Code === 'ConditionalCheckFailed') {
@@ -296,45 +198,38 @@ export class Registrations {
   /** Withdraws a student no longer listed: releases the enterprise and person markers and the quota places. */
   async withdraw(current: Registration, messageId: string, now: Date, guard?: ClassGuard): Promise<boolean> {
     const items: TransactItems = [
-      {
-        Update: {
-          TableName: this.table,
-          Key: keys.registration(this.year, current.region, current.classNo, current.personKey),
-          UpdateExpression: 'SET #status = :withdrawn, withdrawnBy = :m, updatedAt = :t',
-          ConditionExpression: '#status = :active',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':withdrawn': 'withdrawn',
-            ':active': 'active',
-            ':m': messageId,
-            ':t': now.toISOString(),
-          },
-        },
-      },
-      {
-        Delete: {
-          TableName: this.table,
-          Key: keys.enterprise(this.year, current.uscc),
-          ConditionExpression: 'attribute_not_exists(pk) OR #owner.personKey = :p',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':p': current.personKey },
-        },
-      },
-      {
-        Delete: {
-          TableName: this.table,
-          Key: keys.person(this.year, current.personKey),
-          ConditionExpression: 'attribute_not_exists(pk) OR (#owner.#region = :r AND #owner.classNo = :c)',
-          // REGION is a DynamoDB reserved word, even as a nested attribute name.
-          ExpressionAttributeNames: { '#owner': 'owner', '#region': 'region' },
-          ExpressionAttributeValues: { ':r': current.region, ':c': current.classNo },
-        },
-      },
+      ...withdrawActions(this.table, this.year, current, messageId, now.toISOString()),
       counterUpdate(this.table, keys.quotaTotal(this.year, current.region), -1),
       counterUpdate(this.table, keys.quotaClass(this.year, current.region, current.classNo), -1),
     ];
     const reasons = await this.transactGuarded(items, guard);
     return reasons === undefined;
+  }
+
+  /**
+   * Reads what a submission's decisions need in one Query and one BatchGetItem (see reads.ts); reads the
+   * plan did not name fall back to the single reads.
+   */
+  async readSubmission(
+    plan: ReadPlan,
+    directory: Pick<SubmissionReads, 'senderRegion' | 'getContacts'>,
+  ): Promise<SubmissionReads> {
+    return readSubmission(this.db, this.table, this.year, plan, {
+      senderRegion: (e) => directory.senderRegion(e),
+      getContacts: (r) => directory.getContacts(r),
+      listRegion: (r, c) => this.listRegion(r, c),
+      classVersion: (r, c) => this.classVersion(r, c),
+      quotaUsed: (r) => this.quotaUsed(r),
+    });
+  }
+
+  /**
+   * Writes a submission's whole list (withdrawals, updates, registrations, counters, class versions and,
+   * through `finish`, its outcome) in as few transactions as DynamoDB allows, with the results the
+   * per-student `register`/`update`/`withdraw` calls would have given (see batch.ts).
+   */
+  async writeSubmission(input: SubmissionWrite): Promise<IntentResult[]> {
+    return writeSubmission(this.db, this.table, this.year, input);
   }
 
   /** Places used by a region: in total and per class. */

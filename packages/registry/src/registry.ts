@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RegionDirectory } from './directory.ts';
 import { MessageLedger } from './ledger.ts';
+import type { ReadPlan, SubmissionReads } from './reads.ts';
 import { Registrations } from './registrations.ts';
 
 export type { NewRegistration } from './registrations.ts';
@@ -16,6 +17,9 @@ export type Ledger = Pick<
   | 'rawMailSwept'
   | 'markRawMailSwept'
   | 'putOnce'
+  | 'recordedAction'
+  | 'takeSend'
+  | 'saveMessageWith'
 >;
 
 /** What use cases need of the registrations (markers, quota counters and class versions kept whole). */
@@ -29,12 +33,20 @@ export type RegistrationStore = Pick<
   | 'update'
   | 'withdraw'
   | 'quotaUsed'
->;
+  | 'writeSubmission'
+> & { readSubmission(plan: ReadPlan): Promise<SubmissionReads> };
 
 /** What use cases need of the region directory (contacts, the sender index, submission marks). */
 export type Directory = Pick<
   RegionDirectory,
-  'addContact' | 'getContacts' | 'senderRegion' | 'setContacts' | 'markSubmitted' | 'submitted'
+  | 'addContact'
+  | 'getContacts'
+  | 'senderRegion'
+  | 'setContacts'
+  | 'markSubmitted'
+  | 'submitted'
+  | 'contactsActions'
+  | 'markAction'
 >;
 
 /**
@@ -64,6 +76,9 @@ export class Registry implements Ledger, RegistrationStore, Directory {
   readonly rawMailSwept: MessageLedger['rawMailSwept'] = (...a) => this.ledger.rawMailSwept(...a);
   readonly markRawMailSwept: MessageLedger['markRawMailSwept'] = (...a) => this.ledger.markRawMailSwept(...a);
   readonly putOnce: MessageLedger['putOnce'] = (...a) => this.ledger.putOnce(...a);
+  readonly recordedAction: MessageLedger['recordedAction'] = (...a) => this.ledger.recordedAction(...a);
+  readonly takeSend: MessageLedger['takeSend'] = (...a) => this.ledger.takeSend(...a);
+  readonly saveMessageWith: MessageLedger['saveMessageWith'] = (...a) => this.ledger.saveMessageWith(...a);
 
   readonly claimClass: Registrations['claimClass'] = (...a) => this.registrations.claimClass(...a);
   readonly classVersion: Registrations['classVersion'] = (...a) => this.registrations.classVersion(...a);
@@ -73,6 +88,11 @@ export class Registry implements Ledger, RegistrationStore, Directory {
   readonly update: Registrations['update'] = (...a) => this.registrations.update(...a);
   readonly withdraw: Registrations['withdraw'] = (...a) => this.registrations.withdraw(...a);
   readonly quotaUsed: Registrations['quotaUsed'] = (...a) => this.registrations.quotaUsed(...a);
+  readonly writeSubmission: Registrations['writeSubmission'] = (...a) =>
+    this.registrations.writeSubmission(...a);
+  /** One Query and one BatchGetItem for a submission's decisions (see reads.ts). */
+  readonly readSubmission = (plan: ReadPlan): Promise<SubmissionReads> =>
+    this.registrations.readSubmission(plan, this.directory);
 
   readonly addContact: RegionDirectory['addContact'] = (...a) => this.directory.addContact(...a);
   readonly getContacts: RegionDirectory['getContacts'] = (...a) => this.directory.getContacts(...a);
@@ -80,4 +100,7 @@ export class Registry implements Ledger, RegistrationStore, Directory {
   readonly setContacts: RegionDirectory['setContacts'] = (...a) => this.directory.setContacts(...a);
   readonly markSubmitted: RegionDirectory['markSubmitted'] = (...a) => this.directory.markSubmitted(...a);
   readonly submitted: RegionDirectory['submitted'] = (...a) => this.directory.submitted(...a);
+  readonly contactsActions: RegionDirectory['contactsActions'] = (...a) =>
+    this.directory.contactsActions(...a);
+  readonly markAction: RegionDirectory['markAction'] = (...a) => this.directory.markAction(...a);
 }

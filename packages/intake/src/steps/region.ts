@@ -1,7 +1,7 @@
 import type { Form3, RecognisedForm } from '@lingjun/forms';
 import type { SenderAuthentication } from '@lingjun/mail';
 import { type Program, programRegions, type Region } from '@lingjun/program';
-import type { Registry } from '@lingjun/registry';
+import type { SubmissionReads } from '@lingjun/registry';
 import { type Finding, finding } from '@lingjun/rules';
 
 /** Who the sender is for, and what the email says it is for. */
@@ -30,7 +30,8 @@ export async function decideRegion(input: {
   sender: string;
   authentication: SenderAuthentication;
   program: Program;
-  registry: Registry;
+  /** The sender index and contacts (the registry, or the email's reads of it). */
+  registry: Pick<SubmissionReads, 'senderRegion' | 'getContacts'>;
   approvedRegion?: string;
 }): Promise<RegionDecision> {
   const { forms, sender, program, registry } = input;
@@ -156,6 +157,26 @@ export async function decideRegion(input: {
       ),
     ],
   };
+}
+
+/** The codes of the known regions an email's forms name (附件4 headers, 附件3 rows), without repeats. */
+export function declaredRegionCodes(forms: RecognisedForm[], program: Program): string[] {
+  const regions = programRegions(program);
+  const codes = new Set<string>();
+  for (const f of forms) {
+    if (f.form === '附件4' && f.regionText !== undefined) {
+      const region =
+        f.regionCode !== undefined ? regions.byCode(f.regionCode) : regions.resolve(f.regionText);
+      if (region) codes.add(region.code);
+    }
+    if (f.form === '附件3') {
+      for (const r of f.records) {
+        const region = r.values.region ? regions.resolve(r.values.region) : undefined;
+        if (region) codes.add(region.code);
+      }
+    }
+  }
+  return [...codes];
 }
 
 /** The 附件3 forms of an email. */

@@ -2,6 +2,7 @@
  * The writing steps after the region is known, each alone against the local stack: recording classes,
  * completing students on file with loose 附件5s, and holding an email for the bureau.
  */
+import { ClaimLostError } from '@lingjun/registry';
 import { fillForm5Docx } from '@lingjun/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildEmail } from '../../../../test/support/email.ts';
@@ -71,6 +72,33 @@ describe('recordStep', () => {
     const res = await recordStep(p, '130000', (await assembled(p)).assembly);
     expect(res.results[0]?.rejected).toHaveLength(1);
     expect(res.findings.map((f) => f.code)).toContain('FORM_MISSING');
+  });
+});
+
+describe('recordStep with the outcome', () => {
+  it('writes nothing when another invocation took the email over: the outcome shares the transaction', async () => {
+    const list = people(2, 1235);
+    const p = await claimed(
+      h,
+      (await submission({ program: h.program, from: HEBEI, region: '河北', classNo: 4, people: list })).raw,
+    );
+    // The lease runs out and a redelivery claims the email (attempts 2) while this run is still recording.
+    const later = new Date(Date.now() + 10 * 60_000);
+    const takeover = await h.deps().registry.claimMessage({
+      messageId: p.key,
+      receivedAt: IN_TIME.toISOString(),
+      rawKey: p.ref.rawKey,
+      now: later,
+      leaseMs: 60_000,
+    });
+    expect(takeover).toMatchObject({ state: 'claimed', record: { attempts: 2 } });
+    const { assembly } = await assembled(p);
+    const recording = recordStep(p, '130000', assembly, undefined, async () => [
+      p.deps.registry.recordedAction({ ...p.record, status: 'recorded' }),
+    ]);
+    await expect(recording).rejects.toBeInstanceOf(ClaimLostError);
+    expect(await h.deps().registry.listRegion('130000', 4)).toEqual([]);
+    expect(await h.deps().registry.getMessage(p.key)).toMatchObject({ status: 'processing', attempts: 2 });
   });
 });
 
