@@ -186,13 +186,14 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
       input: {
         TableName: table,
         Key: messageKey,
-        UpdateExpression: 'SET #s = :sending, sendingAt = :at',
+        UpdateExpression: 'SET #s = :sending, sendingAt = :at, sendTag = :tag',
         ConditionExpression: '#s = :recorded AND attempts = :a',
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: {
           ':recorded': 'recorded',
           ':sending': 'sending',
           ':at': new Date().toISOString(),
+          ':tag': 'reply',
           ':a': claimItem?.attempts ?? 1,
         },
       },

@@ -169,7 +169,7 @@ describe('faults and the retry Lambda makes', () => {
     const event = JSON.parse(
       await readFile(join(localStackInfo().sesEventsDir, 'pending', `${sesId}.json`), 'utf8'),
     );
-    expect(event.detail.mail.tags[SEND_TAG]).toEqual([expect.stringMatching(/^reply-[0-9a-f]{40}$/)]);
+    expect(event.detail.mail.tags[SEND_TAG]).toEqual([expect.stringMatching(/^reply-[0-9a-f]{40}-1$/)]);
     expect(await handleDeliveryEvent(event, { config: h.config, program: h.program })).toMatchObject({
       sent: event.detail.mail.tags[SEND_TAG][0],
     });
@@ -178,6 +178,9 @@ describe('faults and the retry Lambda makes', () => {
     expect(outcome.status).toBe('accepted');
     expect(mailer.sent).toHaveLength(0);
     await expectCompleteOnce(h, messageId);
-    expect((await h.deps().registry.listMessages())[0]?.replyMessageId).toBe(sesId);
+    const [record] = await h.deps().registry.listMessages();
+    expect(record?.replyMessageId).toBe(sesId);
+    // The record names the tag its send was taken with: the one SES's event carried.
+    expect(record?.sendTag).toBe(event.detail.mail.tags[SEND_TAG][0]);
   });
 });

@@ -48,7 +48,7 @@ describe('claim lease', () => {
     const registry = h.deps().registry;
     await expect
       .poll(async () => (await registry.listMessages())[0]?.status, { timeout: 20_000 })
-      .toBe('recorded');
+      .toBe('sending');
     expect((await registry.listMessages())[0]?.leaseUntil).toBe(t0.getTime() + 170_000 + LEASE_MARGIN_MS);
 
     // Two minutes later (past the old 90 s lease, within the function's timeout) SES redelivers.

@@ -7,7 +7,7 @@
 import { s3Client, s3RawMailList } from '@lingjun/aws';
 import { INTAKE_LEASE_MAX_MS } from '@lingjun/core';
 import { sweepInbound } from '@lingjun/ingress';
-import { type InboundRef, messageKey, processInbound } from '@lingjun/intake';
+import { type InboundRef, messageKey, processInbound, SEND_EVIDENCE_GRACE_MS } from '@lingjun/intake';
 import { parseInbound } from '@lingjun/mail';
 import { describe, expect, it } from 'vitest';
 import { countingMailer, harness, storeInbound, testProgram } from '../support/intake.ts';
@@ -36,7 +36,7 @@ describe('inbound sweeper', () => {
     const copy = await storeInbound(h, emails[0]!.raw);
 
     const t0 = new Date();
-    // Died while sending its reply: the outcome is recorded, the reply not sent.
+    // Died while sending its reply: the outcome is recorded and the send taken, the reply not sent.
     void processInbound(
       crashedWhileSending,
       h.deps({ now: () => t0, mailer: { sendRaw: () => new Promise<string>(() => {}) } }),
@@ -52,7 +52,7 @@ describe('inbound sweeper', () => {
     });
     await expect
       .poll(async () => (await registry.listMessages()).map((m) => m.status).sort(), { timeout: 20_000 })
-      .toEqual(['processing', 'recorded']);
+      .toEqual(['processing', 'sending']);
 
     const mine = new Set([lost, crashedWhileSending, crashedEarly, copy].map((r) => r.rawKey));
     const s3 = s3Client(h.config);
@@ -61,7 +61,9 @@ describe('inbound sweeper', () => {
       list: async (prefix: string) => (await all.list(prefix)).filter((m) => mine.has(m.key)),
     };
     const mailer = countingMailer(h.deps().mailer);
-    const later = new Date(t0.getTime() + INTAKE_LEASE_MAX_MS + 1);
+    // Past the dead runs' leases, and past the grace for SES's evidence of the send that died (there is none:
+    // the reply never reached SES).
+    const later = new Date(t0.getTime() + Math.max(INTAKE_LEASE_MAX_MS, SEND_EVIDENCE_GRACE_MS) + 1);
     const sweep = () =>
       sweepInbound({
         registry,

@@ -88,8 +88,8 @@ export async function prepareReply(
   };
   // The reply is stored before the outcome says 'recorded', so a retry always finds the bytes to send.
   await deps.store.put(replyKey(run.key), composed.raw, 'message/rfc822');
-  // An earlier reply's id (a held email now approved) must not read as this reply having been sent.
-  const { replyMessageId: _earlier, ...record } = run.record;
+  // An earlier reply's id and tag (a held email now approved) must not read as this reply having been sent.
+  const { replyMessageId: _earlier, sendTag: _earlierTag, ...record } = run.record;
   return {
     ...end,
     outcome: withReply,

@@ -27,9 +27,17 @@ export type SentCheck =
   | { state: 'wait'; until: number }
   | { state: 'not-sent' };
 
-/** The tag value a reply's Send event is recorded by: derived from the email's key, like its Message-ID. */
-export function replyTag(key: string): string {
-  return `reply-${key}`;
+/**
+ * The tag value a reply's Send event is recorded by: the email's key and the claim that composed the reply,
+ * so a later reply to the same email (a held email the bureau approved) is not taken for the earlier one.
+ */
+export function replyTag(key: string, attempt: number): string {
+  return `reply-${key}-${attempt}`;
+}
+
+/** The tag of the reply this run is sending: the one the record took the send with, else a new one. */
+function tagOf(run: Run): string {
+  return run.record.sendTag ?? replyTag(run.key, run.record.attempts);
 }
 
 /**
@@ -39,10 +47,12 @@ export function replyTag(key: string): string {
  */
 export async function takeSend(run: Run, from: MessageStatus): Promise<void> {
   const sendingAt = run.now.toISOString();
-  if (!(await run.deps.registry.takeSend(run.record, from, sendingAt))) {
+  // Kept over a resend: evidence of any send of this reply answers for it.
+  const sendTag = tagOf(run);
+  if (!(await run.deps.registry.takeSend(run.record, from, { sendingAt, sendTag }))) {
     throw new ClaimLostError(`message ${run.key} was taken over before its reply was sent`);
   }
-  run.record = { ...run.record, status: 'sending', sendingAt };
+  run.record = { ...run.record, status: 'sending', sendingAt, sendTag };
 }
 
 /**
@@ -51,7 +61,7 @@ export async function takeSend(run: Run, from: MessageStatus): Promise<void> {
  */
 export async function sendTaken(run: Run, message: Parameters<Mailer['sendRaw']>[0]): Promise<string> {
   try {
-    return await run.deps.mailer.sendRaw({ ...message, tags: { [SEND_TAG]: replyTag(run.key) } });
+    return await run.deps.mailer.sendRaw({ ...message, tags: { [SEND_TAG]: tagOf(run) } });
   } catch (error) {
     if (error instanceof MailRefusedError) run.record = { ...run.record, status: 'recorded' };
     throw error;
@@ -64,7 +74,7 @@ export async function sendTaken(run: Run, message: Parameters<Mailer['sendRaw']>
  * otherwise not known yet.
  */
 export async function checkReplySent(run: Run): Promise<SentCheck> {
-  const evidence = await run.deps.sendEvidence?.find(replyTag(run.key));
+  const evidence = await run.deps.sendEvidence?.find(tagOf(run));
   if (evidence) return { state: 'sent', mailerId: evidence.mailerId };
   const until = Date.parse(run.record.sendingAt ?? run.record.updatedAt) + SEND_EVIDENCE_GRACE_MS;
   return run.now.getTime() >= until ? { state: 'not-sent' } : { state: 'wait', until };

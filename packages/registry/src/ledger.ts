@@ -146,20 +146,25 @@ export class MessageLedger {
    * invocation that lost the message to another never sends. From then on the reply may have gone out, and
    * a later run asks the mail service's evidence before sending again.
    */
-  async takeSend(record: MessageRecord, from: MessageStatus, sendingAt: string): Promise<boolean> {
+  async takeSend(
+    record: MessageRecord,
+    from: MessageStatus,
+    send: { sendingAt: string; sendTag: string },
+  ): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.message(record.messageId),
-          UpdateExpression: 'SET #status = :sending, sendingAt = :at, updatedAt = :t',
+          UpdateExpression: 'SET #status = :sending, sendingAt = :at, sendTag = :tag, updatedAt = :t',
           ConditionExpression: '#status = :from AND attempts = :a',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':sending': 'sending',
             ':from': from,
             ':a': record.attempts,
-            ':at': sendingAt,
+            ':at': send.sendingAt,
+            ':tag': send.sendTag,
             ':t': new Date().toISOString(),
           },
         }),

@@ -71,6 +71,8 @@ export interface MessageRecord {
   replyMessageId?: string;
   /** When the run that marked the record 'sending' took the send: the mail service's evidence is awaited from it. */
   sendingAt?: string;
+  /** The message tag the reply is sent with, under which the mail service's Send event is recorded. */
+  sendTag?: string;
   updatedAt: string;
 }
 

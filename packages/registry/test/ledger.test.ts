@@ -44,7 +44,9 @@ describe('MessageLedger', () => {
     const first = await l.claimMessage(claimAt(T0));
     if (first.state !== 'claimed') throw new Error('claimed expected');
     // Not recorded yet: nothing to send.
-    expect(await l.takeSend(first.record, 'recorded', T0.toISOString())).toBe(false);
+    expect(await l.takeSend(first.record, 'recorded', { sendingAt: T0.toISOString(), sendTag: 't-1' })).toBe(
+      false,
+    );
     const recorded = { ...first.record, status: 'recorded' as const };
     await l.saveMessage(recorded);
     // The lease runs out and a redelivery takes the message over: the first invocation may no longer send.
@@ -52,11 +54,16 @@ describe('MessageLedger', () => {
     const second = await l.claimMessage(claimAt(later));
     if (second.state !== 'claimed') throw new Error('a takeover expected');
     expect(second.record).toMatchObject({ status: 'recorded', attempts: 2 });
-    expect(await l.takeSend(recorded, 'recorded', later.toISOString())).toBe(false);
-    expect(await l.takeSend(second.record, 'recorded', later.toISOString())).toBe(true);
+    expect(await l.takeSend(recorded, 'recorded', { sendingAt: later.toISOString(), sendTag: 't-1' })).toBe(
+      false,
+    );
+    expect(
+      await l.takeSend(second.record, 'recorded', { sendingAt: later.toISOString(), sendTag: 't-2' }),
+    ).toBe(true);
     expect(await l.getMessage('m-1')).toMatchObject({
       status: 'sending',
       sendingAt: later.toISOString(),
+      sendTag: 't-2',
       attempts: 2,
     });
   });
