@@ -73,8 +73,8 @@ describe('bureau notices are sent once', () => {
       people: people(1, 1701),
     });
     const ref = await storeInbound(h, raw);
-    // The outcome is saved by the write that takes the reply's send.
-    const { registry, mock } = failingFirstSave(h, 'sending');
+    // The outcome is saved 'recorded' before the reply's send is taken.
+    const { registry, mock } = failingFirstSave(h, 'recorded');
     const deps = h.deps({ registry });
     await expect(processInbound(ref, deps)).rejects.toThrow(/Throttling/);
     expect(await noticesAfter(h, since)).toBe(1);
