@@ -12,8 +12,8 @@ export default defineConfig({
     // `npm test` runs with --coverage; a targeted `npx vitest run <paths>` does not, so it is not held to
     // the thresholds of the whole suite. Thresholds sit one point under today's level and are raised as coverage
     // grows, never lowered. The point is headroom for what moves between runs of the same code: retry and
-    // lease paths that only some timings take (three full runs of the merged round on 2026-12-05: lines
-    // 92.94–92.98 %, branches 78.38–78.44 %, functions 93.99–94.1 %, statements 90.85–90.88 %).
+    // lease paths that only some timings take (full runs of the next round on 2026-12-05: lines 93.2–93.27 %,
+    // branches 78.8–79.3 %, functions 94.08–94.3 %, statements 90.93–91.15 %).
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**/*.ts', 'functions/*/src/**/*.ts', 'infra/src/**/*.ts'],
@@ -22,7 +22,7 @@ export default defineConfig({
       reportsDirectory: '.lingjun/coverage',
       // A failed test must not hide the figures: they are printed, and the thresholds still decide.
       reportOnFailure: true,
-      thresholds: { lines: 91, branches: 77, functions: 93, statements: 89 },
+      thresholds: { lines: 92, branches: 78, functions: 93, statements: 90 },
     },
   },
 });
