@@ -1,12 +1,18 @@
 import { createHash } from 'node:crypto';
-import { INTAKE_TIMEOUT_SECONDS, LEASE_MARGIN_MS, log, type MailParseError } from '@lingjun/core';
+import {
+  INTAKE_TIMEOUT_SECONDS,
+  LEASE_MARGIN_MS,
+  log,
+  type MailParseError,
+  SENDER_NAME,
+} from '@lingjun/core';
 import { composeReply, type InboundMail } from '@lingjun/mail';
 import { type Program, programRegions } from '@lingjun/program';
 import type { MessageRecord, TransactItems } from '@lingjun/registry';
 import { finding } from '@lingjun/rules';
 import { rememberActions, rememberReply } from './bounce-mail.ts';
 import type { InboundRef, IntakeDeps } from './context.ts';
-import { type Notice, type NoticeKind, SENDER_NAME, sendNoticeOnce } from './notices.ts';
+import { type Notice, type NoticeKind, sendNoticeOnce } from './notices.ts';
 import type { Outcome } from './outcome.ts';
 import { AwaitingSendEvidenceError, checkReplySent, sendTaken, takeSend } from './sent-check.ts';
 

@@ -1,10 +1,7 @@
-import { log, TransientError } from '@lingjun/core';
+import { log, SENDER_NAME, TransientError } from '@lingjun/core';
 import { composeMessage, textToHtml } from '@lingjun/mail';
 import { keys } from '@lingjun/registry';
 import type { IntakeDeps } from './context.ts';
-
-/** Display name on every mail the system sends. */
-export const SENDER_NAME = '领军人才培训报名系统';
 
 /** What a bureau notice is about: one per inbound message and kind, sent at most once. */
 export type NoticeKind = 'quarantined' | 'held' | 'first-contact';

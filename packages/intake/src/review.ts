@@ -1,9 +1,8 @@
-import { maskText } from '@lingjun/core';
+import { maskText, SENDER_NAME } from '@lingjun/core';
 import { composeReply, parseInbound, textToHtml } from '@lingjun/mail';
 import type { MessageRecord } from '@lingjun/registry';
 import { regionContacts, tellRegionOfReplacement } from './bureau/replacement.ts';
 import type { IntakeDeps } from './context.ts';
-import { SENDER_NAME } from './notices.ts';
 import type { Outcome } from './outcome.ts';
 import { processInbound } from './pipeline.ts';
 

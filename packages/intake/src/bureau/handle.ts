@@ -1,4 +1,4 @@
-import { log, TransientError } from '@lingjun/core';
+import { log, SENDER_NAME, TransientError } from '@lingjun/core';
 import {
   type ComposedMessage,
   composeReply,
@@ -12,7 +12,6 @@ import { currentProgram } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
 import type { InboundRef } from '../context.ts';
 import { claimLeaseMs, messageKey } from '../lifecycle.ts';
-import { SENDER_NAME } from '../notices.ts';
 import type { Outcome } from '../outcome.ts';
 import { approveHeld, rejectHeld } from '../review.ts';
 import { type BureauCommand, fromBureau, helpText, parseBureauCommand } from './commands.ts';

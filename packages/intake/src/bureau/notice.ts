@@ -1,8 +1,8 @@
 import type { Mailer } from '@lingjun/core';
+import { SENDER_NAME } from '@lingjun/core';
 import type { RecognisedForm } from '@lingjun/forms';
 import { type ComposedMessage, composeMessage, type InboundMail, textToHtml } from '@lingjun/mail';
 import type { Program } from '@lingjun/program';
-import { SENDER_NAME } from '../notices.ts';
 import { holdTag, holdToken } from './token.ts';
 
 /** What the bureau is told about one held email. */

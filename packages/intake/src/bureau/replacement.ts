@@ -1,9 +1,8 @@
-import { log } from '@lingjun/core';
+import { log, SENDER_NAME } from '@lingjun/core';
 import { composeMessage, textToHtml } from '@lingjun/mail';
 import { localDateTime } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
 import type { IntakeDeps } from '../context.ts';
-import { SENDER_NAME } from '../notices.ts';
 import type { Outcome } from '../outcome.ts';
 
 /** A region's registered contacts (the program's and the registry's), lower-cased, once each. */
