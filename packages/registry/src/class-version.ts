@@ -36,6 +36,34 @@ export function receivedLater(a: { receivedAt: string }, b: { receivedAt: string
   return Date.parse(a.receivedAt) > Date.parse(b.receivedAt);
 }
 
+/**
+ * Who owns a region's class once `claimant` claims it: the claimant, with the version it moves the class to
+ * (the one on file when it already owns it), or the newer submission on file. On equal receipt times the
+ * claimant wins, except when it lost the class once already (`yieldOnTie`), so two submissions of one
+ * instant cannot take it from each other for ever.
+ */
+export function decideClassClaim(
+  current: ClassVersion | undefined,
+  claimant: { region: string; classNo: number; messageId: string; receivedAt: string },
+  yieldOnTie: boolean,
+): { state: 'owner'; next: ClassVersion } | { state: 'superseded'; onFile: ClassVersion } {
+  if (current?.messageId === claimant.messageId) return { state: 'owner', next: current };
+  const tie = current !== undefined && !receivedLater(claimant, current) && !receivedLater(current, claimant);
+  if (current && (receivedLater(current, claimant) || (tie && yieldOnTie))) {
+    return { state: 'superseded', onFile: current };
+  }
+  return {
+    state: 'owner',
+    next: {
+      region: claimant.region,
+      classNo: claimant.classNo,
+      version: (current?.version ?? 0) + 1,
+      messageId: claimant.messageId,
+      receivedAt: claimant.receivedAt,
+    },
+  };
+}
+
 /** The transaction item that keeps a registration write to the version its submission claimed. */
 export function classGuardCheck(table: string, year: number, guard: ClassGuard): TransactItem {
   return {

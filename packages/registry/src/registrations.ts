@@ -7,7 +7,7 @@ import {
   ClassTakenOverError,
   type ClassVersion,
   classGuardCheck,
-  receivedLater,
+  decideClassClaim,
 } from './class-version.ts';
 import { isConditionFailure, queryAll, stripKeys, wrapDynamoError } from './dynamo.ts';
 import { keys } from './keys.ts';
@@ -69,24 +69,15 @@ export class Registrations {
         new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
       );
       const current = res.Item ? stripKeys<ClassVersion>(res.Item) : undefined;
-      if (current?.messageId === claimant.messageId) {
-        return { state: 'owner', guard: { region, classNo, version: current.version } };
-      }
-      const tie =
-        current !== undefined && !receivedLater(claimant, current) && !receivedLater(current, claimant);
-      if (current && (receivedLater(current, claimant) || (tie && claimant.yieldOnTie))) {
+      const claim = decideClassClaim(current, claimant, claimant.yieldOnTie ?? false);
+      if (claim.state === 'superseded') {
         return {
           state: 'superseded',
-          onFile: { messageId: current.messageId, receivedAt: current.receivedAt },
+          onFile: { messageId: claim.onFile.messageId, receivedAt: claim.onFile.receivedAt },
         };
       }
-      const next: ClassVersion = {
-        region,
-        classNo,
-        version: (current?.version ?? 0) + 1,
-        messageId: claimant.messageId,
-        receivedAt: claimant.receivedAt,
-      };
+      const next = claim.next;
+      if (next === current) return { state: 'owner', guard: { region, classNo, version: current.version } };
       try {
         await this.db.send(
           new PutCommand({

@@ -3,6 +3,7 @@ import {
   ClassTakenOverError,
   type ClassVersion,
   type ClassWrite,
+  decideClassClaim,
   type Intent,
   type IntentResult,
   keys,
@@ -11,7 +12,6 @@ import {
   type QuotaUsed,
   type Registration,
   type Registry,
-  receivedLater,
   type SubmissionReads,
   type TransactItems,
 } from '@lingjun/registry';
@@ -174,20 +174,9 @@ export function claimOf(
   claimant: { region: string; classNo: number; messageId: string; receivedAt: string },
   yieldOnTie: boolean,
 ): ClassWrite | { onFile: string } {
-  const { region, classNo } = claimant;
-  if (current?.messageId === claimant.messageId) return { classNo, read: current, next: current };
-  const tie = current !== undefined && !receivedLater(claimant, current) && !receivedLater(current, claimant);
-  if (current && (receivedLater(current, claimant) || (tie && yieldOnTie))) {
-    return { onFile: current.receivedAt };
-  }
-  const next: ClassVersion = {
-    region,
-    classNo,
-    version: (current?.version ?? 0) + 1,
-    messageId: claimant.messageId,
-    receivedAt: claimant.receivedAt,
-  };
-  return { classNo, read: current, next };
+  const claim = decideClassClaim(current, claimant, yieldOnTie);
+  if (claim.state === 'superseded') return { onFile: claim.onFile.receivedAt };
+  return { classNo: claimant.classNo, read: current, next: claim.next };
 }
 
 function emptyPlan(no: number): ClassPlan {
