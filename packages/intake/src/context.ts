@@ -1,5 +1,5 @@
 import type { BlobStore, Mailer } from '@lingjun/core';
-import type { InboundMail } from '@lingjun/mail';
+import { type InboundMail, verdictPolicy } from '@lingjun/mail';
 import type { Program } from '@lingjun/program';
 import type { Bounces, CourseRegistry, Registry, SendEvidence, SendOnce } from '@lingjun/registry';
 
@@ -52,6 +52,18 @@ export interface Verdicts {
   spf: string;
   dkim: string;
   dmarc: string;
+}
+
+/** Whether SES's verdicts put a message in quarantine (spam, virus, or failed authentication). */
+export function quarantined(v: Verdicts): boolean {
+  const policy = verdictPolicy({
+    spamVerdict: v.spam,
+    virusVerdict: v.virus,
+    spfVerdict: v.spf,
+    dkimVerdict: v.dkim,
+    dmarcVerdict: v.dmarc,
+  });
+  return policy === 'quarantine';
 }
 
 /** One inbound message as the receipt rule hands it over. */

@@ -1,12 +1,12 @@
 import { log, MailParseError, TransientError } from '@lingjun/core';
 import type { Form4, RecognisedForm } from '@lingjun/forms';
-import { type InboundMail, parseInbound, shouldReply, verdictPolicy } from '@lingjun/mail';
+import { type InboundMail, parseInbound, shouldReply } from '@lingjun/mail';
 import { type Program, programRegions } from '@lingjun/program';
 import { ClaimLostError, type QuotaUsed, type SubmissionReads, type TransactItems } from '@lingjun/registry';
 import { enterpriseRegionWarning, type Finding, finding, isError } from '@lingjun/rules';
 import { linkBounceMail } from './bounce-mail.ts';
 import { composeHoldNotice } from './bureau/notice.ts';
-import type { InboundRef, IntakeDeps } from './context.ts';
+import { type InboundRef, type IntakeDeps, quarantined } from './context.ts';
 import {
   claimLeaseMs,
   duplicateOf,
@@ -214,14 +214,7 @@ export async function readStep(p: Processing, forms: RecognisedForm[]): Promise<
 /** Forged or dangerous mail is kept but never answered (no backscatter); the bureau is told. */
 export async function screen(p: Processing): Promise<Outcome | undefined> {
   const v = p.ref.verdicts;
-  const policy = verdictPolicy({
-    spamVerdict: v.spam,
-    virusVerdict: v.virus,
-    spfVerdict: v.spf,
-    dkimVerdict: v.dkim,
-    dmarcVerdict: v.dmarc,
-  });
-  if (policy !== 'quarantine') return undefined;
+  if (!quarantined(v)) return undefined;
   const outcome: Outcome = { ...p.base, status: 'quarantined' };
   await notifyBureau(p, 'quarantined', `【隔离】来自 ${p.sender || '未知发件人'} 的邮件未通过安全检查`, [
     `邮件（${outcome.messageId}）未通过反垃圾/病毒/发件人认证检查（SPAM ${v.spam}，VIRUS ${v.virus}，SPF ${v.spf}，DKIM ${v.dkim}，DMARC ${v.dmarc}），已隔离保存，未回复发件人。`,

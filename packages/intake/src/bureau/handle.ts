@@ -6,11 +6,10 @@ import {
   type OutgoingAttachment,
   shouldReply,
   textToHtml,
-  verdictPolicy,
 } from '@lingjun/mail';
 import { currentProgram } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
-import type { InboundRef } from '../context.ts';
+import { type InboundRef, quarantined } from '../context.ts';
 import { claimLeaseMs, messageKey } from '../lifecycle.ts';
 import type { Outcome } from '../outcome.ts';
 import { approveHeld, rejectHeld } from '../review.ts';
@@ -48,15 +47,7 @@ export function isBureauMail(
   ref: Pick<InboundRef, 'verdicts'>,
   deps: BureauDeps,
 ): boolean {
-  const v = ref.verdicts;
-  const policy = verdictPolicy({
-    spamVerdict: v.spam,
-    virusVerdict: v.virus,
-    spfVerdict: v.spf,
-    dkimVerdict: v.dkim,
-    dmarcVerdict: v.dmarc,
-  });
-  if (policy === 'quarantine') return false;
+  if (quarantined(ref.verdicts)) return false;
   if (!shouldReply(mail, { ownAddresses: [deps.program.mailbox] })) return false;
   return fromBureau(mail, deps.program);
 }
