@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { type AwsConfig, dynamoDbClient, rawMailKey, s3BlobStore, s3Client } from '@lingjun/aws';
-import { buildSesEvent, PASSING, sesMessageId, withSesAuthenticationResults } from '@lingjun/local';
+import { type AwsConfig, dynamoDbClient, s3BlobStore, s3Client } from '@lingjun/aws';
+import { PASSING, receiveAsSes } from '@lingjun/local';
 import { parseInbound } from '@lingjun/mail';
 import { loadProgram } from '@lingjun/program';
 import { createTableInput } from '@lingjun/registry';
@@ -73,18 +73,13 @@ export async function runRss(fx: Fixtures, bundle: string, config: AwsConfig): P
   const program = await loadProgram(programFile);
   const built = await fortyMegabyteEmail(await readFile(fx.typical));
   const { attachments } = built;
-  // As SES does on receipt: its Authentication-Results header, added before the message is stored.
-  const raw = withSesAuthenticationResults(built.raw, PASSING);
   const cfg = { ...config, tableName: `rss-${randomUUID()}` };
   const admin = dynamoDbClient(cfg);
   await admin.send(new CreateTableCommand(createTableInput(cfg.tableName)));
   const dir = await mkdtemp(join(tmpdir(), 'lingjun-bench-rss-'));
   try {
-    const messageId = sesMessageId();
-    await s3BlobStore(s3Client(cfg), cfg.bucketName).put(rawMailKey(messageId), raw, 'message/rfc822');
-    const event = await buildSesEvent({
-      messageId,
-      raw,
+    // As SES does on receipt: its Authentication-Results header added, the message stored, intake invoked.
+    const event = await receiveAsSes(s3BlobStore(s3Client(cfg), cfg.bucketName), built.raw, {
       mailFrom: 'bench@localhost',
       recipients: [program.mailbox],
       receivedAt: new Date('2025-06-05T02:00:00Z'),
@@ -109,7 +104,7 @@ export async function runRss(fx: Fixtures, bundle: string, config: AwsConfig): P
       throw new Error(`intake bundle on the 40 MB email failed: ${res.stderr.slice(-2000)}`);
     const out = JSON.parse(res.stdout.trim().split('\n').pop() ?? '{}') as { status: string; maxRSS: number };
     return {
-      email_mb: Math.round((raw.length / 1048576) * 10) / 10,
+      email_mb: Math.round((built.raw.length / 1048576) * 10) / 10,
       attachments,
       status: out.status,
       max_email_rss_mb: Math.round(out.maxRSS / 1024),

@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { type AwsConfig, dynamoDbClient, rawMailKey, s3BlobStore, s3Client } from '@lingjun/aws';
-import { buildSesEvent, PASSING, sesMessageId, withSesAuthenticationResults } from '@lingjun/local';
+import { type AwsConfig, dynamoDbClient, s3BlobStore, s3Client } from '@lingjun/aws';
+import { PASSING, receiveAsSes } from '@lingjun/local';
 import { loadProgram } from '@lingjun/program';
 import { createTableInput } from '@lingjun/registry';
 
@@ -38,12 +38,7 @@ export async function smokeBundle(
   try {
     for (const file of samples) {
       // As SES does on receipt (and lingjun ingest locally): Authentication-Results before the raw is stored.
-      const raw = withSesAuthenticationResults(await readFile(file), PASSING);
-      const messageId = sesMessageId();
-      await store.put(rawMailKey(messageId), raw, 'message/rfc822');
-      const event = await buildSesEvent({
-        messageId,
-        raw,
+      const event = await receiveAsSes(store, await readFile(file), {
         mailFrom: 'bench@localhost',
         recipients: [program.mailbox],
         receivedAt: new Date('2025-06-05T02:00:00Z'),

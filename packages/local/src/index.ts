@@ -1,6 +1,7 @@
 export * from './clock.ts';
 export * from './inbound.ts';
 export * from './ports.ts';
+export * from './receive.ts';
 export * from './scheduler.ts';
 export type { SesEventHandler, SesSendEvent } from './ses.ts';
 export * from './ses-auth.ts';

@@ -1,13 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { rawMailKey, s3BlobStore, s3Client } from '@lingjun/aws';
-import {
-  buildSesEvent,
-  type LocalAuthentication,
-  parseAuthOption,
-  sesMessageId,
-  withSesAuthenticationResults,
-} from '@lingjun/local';
+import { s3BlobStore, s3Client } from '@lingjun/aws';
+import { type LocalAuthentication, parseAuthOption, receiveAsSes } from '@lingjun/local';
 import { ExitError, existingFiles, guarded, parseCommon } from '../common.ts';
 import type { Command } from '../main.ts';
 import { withSession } from '../session.ts';
@@ -47,18 +41,13 @@ export const command: Command = {
         const receivedAt = given ?? clock.now();
         const store = s3BlobStore(s3Client(config), config.bucketName);
         for (const file of positionals) {
-          // As SES does on receipt: its Authentication-Results header is added before the message is stored.
-          const raw = withSesAuthenticationResults(await readFile(file), auth.verdicts, auth.domains);
-          const messageId = sesMessageId();
-          // As the receipt rule does: the raw message is stored first, then the function is invoked.
-          await store.put(rawMailKey(messageId), raw, 'message/rfc822');
-          const event = await buildSesEvent({
-            messageId,
-            raw,
+          // As SES does on receipt: Authentication-Results added, the raw message stored, then intake invoked.
+          const event = await receiveAsSes(store, await readFile(file), {
             mailFrom: 'ingest@localhost',
             recipients: [program.mailbox],
             receivedAt,
             verdicts: auth.verdicts,
+            domains: auth.domains,
           });
           try {
             const [outcome] = await handleInbound(event, { config, program });
