@@ -9,7 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { deadLetterQueue, LingjunFunction, type LingjunFunctionProps } from './lingjun-function.ts';
-import { acknowledgeWildcardActions, acknowledgeWildcardResources } from './nag.ts';
+import { acknowledgeDataGrants, acknowledgeWildcardResources } from './nag.ts';
 
 /**
  * How mail comes in and goes out (issue 17). SES receipt needs the mailbox's MX at SES, which an
@@ -168,27 +168,10 @@ export class OrganisationMailbox extends Construct {
         maxEventAge: Duration.minutes(1),
       }),
     });
-    const reason =
-      'Scoped to one key prefix of the data bucket, or to the registry table and its own indexes; object ' +
-      'keys and index items are only known at run time.';
-    acknowledgeWildcardResources(
-      poller.fn,
-      [...Object.values(prefixes).map((p) => bucket.arnForObjects(`${p}*`)), `${table.tableArn}/index/*`],
-      reason,
-    );
-    acknowledgeWildcardActions(
-      poller.fn,
-      [
-        's3:GetObject*',
-        's3:GetBucket*',
-        's3:List*',
-        's3:DeleteObject*',
-        's3:Abort*',
-        'kms:GenerateDataKey*',
-        'kms:ReEncrypt*',
-      ],
-      reason,
-    );
+    acknowledgeDataGrants(poller.fn, [
+      ...Object.values(prefixes).map((p) => bucket.arnForObjects(`${p}*`)),
+      `${table.tableArn}/index/*`,
+    ]);
     acknowledgeWildcardResources(
       role,
       [`${poller.fn.functionArn}:*`],

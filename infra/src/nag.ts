@@ -41,3 +41,26 @@ export function acknowledgeWildcardActions(scope: IConstruct, actions: string[],
   for (const a of actions)
     Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Action::${a}]`, reason });
 }
+
+/** The wildcard actions CDK's bucket and key grants produce (s3:GetObject* …), which a data grant brings. */
+const DATA_GRANT_ACTIONS = [
+  's3:GetObject*',
+  's3:GetBucket*',
+  's3:List*',
+  's3:DeleteObject*',
+  's3:Abort*',
+  'kms:GenerateDataKey*',
+  'kms:ReEncrypt*',
+];
+
+/**
+ * Acknowledges the IAM5 findings of a function granted the data bucket's prefixes and the registry table:
+ * the object and index wildcards (`resources`) and the grants' wildcard actions, with one reason.
+ */
+export function acknowledgeDataGrants(scope: IConstruct, resources: string[]): void {
+  const reason =
+    'Scoped to one key prefix of the data bucket, or to the registry table and its own indexes; object ' +
+    'keys and index items are only known at run time.';
+  acknowledgeWildcardResources(scope, resources, reason);
+  acknowledgeWildcardActions(scope, DATA_GRANT_ACTIONS, reason);
+}

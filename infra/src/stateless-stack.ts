@@ -17,7 +17,7 @@ import type { Construct } from 'constructs';
 import type { LingjunConfig } from './config.ts';
 import { deadLetterQueue, LingjunFunction } from './lingjun-function.ts';
 import { OrganisationMailbox } from './mailbox.ts';
-import { acknowledgeWildcardActions, acknowledgeWildcardResources } from './nag.ts';
+import { acknowledgeDataGrants, acknowledgeWildcardResources } from './nag.ts';
 import {
   certKeySecretName,
   dataBucketName,
@@ -266,22 +266,9 @@ export class StatelessStack extends Stack {
     );
     this.bounces.fn.addToRolePolicy(dataKeyViaDynamoDb(props.dataKey));
 
-    const scopedReason =
-      'Scoped to one key prefix of the data bucket, or to the registry table and its own indexes; object ' +
-      'keys and index items are only known at run time.';
     const prefixArns = Object.values(PREFIXES).map((p) => bucket.arnForObjects(`${p}*`));
-    const wildcardActions = [
-      's3:GetObject*',
-      's3:GetBucket*',
-      's3:List*',
-      's3:DeleteObject*',
-      's3:Abort*',
-      'kms:GenerateDataKey*',
-      'kms:ReEncrypt*',
-    ];
     for (const f of [this.intake, this.reminders, this.courseEnd]) {
-      acknowledgeWildcardResources(f.fn, [...prefixArns, `${table.tableArn}/index/*`], scopedReason);
-      acknowledgeWildcardActions(f.fn, wildcardActions, scopedReason);
+      acknowledgeDataGrants(f.fn, [...prefixArns, `${table.tableArn}/index/*`]);
     }
 
     // Anyone holding a certificate number and code may check it (spec §9), so the URL has no IAM auth; the
@@ -440,8 +427,7 @@ export class StatelessStack extends Stack {
       const orgAuthservId = this.mailbox?.environment.LINGJUN_AUTHSERV_ID;
       if (orgAuthservId) sweeper.fn.addEnvironment('LINGJUN_AUTHSERV_ID', orgAuthservId);
     }
-    acknowledgeWildcardResources(sweeper.fn, [...prefixArns, `${table.tableArn}/index/*`], scopedReason);
-    acknowledgeWildcardActions(sweeper.fn, wildcardActions, scopedReason);
+    acknowledgeDataGrants(sweeper.fn, [...prefixArns, `${table.tableArn}/index/*`]);
     new scheduler.Schedule(this, 'SweeperSchedule', {
       description: 'Re-drive inbound mail without an outcome',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(SWEEP_EVERY_MINUTES)),
