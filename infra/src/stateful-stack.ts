@@ -133,6 +133,17 @@ export class StatefulStack extends Stack {
       ],
     });
 
+    // SES acting for this account's named receipt rule set only (confused-deputy guard).
+    const fromOurReceiptRules = {
+      StringEquals: { 'aws:SourceAccount': this.account },
+      ArnLike: {
+        'aws:SourceArn': this.formatArn({
+          service: 'ses',
+          resource: 'receipt-rule-set',
+          resourceName: `${config.receiptRuleSetName}:receipt-rule/*`,
+        }),
+      },
+    };
     // SES writes raw mail; only this account's named receipt rule set may do so (confused-deputy guard).
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -140,16 +151,7 @@ export class StatefulStack extends Stack {
         principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
         actions: ['s3:PutObject'],
         resources: [this.bucket.arnForObjects(`${PREFIXES.inbound}*`)],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': this.account },
-          ArnLike: {
-            'aws:SourceArn': this.formatArn({
-              service: 'ses',
-              resource: 'receipt-rule-set',
-              resourceName: `${config.receiptRuleSetName}:receipt-rule/*`,
-            }),
-          },
-        },
+        conditions: fromOurReceiptRules,
       }),
     );
 
@@ -163,16 +165,7 @@ export class StatefulStack extends Stack {
         principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': this.account },
-          ArnLike: {
-            'aws:SourceArn': this.formatArn({
-              service: 'ses',
-              resource: 'receipt-rule-set',
-              resourceName: `${config.receiptRuleSetName}:receipt-rule/*`,
-            }),
-          },
-        },
+        conditions: fromOurReceiptRules,
       }),
     );
 
