@@ -2,28 +2,20 @@
  * 附件1 and 附件2 as the bureau sends them: a Word table of the 37 regions (.docx), a WPS Writer table (.wps,
  * the Word 97 binary) whose dates sit in one 培训时间 column, and the same as .doc.
  */
-import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadProgram, NOTICE_REGION_TABLE, NOTICE_REGIONS } from '@lingjun/program';
 import { Document, Packer, Paragraph, Table, TableCell, TableRow } from 'docx';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImportError, importProgram, parseDateRange, readQuotas, readSchedule } from '../src/index.ts';
+import { lingjun, scratchProgram } from './support/scratch.ts';
 import { writeWord97 } from './support/word97.ts';
-
-const root = resolve(import.meta.dirname, '../../..');
-const example = join(root, 'examples/program-2025.json');
-const run = promisify(execFile);
 
 let dir: string;
 let programFile: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'lingjun-import-word-'));
-  programFile = join(dir, 'program.json');
-  await copyFile(example, programFile);
+  ({ dir, programFile } = await scratchProgram('lingjun-import-word-'));
 });
 
 afterEach(async () => {
@@ -245,13 +237,7 @@ describe('附件1 as a WPS / Word 97 table with one 培训时间 column', () => 
     const file = join(dir, '附件1.wps');
     await writeFile(file, writeWord97(schedule));
     const args = ['program', 'import', '--program', programFile, '--schedule', file, '--json'];
-    const { stdout } = await run(
-      process.execPath,
-      [join(root, 'bin/lingjun.mjs'), ...args, '--deadline', '10=2025-10-31'],
-      {
-        cwd: root,
-      },
-    );
+    const { stdout } = await lingjun([...args, '--deadline', '10=2025-10-31']);
     const out = JSON.parse(stdout.trim());
     expect(out.written).toBe(true);
     expect(out.changes).toContainEqual({
@@ -259,13 +245,9 @@ describe('附件1 as a WPS / Word 97 table with one 培训时间 column', () => 
       path: 'classes[3]',
       message: '新增第10期：2025-11-18 至 2025-11-21，南京，报名截止 2025-10-31',
     });
-    const bad = await run(
-      process.execPath,
-      [join(root, 'bin/lingjun.mjs'), ...args, '--deadline', '10月31日'],
-      {
-        cwd: root,
-      },
-    ).catch((e: { code: number; stderr: string }) => e);
+    const bad = await lingjun([...args, '--deadline', '10月31日']).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((bad as { code: number }).code).toBe(2);
     expect((bad as { stderr: string }).stderr).toContain('应为 期次=YYYY-MM-DD');
   });

@@ -1,25 +1,17 @@
-import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as XLSX from '@e965/xlsx';
 import { loadProgram, NOTICE_REGION_TABLE, ProgramError } from '@lingjun/program';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImportError, importProgram, parseDateCell, readQuotas, readSchedule } from '../src/index.ts';
-
-const root = resolve(import.meta.dirname, '../../..');
-const example = join(root, 'examples/program-2025.json');
-const run = promisify(execFile);
+import { lingjun, scratchProgram } from './support/scratch.ts';
 
 let dir: string;
 let programFile: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'lingjun-import-'));
-  programFile = join(dir, 'program.json');
-  await copyFile(example, programFile);
+  ({ dir, programFile } = await scratchProgram('lingjun-import-'));
 });
 
 afterEach(async () => {
@@ -270,7 +262,7 @@ describe('quotas (附件2)', () => {
 
 describe('broken program files', () => {
   it('import refuses a broken program file, naming the file and the path, before reading sheets', async () => {
-    const data = JSON.parse(await readFile(example, 'utf8'));
+    const data = JSON.parse(await readFile(programFile, 'utf8'));
     data.classes[1].deadline = '6月20日';
     await writeFile(programFile, JSON.stringify(data));
     const err = await importProgram({ programFile, quotasFile: join(dir, 'does-not-exist.xlsx') }).catch(
@@ -294,20 +286,15 @@ describe('lingjun program import (CLI)', () => {
         ['合计', 31],
       ],
     );
-    const { stdout } = await run(
-      process.execPath,
-      [
-        join(root, 'bin/lingjun.mjs'),
-        'program',
-        'import',
-        '--program',
-        programFile,
-        '--quotas',
-        file,
-        '--json',
-      ],
-      { cwd: root },
-    );
+    const { stdout } = await lingjun([
+      'program',
+      'import',
+      '--program',
+      programFile,
+      '--quotas',
+      file,
+      '--json',
+    ]);
     const out = JSON.parse(stdout.trim());
     expect(out.written).toBe(true);
     expect(out.changes).toContainEqual({
@@ -319,16 +306,14 @@ describe('lingjun program import (CLI)', () => {
   });
 
   it('exits 1 with the path and reason for a broken program file', async () => {
-    const data = JSON.parse(await readFile(example, 'utf8'));
+    const data = JSON.parse(await readFile(programFile, 'utf8'));
     data.classes[1].deadline = '2025/06/20';
     await writeFile(programFile, JSON.stringify(data));
     const file = join(dir, 'quotas.xlsx');
     await writeSheet(file, '名额', [['地区', '名额']], [['河北', 31]]);
-    const err = await run(
-      process.execPath,
-      [join(root, 'bin/lingjun.mjs'), 'program', 'import', '--program', programFile, '--quotas', file],
-      { cwd: root },
-    ).catch((e: { code: number; stderr: string }) => e);
+    const err = await lingjun(['program', 'import', '--program', programFile, '--quotas', file]).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((err as { code: number }).code).toBe(1);
     expect((err as { stderr: string }).stderr).toContain('classes[1].deadline');
     expect((err as { stderr: string }).stderr).toContain(programFile);
