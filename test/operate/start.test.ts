@@ -61,6 +61,8 @@ describe.skipIf(process.env.LINGJUN_NO_STACK === '1')('lingjun start', () => {
   it('writes an outputs file that --deployment reaches the running stack with', async () => {
     const outputs = join(state, 'outputs.json');
     expect(banner).toContain(`--deployment ${outputs}`);
+    // Both tables the outputs name are shown where an operator looks first.
+    expect(banner).toMatch(/表 lingjun，核验表 lingjun-verification/);
     const file = JSON.parse(await readFile(outputs, 'utf8')) as Record<string, Record<string, string>>;
     const values = Object.values(file)[0]!;
     expect(values).toMatchObject({

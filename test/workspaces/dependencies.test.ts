@@ -46,7 +46,7 @@ function sourceFiles(dir: string): string[] {
   return found;
 }
 
-/** Module specifiers a file imports, static, dynamic and in types, each marked type-only or not. */
+/** Module specifiers a file imports, static, dynamic, required and in types, each marked type-only or not. */
 function importsOf(file: string, text: string): { spec: string; typeOnly: boolean }[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const out: { spec: string; typeOnly: boolean }[] = [];
@@ -65,6 +65,15 @@ function importsOf(file: string, text: string): { spec: string; typeOnly: boolea
       node.arguments[0] &&
       ts.isStringLiteral(node.arguments[0])
     ) {
+      out.push({ spec: node.arguments[0].text, typeOnly: false });
+    } else if (
+      ts.isCallExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'require' &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
+      // createRequire's require: how the CommonJS-only packages without types are loaded.
       out.push({ spec: node.arguments[0].text, typeOnly: false });
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
       const lit = node.argument.literal;
@@ -121,6 +130,20 @@ describe('workspace dependencies', () => {
     },
   );
 
+  it.each(dirs.map((d) => [d.slice(root.length + 1), d]))(
+    '%s imports every runtime dependency it declares',
+    (_, dir) => {
+      const own = manifest(dir);
+      const used = new Set(
+        sourceFiles(dir).flatMap((file) =>
+          importsOf(file, readFileSync(file, 'utf8')).map(({ spec }) => packageOf(spec)),
+        ),
+      );
+      const unused = Object.keys(own.dependencies ?? {}).filter((name) => !used.has(name));
+      expect(unused, `${own.name} 的 package.json 声明了未使用的依赖`).toEqual([]);
+    },
+  );
+
   it('keeps runtime dependencies out of the root package.json (it holds dev tooling only)', () => {
     expect(rootManifest.dependencies ?? {}).toEqual({});
   });
@@ -132,10 +155,10 @@ describe('workspace dependencies', () => {
     );
   });
 
-  it('sees an undeclared import, a type-only import and a dynamic one', () => {
+  it('sees an undeclared import, a type-only import, a dynamic one and a require', () => {
     const found = importsOf(
       'x.ts',
-      "import a from 'exceljs';\nimport type { B } from '@aws-sdk/client-s3/dist';\nconst c = () => import('./c.ts');\nexport { d } from 'node:fs';\ntype E = import('zod').ZodType;\n",
+      "import a from 'exceljs';\nimport type { B } from '@aws-sdk/client-s3/dist';\nconst c = () => import('./c.ts');\nexport { d } from 'node:fs';\ntype E = import('zod').ZodType;\nconst f = require('hoodiecrow-imap');\n",
     );
     expect(found).toEqual([
       { spec: 'exceljs', typeOnly: false },
@@ -143,6 +166,7 @@ describe('workspace dependencies', () => {
       { spec: './c.ts', typeOnly: false },
       { spec: 'node:fs', typeOnly: false },
       { spec: 'zod', typeOnly: true },
+      { spec: 'hoodiecrow-imap', typeOnly: false },
     ]);
     expect(found.map((f) => packageOf(f.spec))).toEqual([
       'exceljs',
@@ -150,6 +174,7 @@ describe('workspace dependencies', () => {
       undefined,
       undefined,
       'zod',
+      'hoodiecrow-imap',
     ]);
     expect(packageOf('fs/promises')).toBeUndefined();
   });

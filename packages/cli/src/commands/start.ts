@@ -132,7 +132,7 @@ export const command: Command = {
         `  部署输出文件   ${outputs}  （其他命令可用 --deployment ${outputs}）`,
         `  SES 端点       ${endpoints?.ses}`,
         `  S3 端点        ${endpoints?.s3}  （桶 ${stack.config.bucketName}）`,
-        `  DynamoDB 端点  ${endpoints?.dynamodb}  （表 ${stack.config.tableName}）`,
+        `  DynamoDB 端点  ${endpoints?.dynamodb}  （表 ${stack.config.tableName}，核验表 ${stack.config.verifyTableName}）`,
         ...(isRehearsal(stack.clock) ? [`  演练时钟       ${clockText(stack.clock, program.timezone)}`] : []),
         '按 Ctrl-C 停止。',
         '',
