@@ -1,13 +1,19 @@
 /**
  * A reminder run that fails while sending (SES throttled, injected with aws-sdk-client-mock) leaves a claim
  * that a retry honours while its lease lasts and takes over afterwards: the mail is neither lost nor doubled.
+ * A run that dies after SES took the mail is not followed by a second one: SES's Send event answers for it.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SEND_TAG } from '@lingjun/core';
 import { runReminders } from '@lingjun/deadlines';
+import { handleDeliveryEvent } from '@lingjun/fn-bounces';
 import { deadlineDeps } from '@lingjun/fn-reminders';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
+import { localStackInfo } from '../setup/aws.ts';
 import { harness, testProgram } from '../support/intake.ts';
 
 const CONTACT = 'fault.hubei@dl-test.cn';
@@ -52,5 +58,51 @@ describe('reminders under SES failure', () => {
     expect(mails[0]!.subject).toContain('湖北省');
     expect(mails[0]!.text).toContain('《领军人才培训工作信息表》（附件3）尚未报送');
     expect(mails[0]!.text).toContain('第1期培训班《领军人才培训报名汇总表》（附件4）');
+  });
+
+  it("a run that dies after SES took the reminder: SES's Send event says it left, and it is not sent again", async () => {
+    const contact = 'fault.hunan@dl-test.cn';
+    const h = await harness(
+      await testProgram((p) => {
+        p.quotas = { '430000': { total: 3 } };
+        p.contacts = { '430000': [contact] };
+      }),
+    );
+    const at = new Date('2025-06-06T01:00:00Z');
+    let wall = Date.now();
+    const deps = { ...deadlineDeps(h.config, h.program), clock: () => new Date(wall) };
+    // SES takes the mail; the function times out before the run notes it.
+    const tags: Record<string, string>[] = [];
+    let sesId = '';
+    const dying = {
+      ...deps,
+      mailer: {
+        async sendRaw(message: Parameters<typeof deps.mailer.sendRaw>[0]) {
+          tags.push(message.tags ?? {});
+          sesId = await deps.mailer.sendRaw(message);
+          throw new Error('Task timed out after SES took the mail');
+        },
+      },
+    };
+    await expect(runReminders(dying, at)).rejects.toThrow('Task timed out');
+    expect(await h.sentTo(contact)).toHaveLength(1);
+    // The reminder went out tagged with its send-once record, and SES's Send event carries that tag to the
+    // bounces function, which records it.
+    expect(tags).toEqual([{ [SEND_TAG]: expect.stringMatching(/^once-[0-9a-f]{40}$/) }]);
+    const event = JSON.parse(
+      await readFile(join(localStackInfo().sesEventsDir, 'pending', `${sesId}.json`), 'utf8'),
+    );
+    expect(event.detail.mail.tags[SEND_TAG]).toEqual([tags[0]![SEND_TAG]]);
+    expect(await handleDeliveryEvent(event, { config: h.config, program: h.program })).toMatchObject({
+      sent: tags[0]![SEND_TAG],
+    });
+    // The retry after the lease takes the claim over, finds the evidence, and marks the reminder sent.
+    wall += 11 * 60_000;
+    const retry = await runReminders(deps, at);
+    expect(retry.sent).toEqual([]);
+    expect(retry.skipped.map((r) => r.region.code)).toEqual(['430000']);
+    expect(await h.sentTo(contact)).toHaveLength(1);
+    // Marked sent with SES's id: a dry run, which only reads the marks, finds nothing left to send.
+    expect((await runReminders(deps, at, { dryRun: true })).sent).toEqual([]);
   });
 });

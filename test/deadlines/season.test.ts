@@ -143,8 +143,10 @@ describe('a season of deadlines', () => {
     expect(runs.flatMap((r) => r.reminders.skipped)).toHaveLength(2);
     expect(await bySubject(SHANXI, '报名提醒')).toHaveLength(2); // 6 June and 9 June
     expect(await bySubject(LIAONING, '报名提醒')).toHaveLength(2);
-    // Both firings agree on one digest for the day.
-    expect(runs.map((r) => r.digest.result).sort()).toEqual(['already-sent', 'sent']);
+    // Both firings agree on one digest for the day: the other found it sent, or being sent by the first.
+    const digests = runs.map((r) => r.digest.result);
+    expect(digests.filter((r) => r === 'sent')).toHaveLength(1);
+    expect(digests.filter((r) => r !== 'sent')).toEqual([expect.stringMatching(/^(already-sent|busy)$/)]);
   });
 
   it('the morning after the first deadline reports under-filled regions and the digest counts late mail', async () => {

@@ -8,7 +8,7 @@ import {
   programRegions,
   quotaChangedRegions,
 } from '@lingjun/program';
-import { sendClaimed } from './send-claimed.ts';
+import { sendScheduled } from './send-scheduled.ts';
 import { contactsOf, type DeadlineDeps } from './status.ts';
 import { escapeHtml } from './text.ts';
 
@@ -32,8 +32,6 @@ export interface PublishRun {
 export interface PublishDeps extends DeadlineDeps {
   versions: ProgramVersions;
 }
-
-const CLAIM_LEASE_MS = 10 * 60_000;
 
 /**
  * Why `next` may not replace `current` given what is recorded this year: a quota (in total or for a class)
@@ -110,28 +108,19 @@ export async function notifyQuotaChanges(
       continue;
     }
     const key = { pk: `Y#${after.year}#PROGRAM#NOTIFY`, sk: `V#${published.version}#${code}` };
-    const clock = deps.clock?.() ?? new Date();
-    const claim = await deps.sendOnce.claim(
-      key.pk,
-      key.sk,
-      { type: 'quota-notice', region: code, to },
-      clock,
-      CLAIM_LEASE_MS,
-    );
-    if (claim !== 'claimed') continue;
-    const used = await deps.registry.quotaUsed(code);
-    const body = renderQuotaNotice(after, region, before.quotas[code], after.quotas[code], used.total);
-    const msg = await composeMessage({
-      from: { address: after.mailbox, name: SENDER_NAME },
-      to,
-      subject: body.subject,
-      text: body.text,
-      html: body.html,
+    const sent = await sendScheduled(deps, key, { type: 'quota-notice', region: code, to }, async (tags) => {
+      const used = await deps.registry.quotaUsed(code);
+      const body = renderQuotaNotice(after, region, before.quotas[code], after.quotas[code], used.total);
+      const msg = await composeMessage({
+        from: { address: after.mailbox, name: SENDER_NAME },
+        to,
+        subject: body.subject,
+        text: body.text,
+        html: body.html,
+      });
+      return deps.mailer.sendRaw({ from: after.mailbox, to, raw: msg.raw, tags });
     });
-    await sendClaimed(deps.sendOnce, key, () =>
-      deps.mailer.sendRaw({ from: after.mailbox, to, raw: msg.raw }),
-    );
-    run.notified.push({ region, to });
+    if (sent.state === 'sent') run.notified.push({ region, to });
   }
   return run;
 }

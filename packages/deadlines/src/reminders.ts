@@ -4,7 +4,7 @@ import { composeMessage } from '@lingjun/mail/compose';
 import type { Program } from '@lingjun/program';
 import pMap from 'p-map';
 import { bouncedAddresses, type MissingItem, missingFor } from './owed.ts';
-import { sendClaimed } from './send-claimed.ts';
+import { sendScheduled } from './send-scheduled.ts';
 import {
   classKey,
   type DeadlineDeps,
@@ -39,7 +39,6 @@ export interface ReminderRun {
 }
 
 /** How long a claimed reminder stays with the run that claimed it before a retry may take it over. */
-const CLAIM_LEASE_MS = 10 * 60_000;
 
 /** The reminders due on the local date of `now`: one per region owing something per deadline reached. */
 export async function planReminders(
@@ -111,27 +110,26 @@ export async function runReminders(
   const sendOne = async (r: Reminder): Promise<'sent' | 'skipped'> => {
     const key = reminderKey(program, r, day);
     if (opts.dryRun) return (await deps.sendOnce.isSent(key.pk, key.sk)) ? 'skipped' : 'sent';
-    const claim = await deps.sendOnce.claim(
-      key.pk,
-      key.sk,
+    const sent = await sendScheduled(
+      deps,
+      key,
       { type: 'reminder', region: r.region.code, deadline: r.deadline, day, to: r.to },
-      deps.clock?.() ?? new Date(),
-      CLAIM_LEASE_MS,
+      async (tags) => {
+        const attachments = await forms();
+        const body = renderReminder(program, r, byCode.get(r.region.code)!, day);
+        const msg = await composeMessage({
+          from: { address: program.mailbox, name: SENDER_NAME },
+          to: r.to,
+          subject: body.subject,
+          text: body.text,
+          html: body.html,
+          attachments: attachments.map((f) => ({ filename: f.name, content: f.content })),
+        });
+        return deps.mailer.sendRaw({ from: program.mailbox, to: r.to, raw: msg.raw, tags });
+      },
     );
-    if (claim !== 'claimed') return 'skipped';
-    const attachments = await forms();
-    const body = renderReminder(program, r, byCode.get(r.region.code)!, day);
-    const msg = await composeMessage({
-      from: { address: program.mailbox, name: SENDER_NAME },
-      to: r.to,
-      subject: body.subject,
-      text: body.text,
-      html: body.html,
-      attachments: attachments.map((f) => ({ filename: f.name, content: f.content })),
-    });
-    const id = await sendClaimed(deps.sendOnce, key, () =>
-      deps.mailer.sendRaw({ from: program.mailbox, to: r.to, raw: msg.raw }),
-    );
+    if (sent.state !== 'sent') return 'skipped';
+    const { id } = sent;
     // So a bounce, reported by this id, is recorded against the region. The reminder is out and marked: a
     // failure here costs the bounce link, not a failed run (as for a reply, see intake's rememberReply).
     await deps.bounces

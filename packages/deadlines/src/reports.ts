@@ -4,7 +4,7 @@ import { localDateTime, type Program, programRegions } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
 import { type ComposedReport, type DigestData, digestData, digestGrid } from './digest.ts';
 import { bouncedAddresses, missingFor } from './owed.ts';
-import { sendClaimed } from './send-claimed.ts';
+import { sendScheduled } from './send-scheduled.ts';
 import { addTable, type Column, newWorkbook, type RowValue, workbookBytes } from './sheet.ts';
 import {
   type AttentionLists,
@@ -21,7 +21,6 @@ import {
 import { chineseDate, classList, escapeHtml } from './text.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const CLAIM_LEASE_MS = 10 * 60_000;
 
 /** The progress table: one row per region with a quota, per class accepted (/ class quota), totals. */
 export function progressTable(
@@ -168,8 +167,8 @@ export async function statusWorkbook(
 /** What a digest or report run did. */
 export interface ReportRun {
   kind: 'digest' | 'underfill';
-  /** 'sent', 'already-sent', or why nothing was due. */
-  result: 'sent' | 'already-sent' | 'not-due' | 'dry-run';
+  /** 'sent', 'already-sent', 'busy' (another run of the job holds it), or why nothing was due. */
+  result: 'sent' | 'already-sent' | 'busy' | 'not-due' | 'dry-run';
   day: string;
   deadline?: string;
   to: string[];
@@ -190,19 +189,16 @@ export async function runDigest(
   const base = { kind: 'digest' as const, day, to: program.adminEmails };
   if (!submissionsOpen(program, now)) return { ...base, result: 'not-due' };
   if (opts.dryRun) return { ...base, result: 'dry-run' };
-  const pk = `Y#${program.year}#DIGEST`;
-  const claim = await deps.sendOnce.claim(
-    pk,
-    day,
-    { type: 'digest' },
-    deps.clock?.() ?? new Date(),
-    CLAIM_LEASE_MS,
-  );
-  if (claim !== 'claimed') return { ...base, result: 'already-sent' };
-  const report = await composeDigest(deps, now);
-  await sendClaimed(deps.sendOnce, { pk, sk: day }, () => sendReport(deps, report));
-  log.info('digest sent', { day, regions: report.data.regions.length });
-  return { ...base, result: 'sent', regions: report.data.regions.length };
+  const key = { pk: `Y#${program.year}#DIGEST`, sk: day };
+  let regions = 0;
+  const sent = await sendScheduled(deps, key, { type: 'digest' }, async (tags) => {
+    const report = await composeDigest(deps, now);
+    regions = report.data.regions.length;
+    return sendReport(deps, report, tags);
+  });
+  if (sent.state !== 'sent') return { ...base, result: sent.state };
+  log.info('digest sent', { day, regions });
+  return { ...base, result: 'sent', regions };
 }
 
 /**
@@ -342,19 +338,16 @@ export async function runUnderfillReport(
   const base = { kind: 'underfill' as const, day, to: program.adminEmails };
   if (!deadline) return { ...base, result: 'not-due' };
   if (opts.dryRun) return { ...base, deadline: deadline.date, result: 'dry-run' };
-  const pk = `Y#${program.year}#UNDERFILL`;
-  const claim = await deps.sendOnce.claim(
-    pk,
-    deadline.date,
-    { type: 'underfill' },
-    deps.clock?.() ?? new Date(),
-    CLAIM_LEASE_MS,
-  );
-  if (claim !== 'claimed') return { ...base, deadline: deadline.date, result: 'already-sent' };
-  const report = await composeUnderfill(deps, deadline);
-  await sendClaimed(deps.sendOnce, { pk, sk: deadline.date }, () => sendReport(deps, report));
-  log.info('under-fill report sent', { deadline: deadline.date, regions: report.data.rows.length });
-  return { ...base, deadline: deadline.date, result: 'sent', regions: report.data.rows.length };
+  const key = { pk: `Y#${program.year}#UNDERFILL`, sk: deadline.date };
+  let regions = 0;
+  const sent = await sendScheduled(deps, key, { type: 'underfill' }, async (tags) => {
+    const report = await composeUnderfill(deps, deadline);
+    regions = report.data.rows.length;
+    return sendReport(deps, report, tags);
+  });
+  if (sent.state !== 'sent') return { ...base, deadline: deadline.date, result: sent.state };
+  log.info('under-fill report sent', { deadline: deadline.date, regions });
+  return { ...base, deadline: deadline.date, result: 'sent', regions };
 }
 
 /** The deadline whose under-fill report is due on the local day of `now` (the morning after it). */
@@ -411,6 +404,7 @@ function reportBodies(program: Program, lines: string[], htmlTop = ''): { text: 
 export async function sendReport(
   deps: Pick<DeadlineDeps, 'program' | 'mailer'>,
   report: ComposedReport<unknown>,
+  tags?: Record<string, string>,
 ): Promise<string> {
   const { program } = deps;
   const msg = await composeMessage({
@@ -421,5 +415,10 @@ export async function sendReport(
     html: report.html,
     attachments: [{ ...report.attachment, contentType: XLSX }],
   });
-  return deps.mailer.sendRaw({ from: program.mailbox, to: program.adminEmails, raw: msg.raw });
+  return deps.mailer.sendRaw({
+    from: program.mailbox,
+    to: program.adminEmails,
+    raw: msg.raw,
+    ...(tags ? { tags } : {}),
+  });
 }

@@ -25,7 +25,8 @@ export function noticeBlobKey(messageKey: string, kind: NoticeKind): string {
 /**
  * Sends a notice to the bureau once, keyed by the message and kind it answers: the bytes are stored, the
  * send is claimed in the send-once ledger, sent and marked sent. A retried step finds the mark and sends
- * nothing; one that crashed between claim and mark sends the stored bytes again after the claim's lease.
+ * nothing; one that crashed between claim and mark sends the stored bytes again after the claim's lease,
+ * unless SES's evidence says they left.
  */
 export async function sendNoticeOnce(
   deps: Pick<IntakeDeps, 'program' | 'mailer' | 'store' | 'sendOnce'>,
@@ -34,30 +35,17 @@ export async function sendNoticeOnce(
 ): Promise<'sent' | 'already-sent'> {
   const { program } = deps;
   const { pk, sk } = keys.notice(notice.messageKey, notice.kind);
-  const claim = await deps.sendOnce.claim(pk, sk, { kind: notice.kind }, at.now, at.leaseMs);
-  if (claim === 'sent') {
-    log.info('bureau notice already sent', { messageKey: notice.messageKey, kind: notice.kind });
-    return 'already-sent';
-  }
-  if (claim === 'busy') {
+  const sent = await deps.sendOnce.send({ pk, sk }, { kind: notice.kind }, at, async (tags) => {
+    const raw = await storedOrComposed(deps, notice, noticeBlobKey(notice.messageKey, notice.kind));
+    return deps.mailer.sendRaw({ from: program.mailbox, to: program.adminEmails, raw, tags });
+  });
+  if (sent.state === 'busy') {
     throw new TransientError(`notice ${notice.kind} for ${notice.messageKey} is being sent by another run`);
   }
-  const blob = noticeBlobKey(notice.messageKey, notice.kind);
-  const raw = await storedOrComposed(deps, notice, blob);
-  const sentId = await deps.mailer.sendRaw({ from: program.mailbox, to: program.adminEmails, raw });
-  try {
-    await deps.sendOnce.markSent(pk, sk, sentId, at.now);
-  } catch (err) {
-    // The notice is out: without the mark the retry would send it again once the claim's lease ends, so
-    // the mark gets one more try before the run fails.
-    log.warn('bureau notice sent but not marked, marking again', {
-      messageKey: notice.messageKey,
-      kind: notice.kind,
-      error: String(err),
-    });
-    await deps.sendOnce.markSent(pk, sk, sentId, at.now);
+  if (sent.state === 'already-sent') {
+    log.info('bureau notice already sent', { messageKey: notice.messageKey, kind: notice.kind });
   }
-  return 'sent';
+  return sent.state;
 }
 
 async function storedOrComposed(

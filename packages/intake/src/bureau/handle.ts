@@ -286,18 +286,13 @@ export async function composeCommandReply(
 export async function sendStoredReply(deps: BureauDeps, key: string, to: string[]): Promise<void> {
   if (to.length === 0) return;
   const pk = `Y#${deps.program.year}#BUREAU#REPLY`;
-  const claim = await deps.sendOnce.claim(
-    pk,
-    key,
-    { type: 'bureau-reply' },
-    deps.clock?.() ?? new Date(),
-    LEASE_MS,
-  );
-  if (claim === 'sent') return;
-  if (claim === 'busy') throw new TransientError(`bureau reply ${key} is being sent by another invocation`);
-  const raw = await deps.store.get(replyKey(key));
-  const id = await deps.mailer.sendRaw({ from: deps.program.mailbox, to, raw });
-  await deps.sendOnce.markSent(pk, key, id, new Date());
+  const at = { now: deps.clock?.() ?? new Date(), leaseMs: LEASE_MS };
+  const sent = await deps.sendOnce.send({ pk, sk: key }, { type: 'bureau-reply' }, at, async (tags) => {
+    const raw = await deps.store.get(replyKey(key));
+    return deps.mailer.sendRaw({ from: deps.program.mailbox, to, raw, tags });
+  });
+  if (sent.state === 'busy')
+    throw new TransientError(`bureau reply ${key} is being sent by another invocation`);
 }
 
 async function finish(deps: BureauDeps, record: MessageRecord, outcome: Outcome): Promise<Outcome> {
