@@ -14,7 +14,7 @@ import { rememberActions, rememberReply } from './bounce-mail.ts';
 import type { InboundRef, IntakeDeps } from './context.ts';
 import { type Notice, type NoticeKind, sendNoticeOnce } from './notices.ts';
 import type { Outcome } from './outcome.ts';
-import { AwaitingSendEvidenceError, checkReplySent, sendTaken, takeSend, takenWith } from './sent-check.ts';
+import { AwaitingSendEvidenceError, checkReplySent, sendTaken, takenWith, takeSend } from './sent-check.ts';
 
 /** What a run knows before its email is parsed and claimed. */
 export interface RunStart {
