@@ -1,18 +1,22 @@
 /**
  * The e2e I/O floor: the fewest DynamoDB, S3 and SES calls the semantics of one ingest need, built from the
  * writes a real ingest made (so the items and their sizes are the real ones) and executed against the same
- * local services. Per ingest of a submission that is accepted:
+ * local services. Per ingest of a submission that is accepted, by a cold function:
  *
- * 1. claim the message: one conditional PutItem (attribute_not_exists), no read before it;
- * 2. read what the decisions depend on: one Query (the region's registrations, for resubmissions) and one
+ * 1. load the program: one GetItem of the pointer that carries the current version. A cold function holds no
+ *    program, and the reads after it need it: the region comes from its regions and contacts, the counters
+ *    and class versions read are its classes', the year is in every key. So it is a call of its own, before
+ *    the batch read, not a key of it;
+ * 2. claim the message: one conditional PutItem (attribute_not_exists), no read before it;
+ * 3. read what the decisions depend on: one Query (the region's registrations, for resubmissions) and one
  *    BatchGetItem (every other item the ingest read: contacts, sender index, quota counters);
- * 3. write every registration, enterprise and person marker, quota counter (one update per counter, by the
- *    submission's total, conditioned on the limit minus that total), contacts, submission marks and the
- *    message's outcome (status recorded, conditioned on the claim's attempts) in TransactWriteItems of at
- *    most 100 actions: one for a typical submission of 30 students (3 items each + 2 counters + a few);
- * 4. take the reply's send: one UpdateItem conditioned on the message being recorded and on the claim (the
- *    record names the claim that took the send and stays `recorded` until done), so an invocation that lost
- *    the message never sends;
+ * 4. store the reply's bytes (S3, before the outcome that promises them), then write every registration,
+ *    enterprise and person marker, quota counter (one update per counter, by the submission's total,
+ *    conditioned on the limit minus that total), contacts, submission marks and the message's outcome in
+ *    TransactWriteItems of at most 100 actions: one for a typical submission of 30 students (3 items each + 2
+ *    counters + a few). The outcome takes the reply's send in the same write (status sending, sendingAt, the
+ *    send tag), conditioned on the claim's attempts, so an invocation that lost the message writes nothing
+ *    and never sends, and no call of its own takes the send;
  * 5. send the reply: the SES call(s) the ingest made, as they were;
  * 6. mark the message done: one UpdateItem, or the ingest's own final transaction when it writes more with
  *    it (the reply remembered for bounces under the id SES returned, which exists only after the send).
@@ -23,7 +27,9 @@
  * anyway is part of that write.
  *
  * S3 calls are kept as the ingest made them (storing the raw mail as the receipt rule would, reading it).
- * That is 6 DynamoDB calls for a typical submission, the ddb_calls_typical budget.
+ * That is 6 DynamoDB calls for a typical submission, the ddb_calls_typical budget. A warm function holds the
+ * program; it needs no read of it only if the records transaction checks that the version it holds is still
+ * current, which the project does not do yet (so a warm ingest makes its version check: 6 too).
  */
 
 /** A recorded or planned SDK call: the command class's name, its input, and which client sends it. */
@@ -47,6 +53,14 @@ function isMessageKey(k: Record<string, unknown> | undefined): boolean {
   return typeof k?.pk === 'string' && k.pk.startsWith('MSG#');
 }
 
+/** The program's items (the CURRENT pointer and the versions) share this partition. */
+function isProgramKey(k: Record<string, unknown> | undefined): boolean {
+  return k?.pk === 'PROGRAM';
+}
+
+/** The message's record before its end: the outcome stored with the send taken, or not yet taken. */
+const BEFORE_THE_END = new Set(['recorded', 'sending']);
+
 /** The minimal plan for the calls of one recorded ingest (inputs with the table name as a placeholder). */
 export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedCall[] {
   const table =
@@ -55,6 +69,7 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
   const counters = new Map<string, { key: Key; delta: number; limit: number | undefined }>();
   const getKeys = new Map<string, Key>();
   let query: Record<string, unknown> | undefined;
+  let programRead = false;
   let claim: Record<string, unknown> | undefined;
   let message: Record<string, unknown> | undefined;
   let done: PlannedCall | undefined;
@@ -97,18 +112,23 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
       // id SES returned): after the send, so it stays the last call, as the ingest made it.
       const final = acts.find((a) => {
         const item = a.Put?.Item as Record<string, unknown> | undefined;
-        return isMessageKey(item) && item?.status !== 'recorded';
+        return isMessageKey(item) && !BEFORE_THE_END.has(String(item?.status));
       });
       if (final) {
         done = { kind: 'doc', command: 'TransactWriteCommand', input: { TransactItems: acts } };
         continue;
       }
-      for (const a of acts) addAction(a);
+      for (const a of acts) {
+        const item = a.Put?.Item as Record<string, unknown> | undefined;
+        // The message's outcome in the records transaction: planned below, with the send taken.
+        if (isMessageKey(item)) message ??= item;
+        else addAction(a);
+      }
     } else if (c.command === 'PutCommand') {
       const item = c.input.Item as Record<string, unknown>;
       if (isMessageKey(item)) {
         if (!claim) claim = c.input;
-        else message = item;
+        else message ??= item;
       } else addAction({ Put: { TableName: table, Item: item } });
     } else if (c.command === 'UpdateCommand' || c.command === 'DeleteCommand') {
       if (isMessageKey(c.input.Key as Record<string, unknown>)) continue;
@@ -116,7 +136,8 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
       addAction({ [c.command === 'UpdateCommand' ? 'Update' : 'Delete']: { TableName: table, ...body } });
     } else if (c.command === 'GetCommand') {
       const key = c.input.Key as Key;
-      if (!isMessageKey(key)) getKeys.set(keyOf(key as never) ?? '', key);
+      if (isProgramKey(key)) programRead = true;
+      else if (!isMessageKey(key)) getKeys.set(keyOf(key as never) ?? '', key);
     } else if (c.command === 'BatchGetCommand') {
       const requests = (c.input.RequestItems ?? {}) as Record<string, { Keys?: Key[] }>;
       for (const req of Object.values(requests)) {
@@ -145,10 +166,11 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
   const claimItem = claim?.Item as Record<string, unknown> | undefined;
   const messageKey = claimItem ? { pk: claimItem.pk, sk: claimItem.sk } : undefined;
   if (message && messageKey) {
+    // The outcome takes the reply's send in the same write, on the claim: no call of its own for the take.
     actions.set(keyOf(message) ?? 'MSG', {
       Put: {
         TableName: table,
-        Item: { ...message, status: 'recorded' },
+        Item: { ...message, status: 'sending', sendingAt: new Date().toISOString(), sendTag: 'reply' },
         ConditionExpression: 'attempts = :a',
         ExpressionAttributeValues: { ':a': claimItem?.attempts ?? 1 },
       },
@@ -157,10 +179,18 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
 
   const plan: PlannedCall[] = [];
   const [firstS3, ...restS3] = s3;
-  // The raw mail is stored (receipt rule) and read before anything else; the rest of S3 goes with the reply.
+  // The raw mail is stored (receipt rule) and read before anything else; the reply's bytes are stored
+  // before the outcome that promises them.
   if (firstS3) plan.push(firstS3);
   const reads = restS3.filter((c) => c.command === 'GetObjectCommand');
   plan.push(...reads);
+  if (programRead) {
+    plan.push({
+      kind: 'doc',
+      command: 'GetCommand',
+      input: { TableName: table, Key: { pk: 'PROGRAM', sk: 'CURRENT' }, ConsistentRead: true },
+    });
+  }
   if (claim) plan.push({ kind: 'doc', command: 'PutCommand', input: claim });
   if (query) plan.push({ kind: 'doc', command: 'QueryCommand', input: query });
   if (getKeys.size > 0) {
@@ -170,33 +200,13 @@ export function minimalPlan(recorded: PlannedCall[], maxActions = 100): PlannedC
       input: { RequestItems: { [table]: { Keys: [...getKeys.values()], ConsistentRead: true } } },
     });
   }
+  plan.push(...restS3.filter((c) => c.command !== 'GetObjectCommand'));
   const all = [...actions.values()];
   for (let i = 0; i < all.length; i += maxActions) {
     plan.push({
       kind: 'doc',
       command: 'TransactWriteCommand',
       input: { TransactItems: all.slice(i, i + maxActions) },
-    });
-  }
-  plan.push(...restS3.filter((c) => c.command !== 'GetObjectCommand'));
-  if (messageKey) {
-    plan.push({
-      kind: 'doc',
-      command: 'UpdateCommand',
-      input: {
-        TableName: table,
-        Key: messageKey,
-        UpdateExpression: 'SET #s = :sending, sendingAt = :at, sendTag = :tag',
-        ConditionExpression: '#s = :recorded AND attempts = :a',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: {
-          ':recorded': 'recorded',
-          ':sending': 'sending',
-          ':at': new Date().toISOString(),
-          ':tag': 'reply',
-          ':a': claimItem?.attempts ?? 1,
-        },
-      },
     });
   }
   plan.push(...ses);

@@ -173,6 +173,9 @@ describe('minimal I/O plan', () => {
     { kind: 's3', command: 'PutObjectCommand', input: { Key: 'inbound/m1' } },
     { kind: 's3', command: 'GetObjectCommand', input: { Key: 'inbound/m1' } },
     { kind: 'doc', command: 'GetCommand', input: { TableName: T, Key: { pk: 'MSG#m1', sk: '-' } } },
+    // A cold function loads the program: the pointer, and (an old table's) the version it names.
+    { kind: 'doc', command: 'GetCommand', input: { TableName: T, Key: { pk: 'PROGRAM', sk: 'CURRENT' } } },
+    { kind: 'doc', command: 'GetCommand', input: { TableName: T, Key: { pk: 'PROGRAM', sk: 'V#000001' } } },
     message('processing'),
     { kind: 'doc', command: 'QueryCommand', input: { TableName: T, KeyConditionExpression: 'pk = :pk' } },
     {
@@ -198,17 +201,27 @@ describe('minimal I/O plan', () => {
     expect(items).toHaveLength(93);
     const total = items.find((a) => a.Update && (a.Update as { Key: { sk: string } }).Key.sk === 'TOTAL');
     expect(total?.Update?.ExpressionAttributeValues).toEqual({ ':d': 30, ':max': 70 });
+    // The outcome takes the reply's send in the transaction, on the claim.
+    const outcome = items.find(
+      (a) => (a.Put as { Item?: { pk?: string } } | undefined)?.Item?.pk === 'MSG#m1',
+    );
+    expect(outcome?.Put).toMatchObject({
+      Item: { status: 'sending', sendTag: 'reply' },
+      ConditionExpression: 'attempts = :a',
+    });
     expect(plan.map((c) => c.command)).toEqual([
       'PutObjectCommand',
       'GetObjectCommand',
+      'GetCommand',
       'PutCommand',
       'QueryCommand',
       'BatchGetCommand',
       'TransactWriteCommand',
-      'UpdateCommand',
       'SendEmailCommand',
       'UpdateCommand',
     ]);
+    // The program is one read of the pointer, not folded into the batch read whose keys depend on it.
+    expect(plan[2]?.input.Key).toEqual({ pk: 'PROGRAM', sk: 'CURRENT' });
   });
 
   it('splits the writes by the limit of 100 actions', () => {

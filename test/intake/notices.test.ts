@@ -73,8 +73,8 @@ describe('bureau notices are sent once', () => {
       people: people(1, 1701),
     });
     const ref = await storeInbound(h, raw);
-    // The outcome is saved 'recorded' before the reply's send is taken.
-    const { registry, mock } = failingFirstSave(h, 'recorded');
+    // The outcome is saved with the reply's send taken ('sending', one write) before the reply goes out.
+    const { registry, mock } = failingFirstSave(h, 'sending');
     const deps = h.deps({ registry });
     await expect(processInbound(ref, deps)).rejects.toThrow(/Throttling/);
     expect(await noticesAfter(h, since)).toBe(1);

@@ -8,13 +8,13 @@ import {
 } from '@lingjun/core';
 import { composeReply, type InboundMail } from '@lingjun/mail';
 import { type Program, programRegions } from '@lingjun/program';
-import type { MessageRecord, TransactItems } from '@lingjun/registry';
+import { ClaimLostError, type MessageRecord, type TransactItems } from '@lingjun/registry';
 import { finding } from '@lingjun/rules';
 import { rememberActions, rememberReply } from './bounce-mail.ts';
 import type { InboundRef, IntakeDeps } from './context.ts';
 import { type Notice, type NoticeKind, sendNoticeOnce } from './notices.ts';
 import type { Outcome } from './outcome.ts';
-import { AwaitingSendEvidenceError, checkReplySent, sendTaken, takeSend } from './sent-check.ts';
+import { AwaitingSendEvidenceError, checkReplySent, sendTaken, takenWith, takeSend } from './sent-check.ts';
 
 /** What a run knows before its email is parsed and claimed. */
 export interface RunStart {
@@ -50,7 +50,10 @@ export interface ReplyParts {
 /** A reply composed and stored, with the record that says so; what `sendReply` sends. */
 export interface PreparedReply {
   outcome: Outcome;
-  /** The message record to store before sending: `recorded`, or the final state when nobody is answered. */
+  /**
+   * The message record to store before sending: `sending` (the outcome with the send taken), or the final
+   * state when nobody is answered.
+   */
   record: MessageRecord;
   send?: { raw: Uint8Array; to: string[]; messageId: string };
   finalStatus: 'done' | 'held';
@@ -58,9 +61,10 @@ export interface PreparedReply {
 }
 
 /**
- * Composes the reply and stores its bytes, and gives the record that marks the email `recorded` (written
- * by the caller, alone or in the transaction of the email's registrations). Without a recipient the
- * record is already the final one.
+ * Composes the reply and stores its bytes, and gives the record that stores the outcome with the reply's
+ * send taken (`sending`), written by the caller on this invocation's claim, alone or in the transaction of
+ * the email's registrations: one write both records and takes. Without a recipient the record is already
+ * the final one.
  */
 export async function prepareReply(
   run: Run,
@@ -92,7 +96,7 @@ export async function prepareReply(
     ...outcome,
     reply: { to: composed.to, subject: composed.subject, attachments: composed.attachments },
   };
-  // The reply is stored before the outcome says 'recorded', so a retry always finds the bytes to send.
+  // The reply is stored before the outcome is, so a retry always finds the bytes to send.
   await deps.store.put(replyKey(run.key), composed.raw, 'message/rfc822');
   // An earlier reply's id and tag (a held email now approved) must not read as this reply having been sent.
   const { replyMessageId: _earlier, sendTag: _earlierTag, ...record } = run.record;
@@ -101,7 +105,10 @@ export async function prepareReply(
     outcome: withReply,
     record: {
       ...record,
-      status: 'recorded',
+      // Taken with the outcome: once this is stored the reply may have left, and a run that finds it so
+      // asks the mail service's evidence (or waits out the grace period) before sending again.
+      status: 'sending',
+      ...takenWith(run.key, run.record.attempts, run.now),
       outcome: withReply,
       ...(outcome.region ? { region: outcome.region.code } : {}),
       ...(heldReason ? { heldReason } : {}),
@@ -112,8 +119,9 @@ export async function prepareReply(
 }
 
 /**
- * Stores the outcome before sending, so a crash between the two resumes at the reply and the records are
- * not written twice; then sends and marks the email done.
+ * Stores the outcome with the send taken before sending, in one write on this invocation's claim (an
+ * invocation that lost the email writes and sends nothing), so a crash between the two resumes at the reply
+ * and the records are not written twice; then sends and marks the email done.
  */
 export async function finishWithReply(
   run: Run,
@@ -124,21 +132,21 @@ export async function finishWithReply(
 ): Promise<Outcome> {
   const prepared = await prepareReply(run, outcome, parts, finalStatus, heldReason);
   if (!prepared.send) return save(run, prepared.outcome, finalStatus, heldReason);
-  await run.deps.registry.saveMessage(prepared.record);
+  if (!(await run.deps.registry.saveMessage(prepared.record, { ifAttempts: run.record.attempts }))) {
+    throw new ClaimLostError(`message ${run.key} was taken over before its reply was sent`);
+  }
   run.record = prepared.record;
   return sendReply(run, prepared);
 }
 
 /**
- * Sends a prepared reply whose record is stored (`run.record`), and marks the email done. The send is
- * taken first (on this invocation's claim, registry `takeSend`): an invocation that lost the email sends
- * nothing.
+ * Sends a prepared reply whose record is stored with its send taken (`run.record`, `sending`, written on
+ * this invocation's claim), and marks the email done.
  */
 export async function sendReply(run: Run, prepared: PreparedReply): Promise<Outcome> {
   const { deps } = run;
   const { send, outcome: withReply, finalStatus, heldReason } = prepared;
   if (!send) return withReply;
-  await takeSend(run, run.record.status);
   const sesId = await sendTaken(run, { from: deps.program.mailbox, to: send.to, raw: send.raw });
   // Known as sent from here on: if a later write fails, the failure handler stores this record and the
   // retry finishes the email without sending the reply again.

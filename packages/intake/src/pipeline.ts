@@ -163,7 +163,8 @@ async function process(run: Run): Promise<Outcome> {
       otherAccepted: contacts.taken || otherAccepted,
     });
   if (assembly.loose.length === 0) {
-    // The outcome is written in the transaction of the registrations: no window between the two.
+    // The outcome, with the reply's send taken, is written in the transaction of the registrations: no
+    // window between the two, and no write of its own for the take.
     let prepared: PreparedReply | undefined;
     await recordStep(p, region.code, assembly, reads, async (results, classFindings, used) => {
       const outcome = conclude(results, [...findings, ...classFindings], false);

@@ -35,15 +35,24 @@ export function replyTag(key: string, attempt: number): string {
   return `reply-${key}-${attempt}`;
 }
 
+/**
+ * What a record that takes a reply's send carries: when it was taken and the tag of the claim taking it. The
+ * outcome's write carries it (the send taken in the same write), so a first reply costs no write of its own.
+ */
+export function takenWith(key: string, attempt: number, now: Date): { sendingAt: string; sendTag: string } {
+  return { sendingAt: now.toISOString(), sendTag: replyTag(key, attempt) };
+}
+
 /** The tag of the reply this run is sending: the one the record took the send with, else a new one. */
 function tagOf(run: Run): string {
   return run.record.sendTag ?? replyTag(run.key, run.record.attempts);
 }
 
 /**
- * Takes the send of the reply: one conditional update marks the record 'sending', only over the status and
- * claim this run holds (registry `takeSend`), so a run that lost the email sends nothing and any later run
- * asks the mail service's evidence before sending again.
+ * Takes the send of a stored reply a retry sends (the record `recorded` after a refusal, or `sending` past
+ * the grace period): one conditional update marks the record 'sending', only over the status and claim this
+ * run holds (registry `takeSend`), so a run that lost the email sends nothing and any later run asks the
+ * mail service's evidence before sending again. A first reply's send is taken with its outcome (`takenWith`).
  */
 export async function takeSend(run: Run, from: MessageStatus): Promise<void> {
   const sendingAt = run.now.toISOString();

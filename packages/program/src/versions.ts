@@ -20,6 +20,8 @@ export interface PublishedProgram {
 export interface ProgramVersions {
   /** The current version number, or undefined when nothing was ever published. */
   currentVersion(): Promise<number | undefined>;
+  /** The current version with its program, or undefined when nothing was ever published. */
+  current(): Promise<PublishedProgram | undefined>;
   /** One version, or undefined when there is no such version. */
   get(version: number): Promise<PublishedProgram | undefined>;
   /**
@@ -41,11 +43,8 @@ export async function currentProgram(
   seed: () => Promise<Program>,
   now = new Date(),
 ): Promise<PublishedProgram> {
-  const version = await store.currentVersion();
-  if (version !== undefined) {
-    const found = await store.get(version);
-    if (found) return found;
-  }
+  const found = await store.current();
+  if (found) return found;
   try {
     return await store.publish({
       after: 0,

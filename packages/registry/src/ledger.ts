@@ -126,8 +126,9 @@ export class MessageLedger {
   }
 
   /**
-   * The write of a message's recorded outcome as a transaction action, conditioned on the claim still
-   * being this invocation's (`attempts` moves on when another one takes the message over).
+   * The write of a message's outcome (with its reply's send taken: `sending`) as a transaction action,
+   * conditioned on the claim still being this invocation's (`attempts` moves on when another one takes the
+   * message over), so an invocation that lost the message writes nothing and never sends.
    */
   recordedAction(record: MessageRecord): TransactItems[number] {
     return {
@@ -141,10 +142,11 @@ export class MessageLedger {
   }
 
   /**
-   * Takes the reply's send before it goes out: the record moves from `from` (recorded, or sending when a
-   * resumed run sends again) to `sending`, only while this invocation's claim holds (`attempts`), so an
-   * invocation that lost the message to another never sends. From then on the reply may have gone out, and
-   * a later run asks the mail service's evidence before sending again.
+   * Takes the send of a stored reply before a retry sends it: the record moves from `from` (recorded after
+   * a refusal, or sending when a resumed run sends again) to `sending`, only while this invocation's claim
+   * holds (`attempts`), so an invocation that lost the message to another never sends. From then on the
+   * reply may have gone out, and a later run asks the mail service's evidence before sending again. (A first
+   * reply's send is taken by the write of its outcome.)
    */
   async takeSend(
     record: MessageRecord,
@@ -186,9 +188,13 @@ export class MessageLedger {
 
   /**
    * Writes a message's new status and outcome; with `ifStatus`, only over a record still in that status
-   * (false when it was not, so two people deciding the same message cannot both win).
+   * (false when it was not, so two people deciding the same message cannot both win); with `ifAttempts`,
+   * only while that claim holds the message (false when another invocation took it over).
    */
-  async saveMessage(record: MessageRecord, opts: { ifStatus?: MessageStatus } = {}): Promise<boolean> {
+  async saveMessage(
+    record: MessageRecord,
+    opts: { ifStatus?: MessageStatus; ifAttempts?: number } = {},
+  ): Promise<boolean> {
     try {
       await this.db.send(
         new PutCommand({
@@ -200,12 +206,14 @@ export class MessageLedger {
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: { ':expected': opts.ifStatus },
               }
-            : {}),
+            : opts.ifAttempts !== undefined
+              ? { ConditionExpression: 'attempts = :a', ExpressionAttributeValues: { ':a': opts.ifAttempts } }
+              : {}),
         }),
       );
       return true;
     } catch (err) {
-      if (opts.ifStatus && isConditionFailure(err)) return false;
+      if ((opts.ifStatus || opts.ifAttempts !== undefined) && isConditionFailure(err)) return false;
       throw wrapDynamoError(err, 'save message');
     }
   }

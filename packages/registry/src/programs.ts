@@ -7,8 +7,9 @@ import { keys } from './keys.ts';
 
 /**
  * Published program versions in the registry's table: one item per version (the program as JSON, who, when,
- * what changed) and a CURRENT pointer that names the newest. Publishing writes both in one transaction
- * conditioned on the pointer still naming the version the publisher read, so two publishers cannot both win.
+ * what changed) and a CURRENT pointer that names the newest and carries a copy of it, so a cold function
+ * loads the program with one read. Publishing writes both in one transaction conditioned on the pointer still
+ * naming the version the publisher read, so two publishers cannot both win.
  */
 export class DynamoProgramVersions implements ProgramVersions {
   constructor(
@@ -33,21 +34,32 @@ export class DynamoProgramVersions implements ProgramVersions {
     }
   }
 
+  /**
+   * The current version in one read of the pointer, which carries the program; a pointer written before it
+   * did (version number only) is followed to its version item.
+   */
+  async current(): Promise<PublishedProgram | undefined> {
+    let item: Record<string, unknown> | undefined;
+    try {
+      const res = await this.db.send(
+        new GetCommand({ TableName: this.table, Key: keys.programCurrent(), ConsistentRead: true }),
+      );
+      item = res.Item;
+    } catch (err) {
+      throw wrapDynamoError(err, 'program current');
+    }
+    if (!item) return undefined;
+    const version = Number(item.version);
+    return item.program === undefined ? this.get(version) : published(version, item);
+  }
+
   /** One published version, validated as a program again on the way out. */
   async get(version: number): Promise<PublishedProgram | undefined> {
     try {
       const res = await this.db.send(
         new GetCommand({ TableName: this.table, Key: keys.programVersion(version), ConsistentRead: true }),
       );
-      const item = res.Item;
-      if (!item) return undefined;
-      return {
-        version,
-        program: parseProgram(JSON.parse(String(item.program)), `程序版本 ${version}`),
-        publishedBy: String(item.publishedBy),
-        publishedAt: String(item.publishedAt),
-        changes: (item.changes as string[] | undefined) ?? [],
-      };
+      return res.Item ? published(version, res.Item) : undefined;
     } catch (err) {
       throw wrapDynamoError(err, 'program get');
     }
@@ -62,12 +74,18 @@ export class DynamoProgramVersions implements ProgramVersions {
     now: Date;
   }): Promise<PublishedProgram> {
     const version = input.after + 1;
-    const published: PublishedProgram = {
+    const result: PublishedProgram = {
       version,
       program: input.program,
       publishedBy: input.publishedBy,
       publishedAt: input.now.toISOString(),
       changes: input.changes,
+    };
+    const body = {
+      program: JSON.stringify(input.program),
+      publishedBy: result.publishedBy,
+      publishedAt: result.publishedAt,
+      changes: result.changes,
     };
     try {
       await this.db.send(
@@ -76,21 +94,15 @@ export class DynamoProgramVersions implements ProgramVersions {
             {
               Put: {
                 TableName: this.table,
-                Item: {
-                  ...keys.programVersion(version),
-                  type: 'program',
-                  program: JSON.stringify(input.program),
-                  publishedBy: published.publishedBy,
-                  publishedAt: published.publishedAt,
-                  changes: published.changes,
-                },
+                Item: { ...keys.programVersion(version), type: 'program', ...body },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
             {
               Put: {
                 TableName: this.table,
-                Item: { ...keys.programCurrent(), type: 'program-current', version },
+                // The pointer carries the version it names, so loading the program is one read.
+                Item: { ...keys.programCurrent(), type: 'program-current', version, ...body },
                 ConditionExpression:
                   input.after === 0
                     ? 'attribute_not_exists(pk)'
@@ -101,7 +113,7 @@ export class DynamoProgramVersions implements ProgramVersions {
           ],
         }),
       );
-      return published;
+      return result;
     } catch (err) {
       const reasons = (err as TransactionCanceledException).CancellationReasons ?? [];
       if (reasons.some((r) => r.Code === 'ConditionalCheckFailed'))
@@ -109,4 +121,15 @@ export class DynamoProgramVersions implements ProgramVersions {
       throw wrapDynamoError(err, 'program publish');
     }
   }
+}
+
+/** A stored version (its item, or the pointer's copy), validated as a program again on the way out. */
+function published(version: number, item: Record<string, unknown>): PublishedProgram {
+  return {
+    version,
+    program: parseProgram(JSON.parse(String(item.program)), `程序版本 ${version}`),
+    publishedBy: String(item.publishedBy),
+    publishedAt: String(item.publishedAt),
+    changes: (item.changes as string[] | undefined) ?? [],
+  };
 }

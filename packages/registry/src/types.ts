@@ -42,8 +42,10 @@ export type RegisterResult =
   | { ok: false; reason: 'already-active' };
 
 /**
- * Where an inbound email stands. 'recorded': its outcome and reply are stored, the reply not yet handed to the
- * mail service; 'sending': a run took the send and may have handed it over (see `sendingAt`).
+ * Where an inbound email stands. 'sending': its outcome and reply are stored and a run took the send (in the
+ * same write as the outcome), so the reply may have been handed over (see `sendingAt`); 'recorded': they are
+ * stored and no send is taken (a send the mail service refused, put back so the retry sends at once; a
+ * bureau command's reply).
  */
 export type MessageStatus =
   | 'processing'
