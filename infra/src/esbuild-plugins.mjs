@@ -32,7 +32,8 @@ export function literalTraitKeys(source) {
 }
 
 /** The generated schema modules of AWS SDK clients (nested clients' submodules too), ESM builds only. */
-export const SDK_SCHEMA_FILE = /[\\/]node_modules[\\/]@aws-sdk[\\/].+[\\/]dist-es[\\/](?:.+[\\/])?schemas[\\/]schemas_\d+\.js$/;
+export const SDK_SCHEMA_FILE =
+  /[\\/]node_modules[\\/]@aws-sdk[\\/].+[\\/]dist-es[\\/](?:.+[\\/])?schemas[\\/]schemas_\d+\.js$/;
 
 /** @type {import('esbuild').Plugin} */
 export const sdkSchemasPlugin = {
@@ -45,5 +46,20 @@ export const sdkSchemasPlugin = {
   },
 };
 
+/**
+ * The SDK clients' default credential chain, replaced by the credentials Lambda sets in the environment
+ * (packages/aws/src/lambda-credentials.ts says why). Only the bundles get it: tests and the CLI run the
+ * sources with the SDK's own chain.
+ * @type {import('esbuild').Plugin}
+ */
+export const lambdaCredentialsPlugin = {
+  name: 'lingjun-lambda-credentials',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, (args) =>
+      build.resolve('@lingjun/aws/lambda-credentials', { kind: args.kind, resolveDir: args.resolveDir }),
+    );
+  },
+};
+
 /** Every plugin a function's bundle is built with. */
-export const PLUGINS = [sdkSchemasPlugin];
+export const PLUGINS = [sdkSchemasPlugin, lambdaCredentialsPlugin];
