@@ -1,5 +1,5 @@
 /**
- * How every lingjun function is bundled: esbuild, run in this process (never Docker), ESM with code splitting.
+ * How every lingjun function is bundled: esbuild, run locally (never Docker), ESM with code splitting.
  * The CDK construct calls buildFunction from a local-bundling hook and `npm run bench` calls the same function,
  * so the bench measures the bundles that would be deployed. Importing this file pulls in nothing from the CDK.
  *
@@ -13,6 +13,10 @@
  * that needs it), and a lazily used part of a package is imported by its subpath (`@lingjun/deadlines/
  * reports`), never through an import() of the index, which keeps every export alive. infra/test/
  * cold-start.test.ts holds the budgets.
+ *
+ * Two esbuild plugins (esbuild-plugins.mjs) remove AWS SDK code no function runs: the schemas of commands a
+ * client is never sent (the SDK writes them in a form esbuild cannot drop), and the default credential chain,
+ * replaced by the role's credentials from the environment, the only ones Lambda gives a function.
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
