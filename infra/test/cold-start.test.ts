@@ -14,18 +14,20 @@ import { buildFunction, initialOutputs } from '../src/bundling.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /**
- * Budgets in KB (1,024 bytes), issue 16: reminders and course-end ≤ 700. Intake's is issue 7's figure, 614,
- * reached again (604) once the bundles dropped the SDK schemas no command uses and the default credential
- * chain (esbuild-plugins.mjs); what is left at cold start is what every mail runs (the S3 and DynamoDB
- * clients, postal-mime, the readers, rules, registry and receipt). Lower it as it falls.
+ * Budgets in KB (1,024 bytes), issue 16: reminders and course-end ≤ 700. Intake's is a ratchet at the level
+ * reached (559), under issue 7's 614 once the bundles dropped the SDK schemas no command uses, the default
+ * credential chain and postal-mime's entity table (esbuild-plugins.mjs; 672 before them); what is left at cold
+ * start is what every mail runs (the S3 and DynamoDB clients, postal-mime, the readers, rules, registry and
+ * receipt). Lower it as it falls, and raise it only with the code every mail needs.
  */
-const BUDGET_KB = { intake: 614, reminders: 700, 'course-end': 700 } as const;
+const BUDGET_KB = { intake: 565, reminders: 700, 'course-end': 700 } as const;
 /**
- * Every file each function ships (entry and all chunks), ratchets at the levels reached (intake 1925,
- * reminders 1793, course-end 1864 KB; 2127, 1994 and 2065 before the two plugins). The bench budgets intake
- * at 2048.
+ * Every JavaScript file each function ships (entry and all chunks), ratchets at the levels reached (intake
+ * 1881, reminders 1793, course-end 1864 KB; 2127, 1994 and 2065 before the plugins). The bench budgets intake
+ * at 2048. Intake also ships postal-mime's entity table as a 40 KB JSON file, read only to decode an HTML
+ * body part.
  */
-const TOTAL_KB = { intake: 1935, reminders: 1800, 'course-end': 1870 } as const;
+const TOTAL_KB = { intake: 1890, reminders: 1800, 'course-end': 1870 } as const;
 type Fn = keyof typeof BUDGET_KB;
 
 /** Libraries only some runs need: each must load with import(), never at cold start. */
