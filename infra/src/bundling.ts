@@ -14,9 +14,10 @@
  * reports`), never through an import() of the index, which keeps every export alive. infra/test/
  * cold-start.test.ts holds the budgets.
  *
- * Two esbuild plugins (esbuild-plugins.mjs) remove AWS SDK code no function runs: the schemas of commands a
- * client is never sent (the SDK writes them in a form esbuild cannot drop), and the default credential chain,
- * replaced by the role's credentials from the environment, the only ones Lambda gives a function.
+ * esbuild plugins (esbuild-plugins.mjs) remove code no cold start needs: the AWS SDK schemas of commands a
+ * client is never sent (the SDK writes them in a form esbuild cannot drop), the SDK's default credential
+ * chain (replaced by the role's credentials from the environment, the only ones Lambda gives a function), and
+ * postal-mime's HTML-entity table (a JSON file beside the bundle, read when an HTML body part is decoded).
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';

@@ -71,7 +71,8 @@ const ENTITIES_TABLE = 'lingjun-html-entities';
 /**
  * postal-mime's HTML-entity table, shipped as a JSON file beside the bundle and read the first time an entity
  * is decoded, instead of 45 KB of object literal every cold start compiles and builds. postal-mime decodes
- * entities only when it turns an HTML body into text (a mail with no text part); the table is the same.
+ * entities only when it turns an HTML-only body part into text (a mail with a text body and another part in
+ * HTML alone: forwarded or pasted content); the table is the same.
  * The module keeps its export: an object whose properties are the table's (a Proxy reading the file once).
  * @type {import('esbuild').Plugin}
  */
