@@ -1,5 +1,5 @@
 /**
- * How every lingjun function is bundled: esbuild, run in this process (never Docker), ESM with code splitting.
+ * How every lingjun function is bundled: esbuild, run locally (never Docker), ESM with code splitting.
  * The CDK construct calls buildFunction from a local-bundling hook and `npm run bench` calls the same function,
  * so the bench measures the bundles that would be deployed. Importing this file pulls in nothing from the CDK.
  *
@@ -13,12 +13,20 @@
  * that needs it), and a lazily used part of a package is imported by its subpath (`@lingjun/deadlines/
  * reports`), never through an import() of the index, which keeps every export alive. infra/test/
  * cold-start.test.ts holds the budgets.
+ *
+ * esbuild plugins (esbuild-plugins.mjs) remove code no cold start needs: the AWS SDK schemas of commands a
+ * client is never sent (the SDK writes them in a form esbuild cannot drop), the SDK's default credential
+ * chain (replaced by the role's credentials from the environment, the only ones Lambda gives a function), and
+ * postal-mime's HTML-entity table (a JSON file beside the bundle, read when an HTML body part is decoded).
  */
+import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { buildSync, type Metafile } from 'esbuild';
+import type { BuildOptions, Metafile } from 'esbuild';
 
 // The entry's name gives both its file (index.mjs) and the Lambda handler (index.handler).
 const ENTRY = 'index';
+
+const BUILD_SCRIPT = resolve(import.meta.dirname, 'esbuild-build.mjs');
 
 export const BUNDLE_OPTIONS = {
   format: 'esm',
@@ -44,7 +52,7 @@ export const BUNDLE_OPTIONS = {
 
 /** Builds one function's entry into outDir (index.mjs plus chunks/); returns esbuild's metafile. */
 export function buildFunction(root: string, entry: string, outDir: string): Metafile {
-  const res = buildSync({
+  const options: BuildOptions = {
     absWorkingDir: root,
     entryPoints: { [ENTRY]: entry },
     bundle: true,
@@ -62,10 +70,19 @@ export function buildFunction(root: string, entry: string, outDir: string): Meta
     sourcesContent: BUNDLE_OPTIONS.sourcesContent,
     external: [...BUNDLE_OPTIONS.externalModules],
     banner: { js: BUNDLE_OPTIONS.banner },
-    metafile: true,
     logLevel: 'error',
+  };
+  // esbuild-build.mjs adds the plugins (esbuild-plugins.mjs), which only esbuild's async build runs; the
+  // CDK's local bundling hook is synchronous, so the build runs in a child node and this waits for it.
+  const res = spawnSync(process.execPath, [BUILD_SCRIPT], {
+    input: JSON.stringify(options),
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  return res.metafile;
+  if (res.error) throw res.error;
+  if (res.status !== 0) throw new Error(`esbuild failed to bundle ${entry} (exit ${res.status})`);
+  return JSON.parse(res.stdout) as Metafile;
 }
 
 /**
