@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, once } from '@lingjun/core';
+import { ConfigError } from '@lingjun/core';
 import { type Program, programSchema } from './schema.ts';
 
 /** One problem in a program file: where (a JSON path such as classes[2].deadline) and what. */
@@ -56,9 +56,3 @@ export async function loadProgram(file: string): Promise<Program> {
   }
   return parseProgram(data, file);
 }
-
-/**
- * The deployed function's program (the file named by LINGJUN_PROGRAM_FILE, bundled beside the code), loaded
- * on first use and kept for the container's life; a failed load is tried again on the next event.
- */
-export const deployedProgram = once(() => loadProgram(process.env.LINGJUN_PROGRAM_FILE ?? 'program.json'));

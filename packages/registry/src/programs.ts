@@ -1,7 +1,12 @@
 import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '@lingjun/core';
-import { type ProgramVersions, type PublishedProgram, parseProgram } from '@lingjun/program';
+import {
+  PROGRAM_SCHEMA_VERSION,
+  type ProgramVersions,
+  type PublishedProgram,
+  storedProgram,
+} from '@lingjun/program';
 import { wrapDynamoError } from './dynamo.ts';
 import { keys } from './keys.ts';
 
@@ -53,7 +58,7 @@ export class DynamoProgramVersions implements ProgramVersions {
     return item.program === undefined ? this.get(version) : published(version, item);
   }
 
-  /** One published version, validated as a program again on the way out. */
+  /** One published version. */
   async get(version: number): Promise<PublishedProgram | undefined> {
     try {
       const res = await this.db.send(
@@ -83,6 +88,8 @@ export class DynamoProgramVersions implements ProgramVersions {
     };
     const body = {
       program: JSON.stringify(input.program),
+      // Read back without validating again while the schema stays this version (storedProgram).
+      schema: PROGRAM_SCHEMA_VERSION,
       publishedBy: result.publishedBy,
       publishedAt: result.publishedAt,
       changes: result.changes,
@@ -123,11 +130,11 @@ export class DynamoProgramVersions implements ProgramVersions {
   }
 }
 
-/** A stored version (its item, or the pointer's copy), validated as a program again on the way out. */
-function published(version: number, item: Record<string, unknown>): PublishedProgram {
+/** A stored version (its item, or the pointer's copy); validated again if stored under an older schema. */
+async function published(version: number, item: Record<string, unknown>): Promise<PublishedProgram> {
   return {
     version,
-    program: parseProgram(JSON.parse(String(item.program)), `程序版本 ${version}`),
+    program: await storedProgram(String(item.program), item.schema, `程序版本 ${version}`),
     publishedBy: String(item.publishedBy),
     publishedAt: String(item.publishedAt),
     changes: (item.changes as string[] | undefined) ?? [],
