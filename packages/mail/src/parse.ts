@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { MailParseError } from '@lingjun/core';
 import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
 import { authenticateSender, type SenderAuthentication } from './authentication.ts';
+import { liftBase64Bodies, restoreBodies } from './bodies.ts';
 import { normalizeHeaderBytes } from './charset.ts';
 
 /**
@@ -295,13 +296,18 @@ function bytesOf(content: Attachment['content']): Uint8Array {
 async function parseLevel(raw: Uint8Array, depth: number, authservId?: string): Promise<InboundMail> {
   const buf = toBuffer(raw);
   let parsed: Email;
-  try {
-    parsed = await PostalMime.parse(normalizeHeaderBytes(buf), {
+  const parse = (bytes: Buffer) =>
+    PostalMime.parse(normalizeHeaderBytes(bytes), {
       // Forwarded messages come back whole and are opened here, so MAX_FORWARD_DEPTH bounds them.
       forceRfc822Attachments: true,
       attachmentEncoding: 'arraybuffer',
       maxNestingDepth: MAX_PART_NESTING,
     });
+  try {
+    // File bodies decoded natively (bodies.ts); the original is parsed whole if they do not all come back.
+    const lifted = liftBase64Bodies(buf);
+    const fast = lifted ? await parse(lifted.raw).catch(() => null) : null;
+    parsed = lifted && fast && restoreBodies(fast.attachments, lifted) ? fast : await parse(buf);
   } catch (err) {
     throw new MailParseError('邮件格式损坏，系统无法解析。请检查后重新发送。', { cause: err });
   }
