@@ -3,9 +3,9 @@
  * JavaScript, line by line, which was a quarter of intake's own work on a typical submission (30 附件5 .docx
  * and two workbooks); Node's decoder is native. The parser still reads every header and the whole structure:
  * each clean base64 body of a file part is swapped for a short marker before parsing, decoded natively, and
- * put back in place of the marker afterwards. Anything unusual (a body with characters outside plain base64,
- * padding before its end, a delimiter line that is not one) is left in the message for the parser, and when
- * any marker does not come back as exactly one attachment the caller parses the original message instead.
+ * put back in place of the marker afterwards. A body the two decoders would read differently (base64url
+ * characters, padding before its end) is left in the message for the parser, and when any marker does not
+ * come back as exactly one attachment the caller parses the original message instead.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -19,9 +19,8 @@ export interface LiftedBodies {
   prefix: string;
 }
 
-// Plain base64 only: no '=' before the end (Node's decoder stops at the first pad, postal-mime carries on),
-// no base64url characters (Node decodes them, postal-mime drops them), nothing else that either side skips.
-const CLEAN_BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
+// After the first '=' only padding and blanks: Node's decoder stops at a pad, postal-mime decodes on.
+const PAD_TAIL = /^[=\s]*$/;
 // Parts whose body postal-mime turns into text or parses as a message: never lifted.
 const KEEP_TYPE = /^(?:text\/|message\/|multipart\/|application\/ics$)/;
 
@@ -87,10 +86,18 @@ interface Lift {
   bytes: Uint8Array;
 }
 
-/** Decoded with Node when the text is plain base64; the bytes get an ArrayBuffer of their own. */
+/**
+ * Decoded with Node when both decoders read the text alike; the bytes get an ArrayBuffer of their own. Both
+ * skip characters outside the base64 alphabet (line breaks, blanks, junk; bodies.test.ts holds them to it)
+ * and drop a final lone character. They differ on '-' and '_' (base64url to Node, junk to postal-mime) and
+ * on padding before the end, so a body with either stays with postal-mime. Scanning for those three is
+ * native; a regular expression over the whole body cost more than decoding it.
+ */
 function decodeClean(buf: Buffer, start: number, end: number): Uint8Array | null {
   const text = buf.toString('latin1', start, end);
-  if (!CLEAN_BASE64.test(text)) return null;
+  if (text.includes('-') || text.includes('_')) return null;
+  const pad = text.indexOf('=');
+  if (pad >= 0 && !PAD_TAIL.test(text.slice(pad))) return null;
   const decoded = Buffer.from(text, 'base64');
   if (decoded.length === 0) return null;
   return decoded.byteOffset === 0 && decoded.buffer.byteLength === decoded.length

@@ -104,6 +104,31 @@ describe('base64 bodies decoded natively (bodies.ts)', () => {
     expect(Buffer.from(mail.attachments[0]?.content ?? []).toString()).toBe('AB');
   });
 
+  it('decodes bodies with blanks, junk, 8-bit bytes and a lone last character as postal-mime does', async () => {
+    const data = Buffer.from(
+      '附件5：学员报名表 — bytes of a file, long enough for several lines of base64 text',
+    );
+    const b64 = data.toString('base64');
+    const bodies = [
+      b64.replace(/(.{10})/g, '$1 \t\n'),
+      b64.replace(/(.{7})/g, '$1.*!#'),
+      `${b64.slice(0, 20)}\u00e4\u00ff\u0080${b64.slice(20)}`,
+      `${b64.replace(/=+$/, '')}Q`,
+      b64.replace(/=+$/, ''),
+      `${b64}\n=\n`,
+    ];
+    // rawMail writes strings as latin1: \u00e4 \u00ff \u0080 become single 8-bit bytes in the body.
+    const message = mixed(bodies.map((b, i) => filePart(`f${i}.bin`, b)));
+    const lifted = liftBase64Bodies(message);
+    expect(lifted?.bodies).toHaveLength(bodies.length);
+    const whole = await PostalMime.parse(message, OPTIONS);
+    const mail = await parseInbound(message);
+    expect(mail.attachments.map((a) => Buffer.from(a.content).toString('hex'))).toEqual(
+      whole.attachments.map((a) => bytes(a.content).toString('hex')),
+    );
+    expect(Buffer.from(mail.attachments[0]?.content ?? []).equals(data)).toBe(true);
+  });
+
   it('finds the parts of nested multiparts and skips lines that only start like a delimiter', async () => {
     const raw = mixed([
       [
