@@ -195,7 +195,6 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
   let fixed: Map<string, Open> | undefined;
   parser.on('opentag', (tag) => {
     const above = open[open.length - 1];
-    const parent = above?.local;
     const attributes = tag.attributes as Record<string, string>;
     const name = tag.name;
     let el = fixed?.get(name);
@@ -205,10 +204,11 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
       fixed?.set(name, el);
     }
     open.push(el);
+    // Most elements (run and paragraph properties, fonts, sizes) change nothing.
+    if (el.act === Act.None) return;
+    const parent = above?.local;
     const table = tables[tables.length - 1];
     switch (el.act) {
-      case Act.None:
-        break;
       case Act.Fallback:
       case Act.Skip:
         skip++;
@@ -274,7 +274,7 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
   });
   parser.on('closetag', () => {
     const el = open.pop();
-    if (!el) return;
+    if (!el || el.act === Act.None) return;
     const table = tables[tables.length - 1];
     switch (el.act) {
       case Act.Fallback:
