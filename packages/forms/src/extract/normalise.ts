@@ -43,7 +43,9 @@ export function rememberedFor<V>(owner: object, text: string, compute: (text: st
     table = new Map();
     memo.tables.set(owner, table);
   }
-  if (table.has(text)) return table.get(text) as V;
+  // One lookup for what is remembered; a second only to tell a remembered undefined from nothing.
+  const known = table.get(text);
+  if (known !== undefined || table.has(text)) return known as V;
   const value = compute(text);
   table.set(text, value);
   return value;
