@@ -21,6 +21,8 @@ export interface LiftedBodies {
 
 // After the first '=' only padding and blanks: Node's decoder stops at a pad, postal-mime decodes on.
 const PAD_TAIL = /^[=\s]*$/;
+/** How deep in nested multiparts bodies are lifted. */
+const MAX_LIFT_DEPTH = 8;
 // Parts whose body postal-mime turns into text or parses as a message: never lifted.
 const KEEP_TYPE = /^(?:text\/|message\/|multipart\/|application\/ics$)/;
 
@@ -127,7 +129,9 @@ function walkMultipart(
   depth: number,
   out: Lift[],
 ): boolean {
-  if (depth > 64) return false;
+  // Each level scans its own part of the message again; real clients nest a handful of levels, and parts
+  // nested deeper stay with postal-mime, so a hostile nesting costs a bounded number of scans.
+  if (depth > MAX_LIFT_DEPTH) return true;
   const delim = Buffer.from(`--${boundary}`, 'latin1');
   const lineDelim = Buffer.concat([Buffer.from('\n'), delim]);
   let at = nextDelimiter(buf, from, to, delim, lineDelim);

@@ -153,6 +153,26 @@ describe('base64 bodies decoded natively (bodies.ts)', () => {
     ]);
   });
 
+  it('leaves files nested deeper than a handful of multipart levels to postal-mime', async () => {
+    let inner = filePart('deep.bin', Buffer.from('deep bytes').toString('base64'));
+    for (let level = 12; level > 0; level--)
+      inner = [
+        `Content-Type: multipart/mixed; boundary="n${level}"`,
+        '',
+        `--n${level}`,
+        inner,
+        `--n${level}--`,
+        '',
+      ].join('\n');
+    const raw = mixed([inner, filePart('top.bin', Buffer.from('top bytes').toString('base64'))]);
+    expect(liftBase64Bodies(raw)?.bodies.map((b) => Buffer.from(b).toString())).toEqual(['top bytes']);
+    const mail = await parseInbound(raw);
+    expect(mail.attachments.map((a) => [a.filename, Buffer.from(a.content).toString()])).toEqual([
+      ['deep.bin', 'deep bytes'],
+      ['top.bin', 'top bytes'],
+    ]);
+  });
+
   it('gives the attachments back untouched unless every marker returns exactly once', async () => {
     const raw = mixed([filePart('a.bin', 'QUJD'), filePart('b.bin', 'REVG')]);
     const lifted = liftBase64Bodies(raw);
