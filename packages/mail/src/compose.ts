@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LingjunError, maskIdentifier, maskText } from '@lingjun/core';
+import { LingjunError, maskIdentifier, maskText, once } from '@lingjun/core';
 import { textToHtml } from './html.ts';
 import type { InboundMail, Mailbox } from './parse.ts';
 
@@ -72,6 +72,10 @@ function defaultDroppedNote(dropped: string[]): string {
 const replyDroppedNote = (dropped: string[]): string =>
   `标注后的报名表过大，未能随本邮件附上：${dropped.map((d) => `“${d}”`).join('、')}。请按本邮件所列问题逐项修改后重新报送。`;
 
+// Loaded on first use, like the SES client: only mail that is answered needs a MIME writer. Once: import()
+// resolves the specifier again on every call.
+const mailComposer = once(() => import('nodemailer/lib/mail-composer'));
+
 function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1) || 'lingjun.invalid';
 }
@@ -86,8 +90,7 @@ async function build(
   // (a sender's own Message-ID or file name can carry them). Only the delivery addresses stay as they are.
   const text = maskText(note ? `${input.text}\n\n${note}\n` : input.text);
   const html = maskText(note ? `${input.html}\n<p style="color:#b00">${textToHtml(note)}</p>` : input.html);
-  // Loaded on first use, like the SES client: only mail that is answered needs a MIME writer.
-  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
+  const { default: MailComposer } = await mailComposer();
   const composer = new MailComposer({
     from: { name: input.from.name, address: input.from.address },
     to: input.to,

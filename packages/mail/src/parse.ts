@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MailParseError } from '@lingjun/core';
+import { MailParseError, once } from '@lingjun/core';
 import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
 import { authenticateSender, type SenderAuthentication } from './authentication.ts';
 import { normalizeHeaderBytes } from './charset.ts';
@@ -277,6 +277,9 @@ function parseDate(parsed: Email): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+// Loaded on the first message rather than at cold start, where every kilobyte is compiled before anything runs.
+const bodiesModule = once(() => import('./bodies.ts'));
+
 function toBuffer(raw: Uint8Array): Buffer {
   return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }
@@ -295,13 +298,26 @@ function bytesOf(content: Attachment['content']): Uint8Array {
 async function parseLevel(raw: Uint8Array, depth: number, authservId?: string): Promise<InboundMail> {
   const buf = toBuffer(raw);
   let parsed: Email;
-  try {
-    parsed = await PostalMime.parse(normalizeHeaderBytes(buf), {
+  const parse = (bytes: Buffer) =>
+    PostalMime.parse(normalizeHeaderBytes(bytes), {
       // Forwarded messages come back whole and are opened here, so MAX_FORWARD_DEPTH bounds them.
       forceRfc822Attachments: true,
       attachmentEncoding: 'arraybuffer',
       maxNestingDepth: MAX_PART_NESTING,
     });
+  const { liftBase64Bodies, restoreBodies } = await bodiesModule();
+  try {
+    // File bodies decoded natively (bodies.ts); the original is parsed whole if anything on that way fails
+    // or the bodies do not all come back.
+    const lifted = (() => {
+      try {
+        return liftBase64Bodies(buf);
+      } catch {
+        return null;
+      }
+    })();
+    const fast = lifted ? await parse(lifted.raw).catch(() => null) : null;
+    parsed = lifted && fast && restoreBodies(fast.attachments, lifted) ? fast : await parse(buf);
   } catch (err) {
     throw new MailParseError('邮件格式损坏，系统无法解析。请检查后重新发送。', { cause: err });
   }

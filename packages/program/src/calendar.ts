@@ -3,9 +3,24 @@ import type { Program, ProgramClass } from './schema.ts';
 /** Local time of the daily course-end run (certificates go out the evening a class ends). */
 export const COURSE_END_TIME = '20:00';
 
+/**
+ * One formatter per time zone and pattern: building an Intl.DateTimeFormat loads locale data and cost more
+ * than formatting with it (intake asks for the local date once per candidate).
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string, options: Intl.DateTimeFormatOptions & { timeZone: string }) {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** The wall-clock date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+  const parts = formatter('en-CA', {
     timeZone,
     year: 'numeric',
     month: '2-digit',
@@ -17,18 +32,15 @@ export function localDate(at: Date, timeZone: string): string {
 
 /** The wall-clock date and time (YYYY-MM-DD HH:MM) of an instant in a time zone, as people read it. */
 export function localDateTime(at: Date, timeZone: string): string {
-  const time = new Intl.DateTimeFormat('zh-CN', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(at);
+  const time = formatter('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    at,
+  );
   return `${localDate(at, timeZone)} ${time}`;
 }
 
 /** The offset of a time zone from UTC at an instant, in minutes (Asia/Shanghai → 480). */
 export function zoneOffsetMinutes(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = formatter('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',

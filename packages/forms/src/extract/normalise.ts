@@ -43,7 +43,9 @@ export function rememberedFor<V>(owner: object, text: string, compute: (text: st
     table = new Map();
     memo.tables.set(owner, table);
   }
-  if (table.has(text)) return table.get(text) as V;
+  // One lookup for what is remembered; a second only to tell a remembered undefined from nothing.
+  const known = table.get(text);
+  if (known !== undefined || table.has(text)) return known as V;
   const value = compute(text);
   table.set(text, value);
   return value;
@@ -125,6 +127,7 @@ export function matcherFor(form: FormDef): FieldMatcher {
     }
   }
   spellings.sort((a, b) => b.text.length - a.text.length);
+  const long = spellings.filter((s) => s.text.length >= 4);
   const byKey = new Map(form.fields.map((f) => [f.key, f]));
   const matchHeader = (text: string): string | undefined => {
     const n = normaliseHeader(text);
@@ -132,9 +135,12 @@ export function matcherFor(form: FormDef): FieldMatcher {
     const hit = exact.get(n);
     if (hit) return hit;
     // Contains-match only for long spellings and short cells: 学员身份证号码, 企业统一社会信用代码（18位） are
-    // headers, a sentence that mentions 身份证号码 is not.
-    for (const s of spellings) {
-      if (s.text.length >= 4 && n.length <= s.text.length + 6 && n.includes(s.text)) return s.key;
+    // headers, a sentence that mentions 身份证号码 is not. Longest first, so the spellings too short for this
+    // cell end the search, and those longer than the cell cannot be in it (every value cell is tried here).
+    for (const s of long) {
+      if (s.text.length > n.length) continue;
+      if (n.length > s.text.length + 6) break;
+      if (n.includes(s.text)) return s.key;
     }
     return undefined;
   };

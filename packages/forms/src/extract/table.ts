@@ -35,9 +35,10 @@ function mapRow(row: RawRow, form: FormDef): Map<number, string> {
   return columns;
 }
 
-function requiredHits(columns: Map<number, string>, form: FormDef): number {
-  const keys = new Set(columns.values());
-  return form.fields.filter((f) => f.required && keys.has(f.key)).length;
+function requiredHits(columns: Map<number, string>, form: FormDef, keys = new Set(columns.values())): number {
+  let hits = 0;
+  for (const f of form.fields) if (f.required && keys.has(f.key)) hits++;
+  return hits;
 }
 
 /** Header rows split over two lines (a group heading above, or sub-headings below) are read as one. */
@@ -72,7 +73,7 @@ export function findTable(grid: RawGrid): TableLayout | undefined {
     if (present < 3) continue;
     const c4 = mapRow(row, FORM4);
     const keys4 = new Set(c4.values());
-    const hits4 = requiredHits(c4, FORM4);
+    const hits4 = requiredHits(c4, FORM4, keys4);
     if (hits4 >= 6 && (keys4.has('idNumber') || keys4.has('uscc'))) {
       const c5 = mapRow(row, FORM5);
       const keys5 = new Set(c5.values());
@@ -85,7 +86,7 @@ export function findTable(grid: RawGrid): TableLayout | undefined {
     }
     const c3 = mapRow(row, FORM3);
     const keys3 = new Set(c3.values());
-    const hits3 = requiredHits(c3, FORM3);
+    const hits3 = requiredHits(c3, FORM3, keys3);
     if (hits3 >= 3 && (keys3.has('region') || keys3.has('unit')) && !keys4.has('idNumber')) {
       const score = hits3;
       if (!best || score > best.score) best = { form: FORM3, index: i, columns: c3, score };

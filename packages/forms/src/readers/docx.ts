@@ -86,10 +86,57 @@ function scopeOf(parent: Scope, attributes: Record<string, string>): Scope {
   return scope;
 }
 
-/** An open element: its local name, its space, and the namespace scope its children inherit. */
+/** What reading does at an element: nothing (most of them), or one of the cases of parseDocumentXml. */
+const Act = {
+  None: 0,
+  Skip: 1,
+  Text: 2,
+  Tab: 3,
+  Break: 4,
+  Hyphen: 5,
+  Para: 6,
+  Table: 7,
+  Row: 8,
+  GridBefore: 9,
+  Cell: 10,
+  GridSpan: 11,
+  Merge: 12,
+  Sdt: 13,
+  Placeholder: 14,
+  SdtContent: 15,
+  Fallback: 16,
+} as const;
+type Act = (typeof Act)[keyof typeof Act];
+
+/** WordprocessingML elements that matter, by local name. */
+const W_ACTS = new Map<string, Act>([
+  ['del', Act.Skip],
+  ['moveFrom', Act.Skip],
+  ['t', Act.Text],
+  ['tab', Act.Tab],
+  ['br', Act.Break],
+  ['cr', Act.Break],
+  ['noBreakHyphen', Act.Hyphen],
+  ['p', Act.Para],
+  ['tbl', Act.Table],
+  ['tr', Act.Row],
+  ['gridBefore', Act.GridBefore],
+  ['tc', Act.Cell],
+  ['gridSpan', Act.GridSpan],
+  ['vMerge', Act.Merge],
+  ['hMerge', Act.Merge],
+  ['sdt', Act.Sdt],
+  ['showingPlcHdr', Act.Placeholder],
+  ['sdtContent', Act.SdtContent],
+]);
+
+/**
+ * An open element: its local name, what reading does at it (decided once per element name and scope, so the
+ * handlers switch on a number, not on strings), and the namespace scope its children inherit.
+ */
 interface Open {
   local: string;
-  space: Space;
+  act: Act;
   scope: Scope;
 }
 
@@ -99,7 +146,14 @@ function resolve(name: string, scope: Scope): Open {
   const space = scope.get(colon < 0 ? '' : name.slice(0, colon));
   // As saxes's xmlns mode did: the file is damaged, not half read.
   if (space === undefined) throw new Error(`unbound namespace prefix: ${name}`);
-  return { local: colon < 0 ? name : name.slice(colon + 1), space, scope };
+  const local = colon < 0 ? name : name.slice(colon + 1);
+  const act =
+    space === 'w'
+      ? (W_ACTS.get(local) ?? Act.None)
+      : space === 'mc' && local === 'Fallback'
+        ? Act.Fallback
+        : Act.None;
+  return { local, act, scope };
 }
 
 /**
@@ -141,7 +195,6 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
   let fixed: Map<string, Open> | undefined;
   parser.on('opentag', (tag) => {
     const above = open[open.length - 1];
-    const parent = above?.local;
     const attributes = tag.attributes as Record<string, string>;
     const name = tag.name;
     let el = fixed?.get(name);
@@ -151,69 +204,64 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
       fixed?.set(name, el);
     }
     open.push(el);
-    const { local, space } = el;
-    if (space === 'mc') {
-      if (local === 'Fallback') skip++;
-      return;
-    }
-    if (space !== 'w') return;
+    // Most elements (run and paragraph properties, fonts, sizes) change nothing.
+    if (el.act === Act.None) return;
+    const parent = above?.local;
     const table = tables[tables.length - 1];
-    switch (local) {
-      case 'del':
-      case 'moveFrom':
+    switch (el.act) {
+      case Act.Fallback:
+      case Act.Skip:
         skip++;
         break;
-      case 't':
+      case Act.Text:
         inText++;
         break;
-      case 'tab':
+      case Act.Tab:
         if (parent === 'r') append('\t');
         break;
-      case 'br':
-      case 'cr':
+      case Act.Break:
         if (parent === 'r') append('\n');
         break;
-      case 'noBreakHyphen':
+      case Act.Hyphen:
         append('-');
         break;
-      case 'p':
+      case Act.Para:
         paras.push('');
         break;
-      case 'tbl':
+      case Act.Table:
         tables.push({ index: grids.length, rows: [], row: undefined, cell: undefined });
         grids.push(undefined);
         break;
-      case 'tr':
+      case Act.Row:
         if (table) table.row = [];
         break;
-      case 'gridBefore': {
+      case Act.GridBefore: {
         const n = Number(attr(attributes, 'val') ?? 0);
         if (table?.row && Number.isInteger(n)) for (let i = 0; i < Math.min(n, 64); i++) table.row.push(null);
         break;
       }
-      case 'tc':
+      case Act.Cell:
         if (table) table.cell = { paras: [], span: 1, continued: false };
         break;
-      case 'gridSpan': {
+      case Act.GridSpan: {
         const n = Number(attr(attributes, 'val') ?? 1);
         // 64 is Word's own column limit; a larger span is garbage, not a reason to allocate.
         if (table?.cell && Number.isInteger(n) && n > 1) table.cell.span = Math.min(n, 64);
         break;
       }
-      case 'vMerge':
-      case 'hMerge': {
+      case Act.Merge: {
         const val = attr(attributes, 'val');
         if (table?.cell && val !== 'restart') table.cell.continued = true;
         break;
       }
-      case 'sdt':
+      case Act.Sdt:
         sdts.push(false);
         break;
-      case 'showingPlcHdr':
+      case Act.Placeholder:
         // The control shows its prompt ("单击此处输入文字"), not anything the sender typed.
         if (sdts.length > 0) sdts[sdts.length - 1] = true;
         break;
-      case 'sdtContent': {
+      case Act.SdtContent: {
         const isPlaceholder = sdts[sdts.length - 1] === true;
         placeholderContent.push(isPlaceholder);
         if (isPlaceholder) placeholder++;
@@ -226,28 +274,23 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
   });
   parser.on('closetag', () => {
     const el = open.pop();
-    if (!el) return;
-    if (el.space === 'mc') {
-      if (el.local === 'Fallback') skip--;
-      return;
-    }
-    if (el.space !== 'w') return;
+    if (!el || el.act === Act.None) return;
     const table = tables[tables.length - 1];
-    switch (el.local) {
-      case 'del':
-      case 'moveFrom':
+    switch (el.act) {
+      case Act.Fallback:
+      case Act.Skip:
         skip--;
         break;
-      case 't':
+      case Act.Text:
         inText--;
         break;
-      case 'p': {
+      case Act.Para: {
         const text = paras.pop() ?? '';
         if (table?.cell) table.cell.paras.push(text);
         else if (!table) bodyParas.push(text);
         break;
       }
-      case 'tc':
+      case Act.Cell:
         if (table?.cell && table.row) {
           const c = table.cell;
           const value = c.continued ? null : c.paras.join('\n').replace(/\n+$/, '');
@@ -256,20 +299,20 @@ export function parseDocumentXml(xml: string): { grids: RawGrid[]; text: string 
         }
         if (table) table.cell = undefined;
         break;
-      case 'tr':
+      case Act.Row:
         if (table?.row) table.rows.push({ row: table.rows.length + 1, cells: table.row });
         if (table) table.row = undefined;
         break;
-      case 'tbl':
+      case Act.Table:
         if (table) {
           tables.pop();
           grids[table.index] = { name: `表格${table.index + 1}`, rows: table.rows, fromDocument: true };
         }
         break;
-      case 'sdt':
+      case Act.Sdt:
         sdts.pop();
         break;
-      case 'sdtContent':
+      case Act.SdtContent:
         if (placeholderContent.pop()) placeholder--;
         break;
     }
