@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { MailParseError, once } from '@lingjun/core';
+import { MailParseError } from '@lingjun/core';
 import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
 import { authenticateSender, type SenderAuthentication } from './authentication.ts';
+import { liftBase64Bodies, restoreBodies } from './bodies.ts';
 import { normalizeHeaderBytes } from './charset.ts';
 
 /**
@@ -277,9 +278,6 @@ function parseDate(parsed: Email): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-// Loaded on the first message rather than at cold start, where every kilobyte is compiled before anything runs.
-const bodiesModule = once(() => import('./bodies.ts'));
-
 function toBuffer(raw: Uint8Array): Buffer {
   return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }
@@ -305,7 +303,6 @@ async function parseLevel(raw: Uint8Array, depth: number, authservId?: string): 
       attachmentEncoding: 'arraybuffer',
       maxNestingDepth: MAX_PART_NESTING,
     });
-  const { liftBase64Bodies, restoreBodies } = await bodiesModule();
   try {
     // File bodies decoded natively (bodies.ts); the original is parsed whole if anything on that way fails
     // or the bodies do not all come back.
