@@ -135,9 +135,13 @@ describe('workspace dependencies', () => {
     (_, dir) => {
       const own = manifest(dir);
       const used = new Set(
-        sourceFiles(dir).flatMap((file) =>
-          importsOf(file, readFileSync(file, 'utf8')).map(({ spec }) => packageOf(spec)),
-        ),
+        sourceFiles(dir).flatMap((file) => {
+          const text = readFileSync(file, 'utf8');
+          // A package resolved by name (require.resolve, import.meta.resolve, an esbuild plugin's
+          // build.resolve) is used as surely as one imported.
+          const resolved = [...text.matchAll(/\.resolve\(\s*['"]([^'"./][^'"]*)['"]/g)].map((m) => m[1]!);
+          return [...importsOf(file, text).map(({ spec }) => spec), ...resolved].map(packageOf);
+        }),
       );
       const unused = Object.keys(own.dependencies ?? {}).filter((name) => !used.has(name));
       expect(unused, `${own.name} 的 package.json 声明了未使用的依赖`).toEqual([]);
