@@ -9,6 +9,7 @@ import { documentClient } from '@lingjun/aws';
 import { processInbound } from '@lingjun/intake';
 import { Registry } from '@lingjun/registry';
 import { describe, expect, it } from 'vitest';
+import { recordCalls } from '../support/calls.ts';
 import { type Harness, harness, storeInbound, testProgram } from '../support/intake.ts';
 import { people, submission } from '../support/submission.ts';
 
@@ -19,14 +20,7 @@ const AT = new Date('2025-06-05T02:00:00Z');
 /** Deps whose registry counts the DynamoDB operations it sends (the real client, nothing faked). */
 function counted(h: Harness) {
   const doc = documentClient(h.config);
-  const calls: string[] = [];
-  doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String(context.commandName).replace(/Command$/, ''));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
+  const calls = recordCalls(doc);
   return { calls, deps: h.deps({ registry: new Registry(doc, h.config.tableName, h.program.year) }) };
 }
 

@@ -10,6 +10,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@lingjun/aws';
 import { describe, expect, it } from 'vitest';
 import { isolatedTable } from '../../../test/setup/aws.ts';
+import { recordCalls } from '../../../test/support/calls.ts';
 import {
   type Intent,
   type IntentResult,
@@ -26,14 +27,7 @@ const HEBEI = '130000';
 async function fresh() {
   const config = await isolatedTable('batch');
   const db = documentClient(config);
-  const calls: string[] = [];
-  db.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String(context.commandName));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
+  const calls = recordCalls(db);
   const registry = new Registry(db, config.tableName, YEAR);
   const scan = async () => {
     const res = await db.send(new ScanCommand({ TableName: config.tableName, ConsistentRead: true }));

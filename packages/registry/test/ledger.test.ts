@@ -5,19 +5,13 @@
 import { documentClient } from '@lingjun/aws';
 import { describe, expect, it } from 'vitest';
 import { isolatedTable } from '../../../test/setup/aws.ts';
+import { recordCalls } from '../../../test/support/calls.ts';
 import { MessageLedger } from '../src/index.ts';
 
 async function ledger() {
   const config = await isolatedTable('ledger');
   const db = documentClient(config);
-  const calls: string[] = [];
-  db.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String(context.commandName).replace(/Command$/, ''));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
+  const calls = recordCalls(db);
   return { ledger: new MessageLedger(db, config.tableName, 2025), calls };
 }
 

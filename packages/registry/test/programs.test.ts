@@ -10,6 +10,7 @@ import { currentProgram, liveProgram, type Program, parseProgram } from '@lingju
 import { describe, expect, it } from 'vitest';
 import { countCalls, dynamoDataCalls } from '../../../bench/calls.ts';
 import { isolatedTable } from '../../../test/setup/aws.ts';
+import { recordCalls } from '../../../test/support/calls.ts';
 import { DynamoProgramVersions } from '../src/index.ts';
 import { keys } from '../src/keys.ts';
 
@@ -22,14 +23,7 @@ async function example(): Promise<Program> {
 async function store() {
   const config = await isolatedTable('programs');
   const db = documentClient(config);
-  const calls: string[] = [];
-  db.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String(context.commandName).replace(/Command$/, ''));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
+  const calls = recordCalls(db);
   return { config, db, calls, versions: new DynamoProgramVersions(db, config.tableName) };
 }
 
