@@ -1,5 +1,4 @@
 import { InputError, log, SENDER_NAME } from '@lingjun/core';
-import { composeMessage } from '@lingjun/mail/compose';
 import {
   describeProgramChanges,
   type Program,
@@ -8,7 +7,7 @@ import {
   programRegions,
   quotaChangedRegions,
 } from '@lingjun/program';
-import { sendScheduled } from './send-scheduled.ts';
+import { sendFromMailbox, sendScheduled } from './send-scheduled.ts';
 import { contactsOf, type DeadlineDeps } from './status.ts';
 import { escapeHtml } from './text.ts';
 
@@ -111,14 +110,7 @@ export async function notifyQuotaChanges(
     const sent = await sendScheduled(deps, key, { type: 'quota-notice', region: code, to }, async (tags) => {
       const used = await deps.registry.quotaUsed(code);
       const body = renderQuotaNotice(after, region, before.quotas[code], after.quotas[code], used.total);
-      const msg = await composeMessage({
-        from: { address: after.mailbox, name: SENDER_NAME },
-        to,
-        subject: body.subject,
-        text: body.text,
-        html: body.html,
-      });
-      return deps.mailer.sendRaw({ from: after.mailbox, to, raw: msg.raw, tags });
+      return sendFromMailbox(after, deps.mailer, { to, ...body }, tags);
     });
     if (sent.state === 'sent') run.notified.push({ region, to });
   }

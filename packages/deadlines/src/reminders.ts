@@ -1,10 +1,9 @@
-import { log, once, SENDER_NAME } from '@lingjun/core';
+import { log, once } from '@lingjun/core';
 import { buildTemplates } from '@lingjun/forms';
-import { composeMessage } from '@lingjun/mail/compose';
 import type { Program } from '@lingjun/program';
 import pMap from 'p-map';
 import { bouncedAddresses, type MissingItem, missingFor } from './owed.ts';
-import { sendScheduled } from './send-scheduled.ts';
+import { sendFromMailbox, sendScheduled } from './send-scheduled.ts';
 import {
   classKey,
   type DeadlineDeps,
@@ -117,15 +116,8 @@ export async function runReminders(
       async (tags) => {
         const attachments = await forms();
         const body = renderReminder(program, r, byCode.get(r.region.code)!, day);
-        const msg = await composeMessage({
-          from: { address: program.mailbox, name: SENDER_NAME },
-          to: r.to,
-          subject: body.subject,
-          text: body.text,
-          html: body.html,
-          attachments: attachments.map((f) => ({ filename: f.name, content: f.content })),
-        });
-        return deps.mailer.sendRaw({ from: program.mailbox, to: r.to, raw: msg.raw, tags });
+        const files = attachments.map((f) => ({ filename: f.name, content: f.content }));
+        return sendFromMailbox(program, deps.mailer, { to: r.to, ...body, attachments: files }, tags);
       },
     );
     if (sent.state !== 'sent') return 'skipped';

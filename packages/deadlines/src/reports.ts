@@ -1,10 +1,9 @@
-import { log, SENDER_NAME } from '@lingjun/core';
-import { composeMessage } from '@lingjun/mail/compose';
+import { log } from '@lingjun/core';
 import { localDateTime, type Program, programRegions } from '@lingjun/program';
 import type { MessageRecord } from '@lingjun/registry';
 import { type ComposedReport, type DigestData, digestData, digestGrid } from './digest.ts';
 import { bouncedAddresses, missingFor } from './owed.ts';
-import { sendScheduled } from './send-scheduled.ts';
+import { sendFromMailbox, sendScheduled } from './send-scheduled.ts';
 import { addTable, type Column, newWorkbook, type RowValue, workbookBytes } from './sheet.ts';
 import {
   type AttentionLists,
@@ -406,19 +405,16 @@ export async function sendReport(
   report: ComposedReport<unknown>,
   tags?: Record<string, string>,
 ): Promise<string> {
-  const { program } = deps;
-  const msg = await composeMessage({
-    from: { address: program.mailbox, name: SENDER_NAME },
-    to: program.adminEmails,
-    subject: report.subject,
-    text: report.text,
-    html: report.html,
-    attachments: [{ ...report.attachment, contentType: XLSX }],
-  });
-  return deps.mailer.sendRaw({
-    from: program.mailbox,
-    to: program.adminEmails,
-    raw: msg.raw,
-    ...(tags ? { tags } : {}),
-  });
+  return sendFromMailbox(
+    deps.program,
+    deps.mailer,
+    {
+      to: deps.program.adminEmails,
+      subject: report.subject,
+      text: report.text,
+      html: report.html,
+      attachments: [{ ...report.attachment, contentType: XLSX }],
+    },
+    tags,
+  );
 }

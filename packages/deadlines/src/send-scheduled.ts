@@ -1,3 +1,6 @@
+import { type Mailer, SENDER_NAME } from '@lingjun/core';
+import { composeMessage, type MessageInput } from '@lingjun/mail/compose';
+import type { Program } from '@lingjun/program';
 import type { SendOnceResult } from '@lingjun/registry';
 import type { DeadlineDeps } from './status.ts';
 
@@ -20,4 +23,15 @@ export function sendScheduled(
     { now: deps.clock?.() ?? new Date(), leaseMs: CLAIM_LEASE_MS },
     send,
   );
+}
+
+/** Composes a mail from the program's mailbox under the system's name and sends it; the provider's id. */
+export async function sendFromMailbox(
+  program: Program,
+  mailer: Mailer,
+  mail: Omit<MessageInput, 'from'>,
+  tags?: Record<string, string>,
+): Promise<string> {
+  const msg = await composeMessage({ from: { address: program.mailbox, name: SENDER_NAME }, ...mail });
+  return mailer.sendRaw({ from: program.mailbox, to: mail.to, raw: msg.raw, ...(tags ? { tags } : {}) });
 }
