@@ -170,7 +170,7 @@ async function process(run: Run): Promise<Outcome> {
       const outcome = conclude(results, [...findings, ...classFindings], false);
       const view = quotaViewOf(p.deps.program, region.code, used);
       prepared = await prepareAnswer(p, outcome, view, results, form4s);
-      return [...(contacts.actions ?? []), p.deps.registry.recordedAction(prepared.record)];
+      return [...(contacts.actions ?? []), p.deps.registry.outcomeAction(prepared.record)];
     });
     if (!prepared) throw new Error('the registrations were written without the outcome');
     p.record = prepared.record;

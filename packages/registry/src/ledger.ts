@@ -130,7 +130,7 @@ export class MessageLedger {
    * conditioned on the claim still being this invocation's (`attempts` moves on when another one takes the
    * message over), so an invocation that lost the message writes nothing and never sends.
    */
-  recordedAction(record: MessageRecord): TransactItems[number] {
+  outcomeAction(record: MessageRecord): TransactItems[number] {
     return {
       Put: {
         TableName: this.table,

@@ -17,7 +17,7 @@ export type Ledger = Pick<
   | 'rawMailSwept'
   | 'markRawMailSwept'
   | 'putOnce'
-  | 'recordedAction'
+  | 'outcomeAction'
   | 'takeSend'
   | 'saveMessageWith'
 >;
@@ -76,7 +76,7 @@ export class Registry implements Ledger, RegistrationStore, Directory {
   readonly rawMailSwept: MessageLedger['rawMailSwept'] = (...a) => this.ledger.rawMailSwept(...a);
   readonly markRawMailSwept: MessageLedger['markRawMailSwept'] = (...a) => this.ledger.markRawMailSwept(...a);
   readonly putOnce: MessageLedger['putOnce'] = (...a) => this.ledger.putOnce(...a);
-  readonly recordedAction: MessageLedger['recordedAction'] = (...a) => this.ledger.recordedAction(...a);
+  readonly outcomeAction: MessageLedger['outcomeAction'] = (...a) => this.ledger.outcomeAction(...a);
   readonly takeSend: MessageLedger['takeSend'] = (...a) => this.ledger.takeSend(...a);
   readonly saveMessageWith: MessageLedger['saveMessageWith'] = (...a) => this.ledger.saveMessageWith(...a);
 

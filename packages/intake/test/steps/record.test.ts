@@ -94,7 +94,7 @@ describe('recordStep with the outcome', () => {
     expect(takeover).toMatchObject({ state: 'claimed', record: { attempts: 2 } });
     const { assembly } = await assembled(p);
     const recording = recordStep(p, '130000', assembly, undefined, async () => [
-      p.deps.registry.recordedAction({ ...p.record, status: 'recorded' }),
+      p.deps.registry.outcomeAction({ ...p.record, status: 'recorded' }),
     ]);
     await expect(recording).rejects.toBeInstanceOf(ClaimLostError);
     expect(await h.deps().registry.listRegion('130000', 4)).toEqual([]);
