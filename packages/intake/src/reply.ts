@@ -15,7 +15,7 @@ import type { Candidate } from './steps/assemble.ts';
 import type { ClassResult } from './steps/record.ts';
 import { type QuotaView, renderReceipt } from './steps/render.ts';
 
-/** Renders the receipt (with annotated workbooks), stores the outcome as recorded, then sends. */
+/** Renders the receipt (with annotated workbooks), stores the outcome with the reply's send taken, then sends. */
 export async function answer(
   run: Run,
   outcome: Outcome,

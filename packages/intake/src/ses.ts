@@ -1,7 +1,5 @@
-import type { SESEvent, SESEventRecord } from 'aws-lambda';
-import type { InboundRef, IntakeDeps } from './context.ts';
-import type { Outcome } from './outcome.ts';
-import { processInbound } from './pipeline.ts';
+import type { SESEventRecord } from 'aws-lambda';
+import type { InboundRef } from './context.ts';
 
 const status = (v: { status?: string } | undefined) => v?.status ?? 'PASS';
 
@@ -20,15 +18,4 @@ export function inboundRefOf(record: SESEventRecord, rawPrefix = 'inbound/'): In
       dmarc: status(receipt.dmarcVerdict),
     },
   };
-}
-
-/** Processes every message of an SES receipt event, in order. */
-export async function handleSesEvent(
-  event: SESEvent,
-  deps: IntakeDeps,
-  rawPrefix?: string,
-): Promise<Outcome[]> {
-  const out: Outcome[] = [];
-  for (const record of event.Records) out.push(await processInbound(inboundRefOf(record, rawPrefix), deps));
-  return out;
 }

@@ -34,7 +34,7 @@ export async function routeInbound(ref: InboundRef, deps: BureauDeps): Promise<O
   return handled.handled ? handled.outcome : processInbound(ref, deps);
 }
 
-/** handleSesEvent with the bureau in front: every message of an SES receipt event through routeInbound, in order. */
+/** Every message of an SES receipt event through routeInbound (the bureau in front of intake), in order. */
 export async function routeSesEvent(
   event: SESEvent,
   deps: BureauDeps,
