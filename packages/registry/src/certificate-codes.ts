@@ -3,25 +3,21 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import { maskName } from '@lingjun/core';
 import type { CertificateRecord } from './course.ts';
 import { isConditionFailure, wrapDynamoError } from './dynamo.ts';
-import { TABLE_KEYS } from './table.ts';
+import { createKeyedTableInput, TABLE_KEYS } from './table.ts';
 
 /**
  * A certificate as the public check sees it, and all the verification table holds of it: no ID number, no
  * enterprise, no region, and the holder's name only masked.
  */
-export interface VerificationRecord {
-  number: string;
+export interface VerificationRecord
+  extends Pick<
+    CertificateRecord,
+    'number' | 'name' | 'classNo' | 'start' | 'end' | 'location' | 'status' | 'issuedAt' | 'revokedAt'
+  > {
   /** Keyed hash of the verification code (see @lingjun/certificates code.ts); the code itself is never stored. */
   codeHash: string;
   /** The holder's name, masked (张*丰). */
   name: string;
-  classNo: number;
-  start: string;
-  end: string;
-  location: string;
-  status: 'valid' | 'revoked';
-  issuedAt: string;
-  revokedAt?: string;
 }
 
 /**
@@ -37,20 +33,7 @@ export const verificationKeys = {
  * The CreateTable input of the verification table for the local stack (AWS gets the same keys from CDK):
  * the registry's key names, no index, because the public function only ever reads one item by its key.
  */
-export function createVerificationTableInput(tableName: string) {
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [
-      { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' as const },
-      { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' as const },
-    ],
-    KeySchema: [
-      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' as const },
-      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' as const },
-    ],
-  };
-}
+export const createVerificationTableInput = createKeyedTableInput;
 
 /** The verification fields a published certificate carries, as an update of names and values. */
 function publishedFields(record: CertificateRecord, codeHash: string): Record<string, string | number> {

@@ -13,20 +13,34 @@ export const TABLE_KEYS = {
   ttlAttribute: 'expiresAt',
 } as const;
 
-/** The CreateTable input for the local stack (AWS gets the same shape from CDK). */
-export function createTableInput(tableName: string) {
+/**
+ * The CreateTable input of a table keyed by `pk` and `sk` alone, with no index: the verification table's
+ * whole shape, and the registry's before its index (AWS gets the same keys from CDK).
+ */
+export function createKeyedTableInput(tableName: string) {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
     AttributeDefinitions: [
       { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' as const },
       { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' as const },
-      { AttributeName: TABLE_KEYS.gsi1.partitionKey, AttributeType: 'S' as const },
-      { AttributeName: TABLE_KEYS.gsi1.sortKey, AttributeType: 'S' as const },
     ],
     KeySchema: [
       { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' as const },
       { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' as const },
+    ],
+  };
+}
+
+/** The CreateTable input of the registry's table for the local stack (AWS gets the same shape from CDK). */
+export function createTableInput(tableName: string) {
+  const keyed = createKeyedTableInput(tableName);
+  return {
+    ...keyed,
+    AttributeDefinitions: [
+      ...keyed.AttributeDefinitions,
+      { AttributeName: TABLE_KEYS.gsi1.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: TABLE_KEYS.gsi1.sortKey, AttributeType: 'S' as const },
     ],
     GlobalSecondaryIndexes: [
       {

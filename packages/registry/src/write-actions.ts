@@ -68,6 +68,7 @@ export function counterAction(
   };
 }
 
+/** Writes a class's next version, only over the version its submission read (or none). */
 export function classPut(table: string, year: number, cw: ClassWrite): Action {
   const { next, read } = cw;
   return {
@@ -81,6 +82,7 @@ export function classPut(table: string, year: number, cw: ClassWrite): Action {
   };
 }
 
+/** Checks that an item does not exist yet; its cancellation reason returns the item that does. */
 export function probe(table: string, key: { pk: string; sk: string }): Action {
   return {
     ConditionCheck: {
@@ -92,6 +94,7 @@ export function probe(table: string, key: { pk: string; sk: string }): Action {
   };
 }
 
+/** A new registration with its enterprise and person markers, each only if free. */
 export function registerActions(
   table: string,
   year: number,
@@ -146,6 +149,7 @@ export function registerActions(
   ];
 }
 
+/** Changes an active registration; a changed enterprise moves its marker and is noted in the person's. */
 export function updateActions(
   table: string,
   year: number,
@@ -206,6 +210,7 @@ export function updateActions(
   return items;
 }
 
+/** Withdraws an active registration and frees the enterprise and person markers it holds. */
 export function withdrawActions(
   table: string,
   year: number,
