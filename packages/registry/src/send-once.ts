@@ -116,7 +116,7 @@ export class SendOnce {
   }
 
   /** Marks a claimed record as sent, with the provider's message id. */
-  async markSent(pk: string, sk: string, sentId: string, now: Date): Promise<void> {
+  private async markSent(pk: string, sk: string, sentId: string, now: Date): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
@@ -132,7 +132,7 @@ export class SendOnce {
    * Gives a claim up: the mail service refused the mail, so it did not leave and the next run may claim and
    * send it at once instead of waiting out the lease. A record already marked sent is left as it is.
    */
-  async release(pk: string, sk: string): Promise<void> {
+  private async release(pk: string, sk: string): Promise<void> {
     try {
       await this.db.send(
         new DeleteCommand({
